@@ -1,0 +1,254 @@
+"""Configuration: :class:`BrowserConfig` (per crawler) and :class:`CrawlerRunConfig` (per crawl).
+
+Both are frozen, keyword-only attrs classes validated at construction: a bad
+value raises ``TypeError`` or ``ValueError`` naming the field, an unknown
+keyword raises ``TypeError``. ``clone(**changes)`` returns a modified copy
+(validated again).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import attrs
+
+from seleniumcrawl.cache_context import CacheMode
+from seleniumcrawl.errors import ConfigError
+from seleniumcrawl.extraction_strategy import ExtractionStrategy
+
+_T = TypeVar("_T")
+
+BROWSER_TYPES = ("chromium", "chrome", "firefox")
+
+
+def _non_negative(instance: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None and value < 0:
+        raise ConfigError(f"{type(instance).__name__}.{attribute.name} must be >= 0, got {value!r}")
+
+
+def _positive(instance: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None and value <= 0:
+        raise ConfigError(f"{type(instance).__name__}.{attribute.name} must be > 0, got {value!r}")
+
+
+def _number(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Accept int/float but not bool (``True`` is an int to Python, never a timeout to us)."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise TypeError(
+            f"{type(instance).__name__}.{attribute.name} must be a number, "
+            f"got {type(value).__name__} {value!r}"
+        )
+
+
+def _int(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise TypeError(
+            f"{type(instance).__name__}.{attribute.name} must be an int, "
+            f"got {type(value).__name__} {value!r}"
+        )
+
+
+def _typed(kind: type | tuple[type, ...], optional: bool = False) -> Callable[..., None]:
+    """Like ``attrs.validators.instance_of`` but the message names class, field and value."""
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, kind):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise TypeError(
+                f"{type(instance).__name__}.{attribute.name} must be {names}, "
+                f"got {type(value).__name__} {value!r}"
+            )
+
+    return check
+
+
+def _str_list(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(
+            f"{type(instance).__name__}.{attribute.name} must be a list of str, got {value!r}"
+        )
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise TypeError(
+                f"{type(instance).__name__}.{attribute.name}[{i}] must be str, got {item!r}"
+            )
+
+
+def _cookies(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(list)(instance, attribute, value)
+    for i, cookie in enumerate(value):
+        where = f"BrowserConfig.cookies[{i}]"
+        if not isinstance(cookie, dict):
+            raise TypeError(f"{where} must be a dict, got {cookie!r}")
+        for key in ("name", "value"):
+            if not isinstance(cookie.get(key), str):
+                raise ConfigError(f"{where} needs a str {key!r}, got {cookie.get(key)!r}")
+        if not (cookie.get("url") or cookie.get("domain")):
+            raise ConfigError(f"{where} needs 'url' or 'domain' to say where it applies")
+
+
+def _headers(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(dict)(instance, attribute, value)
+    for key, val in value.items():
+        if not isinstance(key, str) or not isinstance(val, str):
+            raise TypeError(f"BrowserConfig.headers must map str to str, got {key!r}: {val!r}")
+
+
+def _remote_url(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and not re.match(r"^https?://[^/\s]+", value):
+        raise ConfigError(f"BrowserConfig.remote_url must be an http(s) URL, got {value!r}")
+
+
+def _existing_file(instance: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and not os.path.isfile(value):
+        raise ConfigError(f"{type(instance).__name__}.{attribute.name}: no such file {value!r}")
+
+
+def _browser_type(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(str)(instance, attribute, value)
+    if value not in BROWSER_TYPES:
+        raise ConfigError(
+            f"BrowserConfig.browser_type must be one of {', '.join(BROWSER_TYPES)}, got {value!r}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class BrowserConfig:
+    """How the pool's browsers are started. Shared by every crawl of a crawler."""
+
+    browser_type: str = attrs.field(default="chromium", validator=_browser_type)
+    headless: bool = attrs.field(default=True, validator=_typed(bool))
+    viewport_width: int = attrs.field(default=1080, validator=[_int, _positive])
+    viewport_height: int = attrs.field(default=600, validator=[_int, _positive])
+    user_agent: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
+    proxy: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
+    extra_args: list[str] = attrs.field(factory=list, validator=_str_list)
+    cookies: list[dict[str, Any]] = attrs.field(factory=list, validator=_cookies, repr=False)
+    headers: dict[str, str] = attrs.field(factory=dict, validator=_headers, repr=False)
+    java_script_enabled: bool = attrs.field(default=True, validator=_typed(bool))
+    ignore_https_errors: bool = attrs.field(default=True, validator=_typed(bool))
+    text_mode: bool = attrs.field(default=False, validator=_typed(bool))
+    user_data_dir: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
+    browser_path: str | None = attrs.field(
+        default=None, validator=[_typed(str, optional=True), _existing_file]
+    )
+    driver_path: str | None = attrs.field(
+        default=None, validator=[_typed(str, optional=True), _existing_file]
+    )
+    remote_url: str | None = attrs.field(
+        default=None, validator=[_typed(str, optional=True), _remote_url]
+    )
+    max_drivers: int = attrs.field(default=2, validator=[_int, _positive])
+    session_ttl: float = attrs.field(default=1800, validator=[_number, _positive])
+    verbose: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Seconds any single HTTP call to the driver or Grid may take (Selenium's own default is none).
+    command_timeout: float = attrs.field(default=120, validator=[_number, _positive])
+    #: Seconds between keep-alive pings of idle remote sessions (Grid's session-timeout is 300 s).
+    keep_alive_interval: float = attrs.field(default=60, validator=[_number, _positive])
+
+    @property
+    def is_chromium(self) -> bool:
+        """True for the Chromium family (chromium, chrome), which speaks CDP."""
+        return self.browser_type in ("chromium", "chrome")
+
+    def clone(self, **changes: Any) -> BrowserConfig:
+        """Return a copy with ``changes`` applied (and validated)."""
+        return attrs.evolve(self, **changes)
+
+
+def _js_code(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None or isinstance(value, str):
+        return
+    _str_list(instance, attribute, value)
+
+
+def _wait_for(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(str, optional=True)(instance, attribute, value)
+    if value is not None and not value.strip():
+        raise ConfigError("CrawlerRunConfig.wait_for must not be empty")
+
+
+def _url(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(str, optional=True)(instance, attribute, value)
+
+
+def _url_matcher(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None or isinstance(value, str) or callable(value):
+        return
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) or callable(v) for v in value):
+        return
+    raise TypeError(
+        "CrawlerRunConfig.url_matcher must be a glob string, a callable, or a list of them, "
+        f"got {value!r}"
+    )
+
+
+@attrs.frozen(kw_only=True)
+class CrawlerRunConfig:
+    """What one crawl does. Times in milliseconds except ``delay_before_return_html`` (s)."""
+
+    url: str | None = attrs.field(default=None, validator=_url)
+    session_id: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
+    session_isolation: bool = attrs.field(default=False, validator=_typed(bool))
+    js_code: str | list[str] | None = attrs.field(default=None, validator=_js_code)
+    js_only: bool = attrs.field(default=False, validator=_typed(bool))
+    wait_for: str | None = attrs.field(default=None, validator=_wait_for)
+    wait_for_timeout: float | None = attrs.field(default=None, validator=[_number, _positive])
+    page_timeout: float = attrs.field(default=60000, validator=[_number, _positive])
+    delay_before_return_html: float = attrs.field(default=0, validator=[_number, _non_negative])
+    cache_mode: CacheMode = attrs.field(default=CacheMode.BYPASS, validator=_typed(CacheMode))
+    extraction_strategy: ExtractionStrategy | None = attrs.field(
+        default=None, validator=_typed(ExtractionStrategy, optional=True)
+    )
+    css_selector: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
+    excluded_tags: list[str] = attrs.field(factory=list, validator=_str_list)
+    screenshot: bool = attrs.field(default=False, validator=_typed(bool))
+    pdf: bool = attrs.field(default=False, validator=_typed(bool))
+    scan_full_page: bool = attrs.field(default=False, validator=_typed(bool))
+    remove_overlay_elements: bool = attrs.field(default=False, validator=_typed(bool))
+    exclude_external_links: bool = attrs.field(default=False, validator=_typed(bool))
+    stream: bool = attrs.field(default=False, validator=_typed(bool))
+    max_retries: int = attrs.field(default=0, validator=[_int, _non_negative])
+    mean_delay: float = attrs.field(default=0, validator=[_number, _non_negative])
+    #: For ``arun_many`` with a list of configs: which URLs this config is for (first match wins).
+    url_matcher: str | Callable[[str], bool] | list[Any] | None = attrs.field(
+        default=None, validator=_url_matcher
+    )
+
+    @property
+    def scripts(self) -> list[str]:
+        """``js_code`` as a list (empty when unset)."""
+        if self.js_code is None:
+            return []
+        return [self.js_code] if isinstance(self.js_code, str) else list(self.js_code)
+
+    @property
+    def effective_wait_timeout(self) -> float:
+        """``wait_for_timeout`` in ms, falling back to ``page_timeout``."""
+        return self.page_timeout if self.wait_for_timeout is None else self.wait_for_timeout
+
+    @property
+    def needs_browser_step(self) -> bool:
+        """Whether a ``raw:`` crawl must load its HTML into a browser window."""
+        return bool(
+            self.scripts
+            or self.wait_for
+            or self.screenshot
+            or self.pdf
+            or self.scan_full_page
+            or self.remove_overlay_elements
+            or self.js_only
+            or self.session_id
+        )
+
+    def clone(self, **changes: Any) -> CrawlerRunConfig:
+        """Return a copy with ``changes`` applied (and validated)."""
+        return attrs.evolve(self, **changes)
+
+
+__all__ = ["BROWSER_TYPES", "BrowserConfig", "CrawlerRunConfig"]

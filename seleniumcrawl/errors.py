@@ -1,0 +1,72 @@
+"""The exception tree of seleniumcrawl.
+
+::
+
+    SeleniumCrawlError
+    ├── ConfigError (+ ValueError)          bad configuration value
+    ├── SchemaError (+ ValueError)          malformed extraction schema
+    ├── DriverNotFoundError                 no browser driver could be located
+    ├── CrawlerClosedError (+ RuntimeError) use of a crawler or pool after close()
+    ├── WrongThreadError (+ RuntimeError)   a blocking call made from a driver's own thread
+    └── CrawlError                          a crawl failed; becomes ``success=False``
+        ├── NavigationError                 bad URL, refused connection, page_timeout
+        ├── ScriptError                     a js_code script threw or did not parse
+        ├── WaitTimeoutError                wait_for did not hold in time
+        ├── SessionError                    js_only on an unknown session, no driver for isolation
+        └── BrowserDiedError                the browser or its driver went away
+
+Selenium's exceptions are translated into these at one boundary
+(:mod:`seleniumcrawl.strategy`) and re-raised ``from`` the original.
+Crawl errors never escape ``arun``/``run``: they come back as a
+:class:`~seleniumcrawl.models.CrawlResult` with ``success=False``.
+"""
+
+from __future__ import annotations
+
+
+class SeleniumCrawlError(Exception):
+    """Root of every exception raised by seleniumcrawl."""
+
+
+class ConfigError(SeleniumCrawlError, ValueError):
+    """A configuration value is invalid; the message names the field."""
+
+
+class SchemaError(SeleniumCrawlError, ValueError):
+    """An extraction schema is malformed; the message names the field path."""
+
+
+class DriverNotFoundError(SeleniumCrawlError):
+    """No WebDriver executable was found; the message says how to install one."""
+
+
+class CrawlerClosedError(SeleniumCrawlError, RuntimeError):
+    """The crawler (or its pool) was used after ``close()``."""
+
+
+class WrongThreadError(SeleniumCrawlError, RuntimeError):
+    """A blocking pool call was made from a driver thread, which would deadlock."""
+
+
+class CrawlError(SeleniumCrawlError):
+    """A crawl failed. Reported as ``CrawlResult(success=False)``, never raised to users."""
+
+
+class NavigationError(CrawlError):
+    """The URL could not be loaded (unsupported, unreachable, or page_timeout)."""
+
+
+class ScriptError(CrawlError):
+    """A ``js_code`` script threw an error or could not be parsed."""
+
+
+class WaitTimeoutError(CrawlError):
+    """A ``wait_for`` condition did not hold within its timeout."""
+
+
+class SessionError(CrawlError):
+    """The session cannot serve this crawl (unknown for ``js_only``, no free driver)."""
+
+
+class BrowserDiedError(CrawlError):
+    """The browser or its driver process died; its sessions are lost."""
