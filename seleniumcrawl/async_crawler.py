@@ -1,0 +1,89 @@
+"""The asyncio front end with Crawl4AI's API. It only awaits the driver threads' futures."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Sequence
+from types import TracebackType
+
+from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.dispatcher import Dispatcher, ProgressCallback, aiter_completed, arun_all
+from seleniumcrawl.engine import CrawlEngine
+from seleniumcrawl.errors import CrawlerClosedError
+from seleniumcrawl.models import CrawlResult
+from seleniumcrawl.strategy import AsyncSeleniumCrawlerStrategy
+
+
+class AsyncWebCrawler:
+    """Asyncio crawler: ``async with AsyncWebCrawler() as c: await c.arun(url, config=...)``."""
+
+    def __init__(
+        self,
+        config: BrowserConfig | None = None,
+        *,
+        base_directory: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.config = BrowserConfig() if config is None else config
+        self._engine = CrawlEngine(self.config, base_directory=base_directory)
+        self.crawler_strategy = AsyncSeleniumCrawlerStrategy(self._engine)
+
+    async def __aenter__(self) -> AsyncWebCrawler:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def start(self) -> AsyncWebCrawler:
+        """Browsers start lazily on first use; this only checks the crawler is open."""
+        if self._engine.closed:
+            raise CrawlerClosedError("the crawler is closed; create a new one")
+        return self
+
+    async def close(self) -> None:
+        """Quit every browser and driver (idempotent); runs off the event loop."""
+        await asyncio.to_thread(self._engine.close)
+
+    async def arun(
+        self, url: str | None = None, config: CrawlerRunConfig | None = None
+    ) -> CrawlResult:
+        """Crawl one URL (or ``config.url``)."""
+        return await asyncio.wrap_future(self._engine.submit(url, config))
+
+    async def arun_many(
+        self,
+        urls: Sequence[str],
+        config: CrawlerRunConfig | Sequence[CrawlerRunConfig] | None = None,
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> list[CrawlResult] | AsyncIterator[CrawlResult]:
+        """Crawl many URLs: a list in input order, or with ``stream=True`` an async
+        iterator in completion order (``async for r in await crawler.arun_many(...)``)."""
+        configs = CrawlerRunConfig() if config is None else config
+        first = configs if isinstance(configs, CrawlerRunConfig) else configs[0]
+        dispatcher = self._dispatcher(progress)
+        if first.stream:
+            return aiter_completed(dispatcher, list(urls), configs)
+        return await arun_all(dispatcher, list(urls), configs)
+
+    def _dispatcher(self, progress: ProgressCallback | None) -> Dispatcher:
+        def crawl(url: str, config: CrawlerRunConfig) -> CrawlResult:
+            return self._engine.submit(url, config).result()
+
+        return Dispatcher(crawl, concurrency=self.config.max_drivers, progress=progress)
+
+    async def kill_session(self, session_id: str) -> None:
+        """Close a session's window (idempotent; unknown ids are fine)."""
+        await self.crawler_strategy.kill_session(session_id)
+
+    def sessions(self) -> list[str]:
+        """Ids of the live sessions."""
+        return self._engine.pool.sessions()
+
+
+__all__ = ["AsyncWebCrawler"]

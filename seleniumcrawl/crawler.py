@@ -1,0 +1,96 @@
+"""The blocking front end, for scripts and legacy synchronous code."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+
+from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.dispatcher import Dispatcher, ProgressCallback
+from seleniumcrawl.engine import CrawlEngine
+from seleniumcrawl.errors import CrawlerClosedError
+from seleniumcrawl.models import CrawlResult
+from seleniumcrawl.strategy import SeleniumCrawlerStrategy
+
+
+class WebCrawler:
+    """Blocking crawler: ``with WebCrawler() as c: c.run(url, config=...)``.
+
+    Thread-safe: any thread may call :meth:`run`; the work is queued to the
+    thread that owns the session's driver. Calling it from a hook (a driver
+    thread) raises :class:`~seleniumcrawl.errors.WrongThreadError`.
+    """
+
+    def __init__(
+        self,
+        config: BrowserConfig | None = None,
+        *,
+        base_directory: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.config = BrowserConfig() if config is None else config
+        self._engine = CrawlEngine(self.config, base_directory=base_directory)
+        self.crawler_strategy = SeleniumCrawlerStrategy(self._engine)
+
+    def __enter__(self) -> WebCrawler:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def start(self) -> WebCrawler:
+        """Browsers start lazily on first use; this only checks the crawler is open."""
+        if self._engine.closed:
+            raise CrawlerClosedError("the crawler is closed; create a new one")
+        return self
+
+    def close(self) -> None:
+        """Quit every browser and driver (idempotent)."""
+        self._engine.close()
+
+    def run(self, url: str | None = None, config: CrawlerRunConfig | None = None) -> CrawlResult:
+        """Crawl one URL (or ``config.url``) and wait for the result."""
+        self._engine.pool.check_thread()
+        return self._engine.submit(url, config).result()
+
+    def run_many(
+        self,
+        urls: Sequence[str],
+        config: CrawlerRunConfig | Sequence[CrawlerRunConfig] | None = None,
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> list[CrawlResult] | Iterator[CrawlResult]:
+        """Crawl many URLs over the pool's drivers.
+
+        Results come in input order, or as an iterator in completion order when
+        the (first) config has ``stream=True``.
+        """
+        self._engine.pool.check_thread()
+        configs = CrawlerRunConfig() if config is None else config
+        dispatcher = self._dispatcher(progress)
+        first = configs if isinstance(configs, CrawlerRunConfig) else configs[0]
+        if first.stream:
+            return dispatcher.iter_completed(list(urls), configs)
+        return dispatcher.run(list(urls), configs)
+
+    def _dispatcher(self, progress: ProgressCallback | None) -> Dispatcher:
+        def crawl(url: str, config: CrawlerRunConfig) -> CrawlResult:
+            return self._engine.submit(url, config).result()
+
+        return Dispatcher(crawl, concurrency=self.config.max_drivers, progress=progress)
+
+    def kill_session(self, session_id: str) -> None:
+        """Close a session's window (idempotent; unknown ids are fine)."""
+        self.crawler_strategy.kill_session(session_id)
+
+    def sessions(self) -> list[str]:
+        """Ids of the live sessions."""
+        return self._engine.pool.sessions()
+
+
+__all__ = ["WebCrawler"]

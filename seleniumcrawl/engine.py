@@ -1,0 +1,328 @@
+"""The crawl engine: one synchronous implementation behind both crawlers.
+
+``CrawlEngine.submit`` turns (url, config) into a ``concurrent.futures.Future``
+of a :class:`CrawlResult`. The browser part runs on the owning driver thread
+(see :mod:`seleniumcrawl.pool`); browser-free work (``raw:`` HTML that asks for
+no browser step, cache hits) runs on a small scrape executor. Crawl errors are
+turned into ``success=False`` results here, at one boundary; configuration
+errors raise.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from selenium.common.exceptions import WebDriverException
+
+from seleniumcrawl import page
+from seleniumcrawl.cache import CachedPage, CrawlCache, cache_key, default_cache_path, fetch_options
+from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.drivers import ManagedDriver
+from seleniumcrawl.errors import CrawlerClosedError, CrawlError
+from seleniumcrawl.models import CrawlResult
+from seleniumcrawl.pool import DriverPool, describe_error
+from seleniumcrawl.scraping import scrape
+from seleniumcrawl.urls import Target, resolve
+
+log = logging.getLogger(__name__)
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 2)
+
+
+class CrawlEngine:
+    """Owns the pool, the cache and the scrape executor of one crawler."""
+
+    def __init__(
+        self, browser_config: BrowserConfig, *, base_directory: str | os.PathLike[str] | None = None
+    ) -> None:
+        if not isinstance(browser_config, BrowserConfig):
+            raise TypeError(f"config must be a BrowserConfig, got {type(browser_config).__name__}")
+        self.browser_config = browser_config
+        self.pool = DriverPool(
+            browser_config, window_setup=self._setup_window, driver_setup=self._setup_driver
+        )
+        self._cache_path = (
+            Path(base_directory) / "cache.db" if base_directory is not None else None
+        )
+        self._cache: CrawlCache | None = None
+        self._cache_lock = threading.Lock()
+        self._scraper = concurrent.futures.ThreadPoolExecutor(
+            max_workers=2, thread_name_prefix="seleniumcrawl-scrape"
+        )
+        self._closed = False
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """Whether close() was called."""
+        return self._closed
+
+    def close(self) -> None:
+        """Quit every driver, stop the scrape executor, close the cache; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        for step in (self.pool.close, lambda: self._scraper.shutdown(wait=False)):
+            try:
+                step()
+            except Exception:
+                log.exception("closing the crawler failed in one step")
+        if self._cache is not None:
+            try:
+                self._cache.close()
+            except Exception:
+                log.exception("closing the cache failed")
+
+    @property
+    def cache(self) -> CrawlCache:
+        """The SQLite cache, opened on first use."""
+        with self._cache_lock:
+            if self._cache is None:
+                self._cache = CrawlCache(self._cache_path or default_cache_path())
+            return self._cache
+
+    # -- crawling ------------------------------------------------------------------
+
+    def submit(self, url: str | None, config: CrawlerRunConfig | None) -> concurrent.futures.Future[CrawlResult]:
+        """Start a crawl; the future never raises for crawl errors (``success=False``)."""
+        if self._closed:
+            raise CrawlerClosedError("the crawler is closed; create a new one")
+        config = CrawlerRunConfig() if config is None else config
+        if not isinstance(config, CrawlerRunConfig):
+            raise TypeError(f"config must be a CrawlerRunConfig, got {type(config).__name__}")
+        url = config.url if url is None else url
+        if url is None:
+            raise ValueError("no URL: pass url= or set CrawlerRunConfig.url")
+        try:
+            target = resolve(url)
+        except CrawlError as exc:
+            return _done(CrawlResult.failure(str(url), str(exc), config.session_id))
+
+        if config.cache_mode.reads and not config.js_only:
+            return self._cached_or_start(target, config)
+        return self._start(target, config, cache_status=None)
+
+    def _cached_or_start(
+        self, target: Target, config: CrawlerRunConfig
+    ) -> concurrent.futures.Future[CrawlResult]:
+        """Look the page up on the scrape executor; on a miss, chain the browser crawl."""
+        outer: concurrent.futures.Future[CrawlResult] = concurrent.futures.Future()
+
+        def lookup() -> CrawlResult | None:
+            started = time.perf_counter()
+            cached = self.cache.get(self._key(target, config))
+            if cached is None:
+                return None
+            result = self._build(target, config, _capture_of(cached), cache_status="hit")
+            result.timings["total"] = _ms(started)
+            return result
+
+        def after_lookup(done: concurrent.futures.Future[CrawlResult | None]) -> None:
+            exc = done.exception()
+            if exc is not None:
+                outer.set_exception(exc)
+            elif done.result() is not None:
+                outer.set_result(done.result())  # type: ignore[arg-type]
+            else:
+                _relay(self._start(target, config, cache_status="miss"), outer)
+
+        self._scraper.submit(lookup).add_done_callback(after_lookup)
+        return outer
+
+    def _start(
+        self, target: Target, config: CrawlerRunConfig, cache_status: str | None
+    ) -> concurrent.futures.Future[CrawlResult]:
+        if target.kind == "raw" and not config.needs_browser_step:
+            return self._scraper.submit(self._raw_without_browser, target, config)
+
+        def task(drv: ManagedDriver) -> CrawlResult:
+            return self._browser_crawl(drv, target, config, cache_status)
+
+        try:
+            if config.session_id is not None:
+                inner = self.pool.run_in_session(
+                    config.session_id,
+                    task,
+                    isolated=config.session_isolation,
+                    create=not config.js_only,
+                )
+            else:
+                inner = self.pool.run_temporary(task)
+        except CrawlError as exc:
+            return _done(CrawlResult.failure(target.url, str(exc), config.session_id))
+        return _as_result(inner, target.url, config.session_id)
+
+    def _raw_without_browser(self, target: Target, config: CrawlerRunConfig) -> CrawlResult:
+        started = time.perf_counter()
+        capture = page.Capture(html=target.raw_html or "", redirected_url=target.url, status_code=None)
+        result = self._build(target, config, capture, cache_status=None)
+        result.timings["total"] = _ms(started)
+        return result
+
+    def _browser_crawl(
+        self, drv: ManagedDriver, target: Target, config: CrawlerRunConfig, cache_status: str | None
+    ) -> CrawlResult:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+
+        def step(name: str, fn: Callable[[], Any]) -> Any:
+            t = time.perf_counter()
+            value = fn()
+            timings[name] = _ms(t)
+            return value
+
+        if not config.js_only:
+            step("navigate", lambda: page.navigate(drv, target, config))
+        js_result = step("js_code", lambda: page.run_scripts(drv, config)) if config.scripts else None
+        if config.wait_for:
+            step("wait_for", lambda: page.wait_for(drv, config))
+        step("settle", lambda: page.settle(drv, config))
+        capture = step("capture", lambda: page.capture(drv, target, config))
+        capture.js_execution_result = js_result
+        if config.cache_mode.writes and not config.js_only and target.kind != "raw":
+            step(
+                "cache_write",
+                lambda: self.cache.put(self._key(target, config), _cached_of(target, capture)),
+            )
+        result = self._build(target, config, capture, cache_status)
+        result.timings.update(timings)
+        result.timings["total"] = _ms(started)
+        return result
+
+    def _build(
+        self, target: Target, config: CrawlerRunConfig, capture: page.Capture, cache_status: str | None
+    ) -> CrawlResult:
+        t = time.perf_counter()
+        base = capture.redirected_url if target.kind != "raw" else target.base_url
+        scraped = scrape(
+            capture.html,
+            base,
+            css_selector=config.css_selector,
+            excluded_tags=config.excluded_tags,
+            exclude_external_links=config.exclude_external_links,
+            extraction_strategy=config.extraction_strategy,
+        )
+        return CrawlResult(
+            url=target.url,
+            success=True,
+            status_code=capture.status_code,
+            redirected_url=capture.redirected_url,
+            session_id=config.session_id,
+            html=scraped.html,
+            cleaned_html=scraped.cleaned_html,
+            markdown=scraped.markdown,
+            extracted_content=scraped.extracted_content,
+            js_execution_result=capture.js_execution_result,
+            links=scraped.links,
+            media=scraped.media,
+            metadata=scraped.metadata,
+            screenshot=capture.screenshot,
+            pdf=capture.pdf,
+            cache_status=cache_status,
+            timings={"scrape": _ms(t)},
+        )
+
+    def _key(self, target: Target, config: CrawlerRunConfig) -> str:
+        return cache_key(target.url, fetch_options(self.browser_config, config))
+
+    # -- hooks for the pool (run on the driver thread) --------------------------------
+
+    def _setup_driver(self, drv: ManagedDriver) -> None:
+        cookies = self.browser_config.cookies
+        if cookies and self.browser_config.is_chromium:
+            drv.cdp("Network.setCookies", {"cookies": cookies})
+        elif cookies:
+            log.warning("BrowserConfig.cookies is applied through CDP, i.e. on Chromium only")
+
+    def _setup_window(self, drv: ManagedDriver) -> None:
+        headers = self.browser_config.headers
+        if headers and self.browser_config.is_chromium:
+            drv.cdp("Network.enable")
+            drv.cdp("Network.setExtraHTTPHeaders", {"headers": headers})
+        elif headers:
+            log.warning("BrowserConfig.headers is applied through CDP, i.e. on Chromium only")
+
+
+def _done(result: CrawlResult) -> concurrent.futures.Future[CrawlResult]:
+    future: concurrent.futures.Future[CrawlResult] = concurrent.futures.Future()
+    future.set_result(result)
+    return future
+
+
+def _as_result(
+    inner: concurrent.futures.Future[CrawlResult], url: str, session_id: str | None
+) -> concurrent.futures.Future[CrawlResult]:
+    """Chain ``inner`` so crawl errors become ``success=False`` results."""
+    outer: concurrent.futures.Future[CrawlResult] = concurrent.futures.Future()
+
+    def relay(done: concurrent.futures.Future[CrawlResult]) -> None:
+        if done.cancelled():
+            outer.cancel()
+            return
+        if outer.done():
+            return
+        exc = done.exception()
+        if exc is None:
+            outer.set_result(done.result())
+        elif isinstance(exc, (CrawlError, CrawlerClosedError)):
+            outer.set_result(CrawlResult.failure(url, str(exc), session_id))
+        elif isinstance(exc, WebDriverException):
+            outer.set_result(CrawlResult.failure(url, describe_error(exc), session_id))
+        else:
+            outer.set_exception(exc)
+
+    inner.add_done_callback(relay)
+    # A caller that gives up (asyncio cancellation) frees the queue slot if not yet running.
+    outer.add_done_callback(lambda f: inner.cancel() if f.cancelled() else None)
+    return outer
+
+
+def _relay(
+    source: concurrent.futures.Future[CrawlResult], target: concurrent.futures.Future[CrawlResult]
+) -> None:
+    """Copy ``source``'s outcome into ``target`` when it completes."""
+
+    def copy(done: concurrent.futures.Future[CrawlResult]) -> None:
+        if target.done():
+            return
+        if done.cancelled():
+            target.cancel()
+        elif done.exception() is not None:
+            target.set_exception(done.exception())  # type: ignore[arg-type]
+        else:
+            target.set_result(done.result())
+
+    source.add_done_callback(copy)
+    target.add_done_callback(lambda f: source.cancel() if f.cancelled() else None)
+
+
+def _capture_of(cached: CachedPage) -> page.Capture:
+    return page.Capture(
+        html=cached.html,
+        redirected_url=cached.redirected_url or cached.url,
+        status_code=cached.status_code,
+        screenshot=cached.screenshot,
+        pdf=cached.pdf,
+    )
+
+
+def _cached_of(target: Target, capture: page.Capture) -> CachedPage:
+    return CachedPage(
+        url=target.url,
+        redirected_url=capture.redirected_url,
+        status_code=capture.status_code,
+        html=capture.html,
+        screenshot=capture.screenshot,
+        pdf=capture.pdf,
+        created_at=time.time(),
+    )

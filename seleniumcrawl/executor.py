@@ -1,0 +1,162 @@
+"""Thread confinement: one thread owns one driver and runs all of its work.
+
+Selenium's drivers are not thread-safe, so every WebDriver call for a driver is
+queued to the :class:`DriverThread` that owns it and answered through a
+``concurrent.futures.Future`` (awaitable from asyncio with ``wrap_future``).
+The driver is started lazily, on the owning thread, by the first task.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import itertools
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from seleniumcrawl.drivers import ManagedDriver
+from seleniumcrawl.errors import CrawlerClosedError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Task = Callable[[ManagedDriver], Any]
+
+_STOP = object()
+_ids = itertools.count(1)
+_local = threading.local()
+
+
+def current_driver_thread() -> DriverThread | None:
+    """The DriverThread running the calling code, or None on any other thread."""
+    return getattr(_local, "owner", None)
+
+
+class DriverThread:
+    """A worker thread owning one driver; tasks run in submission (FIFO) order."""
+
+    def __init__(self, factory: Callable[[str], ManagedDriver], *, isolated: bool = False) -> None:
+        self.name = f"seleniumcrawl-driver-{next(_ids)}"
+        self.isolated = isolated
+        self._factory = factory
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._pending = 0
+        self._pending_lock = threading.Lock()
+        self._closed = False
+        #: The live driver; replaced when it dies. Read by other threads only for force_kill.
+        self.driver: ManagedDriver | None = None
+        #: Bumped each time the driver is replaced: windows of an older generation are gone.
+        self.generation = 0
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    @property
+    def pending(self) -> int:
+        """Tasks queued or running."""
+        return self._pending
+
+    @property
+    def accepting(self) -> bool:
+        """False once the thread was told to finish or stop."""
+        return not self._closed
+
+    def is_alive(self) -> bool:
+        """Whether the thread still runs."""
+        return self._thread.is_alive()
+
+    def submit(self, fn: Callable[[ManagedDriver], T]) -> concurrent.futures.Future[T]:
+        """Queue ``fn(driver)`` to run on this thread; its result arrives in the future."""
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        with self._pending_lock:
+            if self._closed:
+                raise CrawlerClosedError("the driver pool is closed")
+            self._pending += 1
+            self._queue.put((fn, future))
+        return future
+
+    def ensure_driver(self) -> ManagedDriver:
+        """The thread's driver, started on first use (call on this thread only)."""
+        if self.driver is None:
+            self.driver = self._factory(self.name)
+        return self.driver
+
+    def discard_driver(self) -> None:
+        """Quit the current driver (dead or alive); the next task starts a fresh one."""
+        if self.driver is not None:
+            self.driver.quit()
+            self.driver = None
+            self.generation += 1
+
+    def _run(self) -> None:
+        _local.owner = self
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                break
+            fn, future = item
+            try:
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(fn(self.ensure_driver()))
+                    except BaseException as exc:
+                        future.set_exception(exc)
+            finally:
+                with self._pending_lock:
+                    self._pending -= 1
+        self.discard_driver()
+
+    def cancel_queued(self) -> int:
+        """Fail every task still waiting in the queue (the running one goes on)."""
+        cancelled = 0
+        kept: list[Any] = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is _STOP:
+                kept.append(item)
+                continue
+            _, future = item
+            if future.set_running_or_notify_cancel():
+                future.set_exception(CrawlerClosedError("the crawler was closed before this ran"))
+            with self._pending_lock:
+                self._pending -= 1
+            cancelled += 1
+        for item in kept:
+            self._queue.put(item)
+        return cancelled
+
+    def finish(self) -> None:
+        """Stop taking work; the queued tasks still run, then the driver quits (no wait)."""
+        with self._pending_lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._queue.put(_STOP)
+
+    def stop(self, grace: float) -> None:
+        """Stop taking work, let the running task finish for ``grace`` s, then kill the browser.
+
+        Killing the processes makes a stuck WebDriver call fail at once, so the
+        thread reaches the stop marker and quits its driver on its own thread.
+        """
+        with self._pending_lock:
+            already = self._closed
+            self._closed = True
+        self.cancel_queued()
+        if not already:
+            self._queue.put(_STOP)
+        if threading.current_thread() is self._thread:
+            return
+        self._thread.join(grace)
+        if self._thread.is_alive():
+            driver = self.driver
+            log.warning("%s still busy after %.1f s; killing its browser", self.name, grace)
+            if driver is not None:
+                driver.force_kill()
+            self._thread.join(10)
+        if self._thread.is_alive():
+            log.error("%s did not stop", self.name)

@@ -1,0 +1,436 @@
+"""The driver pool: up to ``max_drivers`` browsers, sessions mapped to windows.
+
+A *session* is one window (tab) on one driver. Windows on a driver share its
+cookies and storage; an *isolated* session gets a driver of its own. All work
+for a driver goes through its :class:`~seleniumcrawl.executor.DriverThread`
+queue, which is FIFO: crawls on one session run one after another, in the order
+they were submitted, and never interleave.
+
+Like urllib3's connection pool, a checkout verifies the driver and replaces a
+dead one: a task that fails on a dead browser quits it, drops the sessions it
+held (reported as lost), and the next task starts a fresh browser. A
+housekeeping thread closes sessions idle past ``session_ttl`` and pings idle
+remote drivers so a Grid's session timeout never reaps them.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from typing import TypeVar
+
+import attrs
+from selenium.common.exceptions import NoSuchWindowException, WebDriverException
+
+from seleniumcrawl.config import BrowserConfig
+from seleniumcrawl.drivers import ManagedDriver, create_driver
+from seleniumcrawl.errors import (
+    BrowserDiedError,
+    CrawlerClosedError,
+    SessionError,
+    WrongThreadError,
+)
+from seleniumcrawl.executor import DriverThread, current_driver_thread
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+DriverFactory = Callable[[BrowserConfig, str], ManagedDriver]
+WindowSetup = Callable[[ManagedDriver], None]
+
+#: Substrings of WebDriver errors that mean the browser (not just the page) is gone.
+_DEAD_MARKERS = (
+    "invalid session id",
+    "no such session",
+    "session deleted",
+    "chrome not reachable",
+    "not connected to devtools",
+    "disconnected:",
+    "browser has closed",
+    "session not created",
+    "failed to establish a new connection",
+    "connection refused",
+    "connection aborted",
+    "remote end closed connection",
+    "max retries exceeded",
+    "unable to find session",
+    "session timed out",
+)
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-line description of ``exc`` (Selenium's ``msg`` without its stack trace)."""
+    text = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
+    first = str(text).strip().splitlines()[0] if str(text).strip() else type(exc).__name__
+    return first.strip()
+
+
+@attrs.define(eq=False)
+class Session:
+    """A named window on a driver; mutated only under the pool lock or on its driver thread."""
+
+    session_id: str
+    worker: DriverThread
+    isolated: bool
+    handle: str | None = None
+    generation: int = -1
+    inflight: int = 0
+    lost: bool = False
+    last_used: float = attrs.field(factory=time.monotonic)
+
+
+class DriverPool:
+    """Owns the drivers and their threads; maps session ids to windows."""
+
+    def __init__(
+        self,
+        config: BrowserConfig,
+        *,
+        driver_factory: DriverFactory = create_driver,
+        window_setup: WindowSetup | None = None,
+        driver_setup: WindowSetup | None = None,
+    ) -> None:
+        self.config = config
+        self._driver_factory = driver_factory
+        self._window_setup = window_setup
+        self._driver_setup = driver_setup
+        self._lock = threading.Lock()
+        self._workers: list[DriverThread] = []
+        self._sessions: dict[str, Session] = {}
+        self._closed = False
+        self._wake = threading.Event()
+        self._housekeeper: threading.Thread | None = None
+        # The last line of defence against orphaned browsers: runs at GC or interpreter exit.
+        self._finalizer = weakref.finalize(self, DriverPool._close_workers, self._workers, 2.0)
+
+    # -- public surface -------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """Whether close() was called."""
+        return self._closed
+
+    @property
+    def size(self) -> int:
+        """Drivers (threads) currently serving the pool."""
+        return len(self._active())
+
+    def _active(self) -> list[DriverThread]:
+        return [w for w in self._workers if w.accepting]
+
+    def sessions(self) -> list[str]:
+        """Ids of the live sessions."""
+        with self._lock:
+            return [sid for sid, s in self._sessions.items() if not s.lost]
+
+    def has_session(self, session_id: str) -> bool:
+        """Whether ``session_id`` names a live session."""
+        with self._lock:
+            session = self._sessions.get(session_id)
+            return session is not None and not session.lost
+
+    def check_thread(self) -> None:
+        """Raise when called from a driver thread: blocking there would deadlock it."""
+        owner = current_driver_thread()
+        if owner is not None:
+            raise WrongThreadError(
+                f"blocking crawler call from driver thread {owner.name} (inside a hook?) "
+                "would deadlock; schedule it from another thread"
+            )
+
+    def run_in_session(
+        self,
+        session_id: str,
+        task: Callable[[ManagedDriver], T],
+        *,
+        isolated: bool = False,
+        create: bool = True,
+    ) -> concurrent.futures.Future[T]:
+        """Run ``task`` with the session's window focused (created unless ``create`` is False)."""
+        with self._lock:
+            self._ensure_open()
+            session = self._sessions.get(session_id)
+            if session is not None and session.lost:
+                del self._sessions[session_id]
+                session = None
+            if session is None:
+                if not create:
+                    raise SessionError(
+                        f"session {session_id!r} does not exist (js_only needs a session "
+                        "opened by an earlier crawl)"
+                    )
+                session = Session(session_id, self._worker_for_session(isolated), isolated)
+                self._sessions[session_id] = session
+            session.inflight += 1
+            worker = session.worker
+            return worker.submit(lambda drv: self._in_session(worker, session, drv, task, create))
+
+    def run_temporary(self, task: Callable[[ManagedDriver], T]) -> concurrent.futures.Future[T]:
+        """Run ``task`` in a fresh window that is closed afterwards."""
+        with self._lock:
+            self._ensure_open()
+            worker = self._worker_for_temporary()
+            return worker.submit(lambda drv: self._in_temporary(worker, drv, task))
+
+    def kill_session(self, session_id: str) -> concurrent.futures.Future[None]:
+        """Close the session's window (idempotent; unknown ids are fine)."""
+        with self._lock:
+            session = self._sessions.pop(session_id, None)
+            if session is None or self._closed:
+                done: concurrent.futures.Future[None] = concurrent.futures.Future()
+                done.set_result(None)
+                return done
+            session.lost = True
+            worker = session.worker
+            future = worker.submit(lambda drv: self._close_window(worker, session, drv))
+            if session.isolated:
+                self._retire(worker)
+            return future
+
+    def close(self, grace: float = 5.0) -> None:
+        """Quit every driver (each in its own try); idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._sessions.clear()
+        self._wake.set()
+        DriverPool._close_workers(self._workers, grace)
+        self._finalizer.detach()
+
+    # -- worker choice (under the lock) ------------------------------------------------
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            raise CrawlerClosedError("the crawler is closed; create a new one")
+
+    def _sessions_on(self, worker: DriverThread) -> int:
+        return sum(1 for s in self._sessions.values() if s.worker is worker and not s.lost)
+
+    def _new_worker(self, isolated: bool) -> DriverThread:
+        worker = DriverThread(self._start_driver, isolated=isolated)
+        self._workers.append(worker)
+        self._start_housekeeping()
+        return worker
+
+    def _worker_for_session(self, isolated: bool) -> DriverThread:
+        shared = [w for w in self._active() if not w.isolated]
+        room = len(self._active()) < self.config.max_drivers
+        if isolated:
+            if room:
+                return self._new_worker(isolated=True)
+            free = [w for w in shared if self._sessions_on(w) == 0 and w.pending == 0]
+            if not free:
+                raise SessionError(
+                    "session_isolation needs a driver of its own but all "
+                    f"max_drivers={self.config.max_drivers} drivers are in use; raise max_drivers"
+                )
+            free[0].isolated = True
+            return free[0]
+        if room and all(self._sessions_on(w) > 0 or w.pending > 0 for w in shared):
+            return self._new_worker(isolated=False)
+        if not shared:
+            raise SessionError(
+                f"all max_drivers={self.config.max_drivers} drivers hold isolated sessions; "
+                "raise max_drivers"
+            )
+        return min(shared, key=lambda w: (self._sessions_on(w), w.pending))
+
+    def _worker_for_temporary(self) -> DriverThread:
+        shared = [w for w in self._active() if not w.isolated]
+        idle = [w for w in shared if w.pending == 0]
+        if idle:
+            return min(idle, key=self._sessions_on)
+        if len(self._active()) < self.config.max_drivers:
+            return self._new_worker(isolated=False)
+        if not shared:
+            raise SessionError(
+                f"all max_drivers={self.config.max_drivers} drivers hold isolated sessions; "
+                "raise max_drivers"
+            )
+        return min(shared, key=lambda w: w.pending)
+
+    def _retire(self, worker: DriverThread) -> None:
+        """Take a worker out of service; it quits its driver once its queue is done."""
+        worker.finish()
+        self._workers[:] = [w for w in self._workers if w.accepting or w.is_alive()]
+
+    # -- on the driver thread ------------------------------------------------------------
+
+    def _start_driver(self, name: str) -> ManagedDriver:
+        driver = self._driver_factory(self.config, name)
+        if self._driver_setup is not None:
+            try:
+                self._driver_setup(driver)
+            except BaseException:
+                driver.quit()
+                raise
+        return driver
+
+    def _open_window(self, drv: ManagedDriver) -> str:
+        drv.driver.switch_to.new_window("tab")
+        handle: str = drv.driver.current_window_handle
+        if self._window_setup is not None:
+            self._window_setup(drv)
+        return handle
+
+    def _in_session(
+        self,
+        worker: DriverThread,
+        session: Session,
+        drv: ManagedDriver,
+        task: Callable[[ManagedDriver], T],
+        create: bool,
+    ) -> T:
+        try:
+            if session.lost:
+                raise SessionError(f"session {session.session_id!r} was closed")
+            if session.handle is not None and session.generation != worker.generation:
+                session.handle = None
+                if not create:
+                    raise SessionError(
+                        f"session {session.session_id!r} was lost when its browser died"
+                    )
+            if session.handle is None:
+                session.handle = self._guarded(worker, drv, lambda: self._open_window(drv))
+                session.generation = worker.generation
+            else:
+                try:
+                    self._guarded(worker, drv, lambda: drv.driver.switch_to.window(session.handle))
+                except NoSuchWindowException as exc:
+                    session.handle = None
+                    if not create:
+                        raise SessionError(
+                            f"the window of session {session.session_id!r} was closed"
+                        ) from exc
+                    session.handle = self._open_window(drv)
+            return self._guarded(worker, drv, lambda: task(drv))
+        finally:
+            with self._lock:
+                session.inflight -= 1
+                session.last_used = drv.last_used = time.monotonic()
+
+    def _in_temporary(
+        self, worker: DriverThread, drv: ManagedDriver, task: Callable[[ManagedDriver], T]
+    ) -> T:
+        handle = self._guarded(worker, drv, lambda: self._open_window(drv))
+        try:
+            return self._guarded(worker, drv, lambda: task(drv))
+        finally:
+            drv.last_used = time.monotonic()
+            if worker.driver is drv:
+                self._quietly_close(drv, handle)
+
+    def _close_window(self, worker: DriverThread, session: Session, drv: ManagedDriver) -> None:
+        if session.handle is not None and session.generation == worker.generation:
+            self._quietly_close(drv, session.handle)
+        session.handle = None
+
+    @staticmethod
+    def _quietly_close(drv: ManagedDriver, handle: str) -> None:
+        try:
+            drv.driver.switch_to.window(handle)
+            drv.driver.close()
+            drv.driver.switch_to.window(drv.anchor_handle)
+        except WebDriverException as exc:
+            log.debug("closing window %s failed: %s", handle, describe_error(exc))
+
+    def _guarded(self, worker: DriverThread, drv: ManagedDriver, step: Callable[[], T]) -> T:
+        """Run a step; if it failed because the browser died, replace the driver."""
+        try:
+            return step()
+        except Exception as exc:
+            if not self._browser_dead(drv, exc):
+                raise
+            cause = describe_error(exc.__cause__ or exc)
+            log.warning("browser of %s died (%s); replacing it", worker.name, cause)
+            self._drop_worker_sessions(worker)
+            worker.discard_driver()
+            raise BrowserDiedError(f"the browser died: {cause}") from exc
+
+    @staticmethod
+    def _browser_dead(drv: ManagedDriver, exc: BaseException) -> bool:
+        if not drv.processes_alive():
+            return True
+        texts = [describe_error(e).lower() for e in (exc, exc.__cause__) if e is not None]
+        return any(marker in text for text in texts for marker in _DEAD_MARKERS)
+
+    def _drop_worker_sessions(self, worker: DriverThread) -> None:
+        with self._lock:
+            for session in self._sessions.values():
+                if session.worker is worker:
+                    session.lost = True
+            if worker.isolated:
+                self._retire(worker)
+
+    # -- housekeeping --------------------------------------------------------------------
+
+    def _start_housekeeping(self) -> None:
+        if self._housekeeper is None:
+            self._housekeeper = threading.Thread(
+                target=self._housekeep, name="seleniumcrawl-housekeeper", daemon=True
+            )
+            self._housekeeper.start()
+
+    def _tick(self) -> float:
+        period = self.config.session_ttl
+        if self.config.remote_url is not None:
+            period = min(period, self.config.keep_alive_interval)
+        return max(0.2, min(30.0, period / 4))
+
+    def _housekeep(self) -> None:
+        while not self._wake.wait(self._tick()):
+            try:
+                self._reap_idle_sessions()
+                self._keep_remote_alive()
+            except Exception:
+                log.exception("pool housekeeping failed")
+
+    def _reap_idle_sessions(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            idle = [
+                sid
+                for sid, s in self._sessions.items()
+                if s.inflight == 0 and now - s.last_used > self.config.session_ttl
+            ]
+        for sid in idle:
+            log.info("closing session %r: idle longer than session_ttl", sid)
+            self.kill_session(sid)
+
+    def _keep_remote_alive(self) -> None:
+        if self.config.remote_url is None:
+            return
+        now = time.monotonic()
+        with self._lock:
+            if self._closed:
+                return
+            for worker in self._active():
+                drv = worker.driver
+                if (
+                    drv is not None
+                    and worker.pending == 0
+                    and now - drv.last_used > self.config.keep_alive_interval
+                ):
+                    worker.submit(self._ping)
+
+    @staticmethod
+    def _ping(drv: ManagedDriver) -> None:
+        """Any command resets the Grid's idle timer for this session."""
+        try:
+            drv.driver.current_window_handle  # noqa: B018 - the round trip is the point
+        except WebDriverException as exc:
+            log.warning("keep-alive of %s failed: %s", drv.name, describe_error(exc))
+        drv.last_used = time.monotonic()
+
+    @staticmethod
+    def _close_workers(workers: list[DriverThread], grace: float) -> None:
+        for worker in list(workers):
+            try:
+                worker.stop(grace)
+            except Exception:
+                log.exception("stopping %s failed", worker.name)

@@ -1,0 +1,48 @@
+"""Crawler strategies: the ``crawler.crawler_strategy`` object Crawl4AI code reaches for.
+
+Crawl4AI session code calls ``crawler.crawler_strategy.kill_session(id)``; on
+:class:`~seleniumcrawl.AsyncWebCrawler` that call is awaitable, on
+:class:`~seleniumcrawl.WebCrawler` it blocks. Both façades front the same
+:class:`~seleniumcrawl.engine.CrawlEngine`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from seleniumcrawl.config import BrowserConfig
+from seleniumcrawl.engine import CrawlEngine
+
+
+class _StrategyBase:
+    def __init__(self, engine: CrawlEngine) -> None:
+        self._engine = engine
+
+    @property
+    def browser_config(self) -> BrowserConfig:
+        """The configuration the pool's browsers were started with."""
+        return self._engine.browser_config
+
+    def sessions(self) -> list[str]:
+        """Ids of the live sessions."""
+        return self._engine.pool.sessions()
+
+
+class SeleniumCrawlerStrategy(_StrategyBase):
+    """Blocking strategy façade (``WebCrawler.crawler_strategy``)."""
+
+    def kill_session(self, session_id: str) -> None:
+        """Close the session's window and wait for it (idempotent)."""
+        self._engine.pool.check_thread()
+        self._engine.pool.kill_session(session_id).result()
+
+
+class AsyncSeleniumCrawlerStrategy(_StrategyBase):
+    """Awaitable strategy façade (``AsyncWebCrawler.crawler_strategy``)."""
+
+    async def kill_session(self, session_id: str) -> None:
+        """Close the session's window (idempotent; unknown ids are fine)."""
+        await asyncio.wrap_future(self._engine.pool.kill_session(session_id))
+
+
+__all__ = ["AsyncSeleniumCrawlerStrategy", "SeleniumCrawlerStrategy"]

@@ -1,0 +1,61 @@
+"""URL kinds a crawl accepts (SPEC §4 step 1), checked before any browser is touched."""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+import attrs
+
+from seleniumcrawl.errors import NavigationError
+
+Kind = Literal["http", "file", "raw"]
+
+
+@attrs.frozen
+class Target:
+    """A resolved crawl target. ``url`` is what the user gave (used in the result)."""
+
+    url: str
+    kind: Kind
+    raw_html: str | None = attrs.field(default=None, repr=False)
+
+    @property
+    def base_url(self) -> str:
+        """The URL links are resolved against (raw HTML has none of its own)."""
+        return "about:blank" if self.kind == "raw" else self.url
+
+
+def resolve(url: object) -> Target:
+    """Classify ``url`` or raise :class:`NavigationError` saying what is wrong with it."""
+    if not isinstance(url, str) or not url.strip():
+        raise NavigationError(f"Invalid URL {url!r}: expected a non-empty string")
+    if url.startswith("raw:"):
+        html = url[6:] if url.startswith("raw://") else url[4:]
+        return Target(url=url, kind="raw", raw_html=html)
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises ValueError for a bad port
+    except ValueError as exc:
+        raise NavigationError(f"Invalid URL {url!r}: {exc}") from exc
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        if not parts.hostname:
+            raise NavigationError(f"Invalid URL {url!r}: no host")
+        if port == 0:
+            raise NavigationError(f"Invalid URL {url!r}: port 0")
+        return Target(url=text, kind="http")
+    if scheme == "file":
+        path = unquote(parts.path)
+        if not os.path.exists(path):
+            raise NavigationError(f"Invalid URL {url!r}: no such file {path!r}")
+        return Target(url=text, kind="file")
+    if not scheme:
+        raise NavigationError(
+            f"Invalid URL {url!r}: no scheme; use http(s)://, file:// or raw:<html>"
+        )
+    raise NavigationError(
+        f"Unsupported URL scheme {scheme!r} in {url!r}: use http(s)://, file:// or raw:<html>"
+    )
