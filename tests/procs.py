@@ -1,0 +1,44 @@
+"""Counting browser and driver processes for leak checks (Linux /proc)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+_NAMES = ("chromium", "chrome", "chromedriver", "chrome_crashpad", "firefox", "geckodriver")
+
+
+def _live(entry: Path) -> tuple[str, str] | None:
+    try:
+        stat = (entry / "stat").read_text()
+    except OSError:
+        return None
+    name = stat[stat.index("(") + 1 : stat.rindex(")")]
+    state = stat[stat.rindex(")") + 2 :].split()[0]
+    return name, state
+
+
+def live_browser_pids() -> set[int]:
+    """PIDs of running (non-zombie) browser and driver processes on this machine."""
+    found: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        info = _live(entry)
+        if info is None:
+            continue
+        name, state = info
+        if state != "Z" and name.startswith(_NAMES):
+            found.add(int(entry.name))
+    return found
+
+
+def wait_until_gone(pids: set[int], timeout: float = 10.0) -> set[int]:
+    """Wait (polling /proc) until none of ``pids`` runs; return the ones still running."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = pids & live_browser_pids()
+        if not remaining or time.monotonic() > deadline:
+            return remaining
+        time.sleep(0.1)  # polling /proc, not waiting on a browser condition

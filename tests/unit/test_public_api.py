@@ -1,0 +1,57 @@
+"""The public surface is fixed by SPEC §2: these names are imported by programs outside."""
+
+from __future__ import annotations
+
+import seleniumcrawl
+
+EXPECTED = {
+    "AsyncWebCrawler",
+    "BrowserConfig",
+    "BrowserDiedError",
+    "CacheMode",
+    "ConfigError",
+    "CrawlError",
+    "CrawlResult",
+    "CrawlerClosedError",
+    "CrawlerRunConfig",
+    "DriverNotFoundError",
+    "DriverPool",
+    "ExtractionStrategy",
+    "JsonCssExtractionStrategy",
+    "JsonXPathExtractionStrategy",
+    "SchemaError",
+    "SeleniumCrawlError",
+    "WebCrawler",
+    "__version__",
+}
+
+
+def test_exported_names_do_not_change_by_accident() -> None:
+    """``__all__`` is exactly the reviewed list; adding or removing a name is deliberate."""
+    assert set(seleniumcrawl.__all__) == EXPECTED
+
+
+def test_every_exported_name_resolves() -> None:
+    """Each name in ``__all__`` is importable from the package."""
+    for name in seleniumcrawl.__all__:
+        assert getattr(seleniumcrawl, name) is not None
+
+
+def test_crawl4ai_import_paths() -> None:
+    """Crawl4AI's module paths give the same classes as the package root."""
+    from seleniumcrawl.async_configs import BrowserConfig, CrawlerRunConfig
+    from seleniumcrawl.cache_context import CacheMode
+    from seleniumcrawl.extraction_strategy import JsonCssExtractionStrategy
+
+    assert BrowserConfig is seleniumcrawl.BrowserConfig
+    assert CrawlerRunConfig is seleniumcrawl.CrawlerRunConfig
+    assert CacheMode is seleniumcrawl.CacheMode
+    assert JsonCssExtractionStrategy is seleniumcrawl.JsonCssExtractionStrategy
+
+
+def test_error_tree_mixes_in_builtins() -> None:
+    """Config and schema errors are ValueErrors; closed-crawler misuse is a RuntimeError."""
+    assert issubclass(seleniumcrawl.ConfigError, ValueError)
+    assert issubclass(seleniumcrawl.SchemaError, ValueError)
+    assert issubclass(seleniumcrawl.CrawlerClosedError, RuntimeError)
+    assert issubclass(seleniumcrawl.BrowserDiedError, seleniumcrawl.CrawlError)

@@ -1,0 +1,60 @@
+"""URL resolution (SPEC §4 step 1): what is accepted, and clear errors for the rest."""
+
+from __future__ import annotations
+
+import pytest
+
+from seleniumcrawl.errors import NavigationError
+from seleniumcrawl.urls import resolve
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("http://127.0.0.1:8000/a", "http"),
+        ("https://example.com", "http"),
+        ("HTTP://EXAMPLE.COM/", "http"),
+        ("http://[::1]:80/", "http"),
+    ],
+)
+def test_http_urls_are_accepted(url: str, kind: str) -> None:
+    """http(s) URLs with a host resolve to a navigable target."""
+    assert resolve(url).kind == kind
+
+
+def test_raw_html_keeps_the_html_and_the_given_url() -> None:
+    """``raw:`` and ``raw://`` carry the HTML; the result URL is what the user gave."""
+    target = resolve("raw:<p>hi</p>")
+    assert (target.kind, target.raw_html, target.url) == ("raw", "<p>hi</p>", "raw:<p>hi</p>")
+    assert resolve("raw://<b>x</b>").raw_html == "<b>x</b>"
+    assert target.base_url == "about:blank"
+
+
+def test_file_urls_must_exist(tmp_path: pytest.TempPathFactory) -> None:
+    """file:// URLs resolve when the file exists, else fail naming the path."""
+    page = tmp_path / "p.html"  # type: ignore[operator]
+    page.write_text("<p>x</p>")
+    assert resolve(page.as_uri()).kind == "file"
+    with pytest.raises(NavigationError, match="no such file"):
+        resolve((tmp_path / "missing.html").as_uri())  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://example.com/f", "Unsupported URL scheme 'ftp'"),
+        ("javascript:alert(1)", "Unsupported URL scheme 'javascript'"),
+        ("mailto:a@b.c", "Unsupported URL scheme 'mailto'"),
+        ("notaurl", "no scheme"),
+        ("http://[::1", "Invalid URL"),
+        ("http://", "no host"),
+        ("http://example.com:99999/", "Invalid URL"),
+        ("", "Invalid URL"),
+        ("   ", "Invalid URL"),
+        (None, "Invalid URL"),
+    ],
+)
+def test_bad_urls_fail_clearly(url: object, message: str) -> None:
+    """Unsupported or malformed URLs raise NavigationError saying what is wrong."""
+    with pytest.raises(NavigationError, match=message.replace("(", r"\(").replace("[", r"\[")):
+        resolve(url)
