@@ -58,7 +58,9 @@ def _typed(kind: type | tuple[type, ...], optional: bool = False) -> Callable[..
         if value is None and optional:
             return
         if not isinstance(value, kind):
-            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            names = (
+                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            )
             raise TypeError(
                 f"{type(instance).__name__}.{attribute.name} must be {names}, "
                 f"got {type(value).__name__} {value!r}"
@@ -99,7 +101,9 @@ def _headers(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: An
             raise TypeError(f"BrowserConfig.headers must map str to str, got {key!r}: {val!r}")
 
 
-def _remote_url(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: str | None) -> None:
+def _remote_url(
+    instance: BrowserConfig, attribute: attrs.Attribute[Any], value: str | None
+) -> None:
     if value is not None and not re.match(r"^https?://[^/\s]+", value):
         raise ConfigError(f"BrowserConfig.remote_url must be an http(s) URL, got {value!r}")
 

@@ -55,7 +55,13 @@ QUIET_CHROMIUM_ARGS = (
     "--disable-features=Translate,OptimizationHints,MediaRouter",
 )
 
-_CHROMIUM_BINARIES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+_CHROMIUM_BINARIES = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "chrome",
+)
 
 _INSTALL_HINT = {
     "chromedriver": (
@@ -311,7 +317,9 @@ class ManagedDriver:
 
 
 def _client_config(url: str, config: BrowserConfig) -> ClientConfig:
-    return ClientConfig(remote_server_addr=url, keep_alive=True, timeout=int(config.command_timeout))
+    return ClientConfig(
+        remote_server_addr=url, keep_alive=True, timeout=int(config.command_timeout)
+    )
 
 
 def _connection(url: str, config: BrowserConfig) -> RemoteConnection:

@@ -50,9 +50,7 @@ class CrawlEngine:
         self.pool = DriverPool(
             browser_config, window_setup=self._setup_window, driver_setup=self._setup_driver
         )
-        self._cache_path = (
-            Path(base_directory) / "cache.db" if base_directory is not None else None
-        )
+        self._cache_path = Path(base_directory) / "cache.db" if base_directory is not None else None
         self._cache: CrawlCache | None = None
         self._cache_lock = threading.Lock()
         self._scraper = concurrent.futures.ThreadPoolExecutor(
@@ -72,11 +70,11 @@ class CrawlEngine:
         if self._closed:
             return
         self._closed = True
-        for step in (self.pool.close, lambda: self._scraper.shutdown(wait=False)):
-            try:
-                step()
-            except Exception:
-                log.exception("closing the crawler failed in one step")
+        try:
+            self.pool.close()
+        except Exception:
+            log.exception("closing the driver pool failed")
+        self._scraper.shutdown(wait=False, cancel_futures=True)
         if self._cache is not None:
             try:
                 self._cache.close()
@@ -93,7 +91,9 @@ class CrawlEngine:
 
     # -- crawling ------------------------------------------------------------------
 
-    def submit(self, url: str | None, config: CrawlerRunConfig | None) -> concurrent.futures.Future[CrawlResult]:
+    def submit(
+        self, url: str | None, config: CrawlerRunConfig | None
+    ) -> concurrent.futures.Future[CrawlResult]:
         """Start a crawl; the future never raises for crawl errors (``success=False``)."""
         if self._closed:
             raise CrawlerClosedError("the crawler is closed; create a new one")
@@ -164,7 +164,9 @@ class CrawlEngine:
 
     def _raw_without_browser(self, target: Target, config: CrawlerRunConfig) -> CrawlResult:
         started = time.perf_counter()
-        capture = page.Capture(html=target.raw_html or "", redirected_url=target.url, status_code=None)
+        capture = page.Capture(
+            html=target.raw_html or "", redirected_url=target.url, status_code=None
+        )
         result = self._build(target, config, capture, cache_status=None)
         result.timings["total"] = _ms(started)
         return result
@@ -183,7 +185,9 @@ class CrawlEngine:
 
         if not config.js_only:
             step("navigate", lambda: page.navigate(drv, target, config))
-        js_result = step("js_code", lambda: page.run_scripts(drv, config)) if config.scripts else None
+        js_result = (
+            step("js_code", lambda: page.run_scripts(drv, config)) if config.scripts else None
+        )
         if config.wait_for:
             step("wait_for", lambda: page.wait_for(drv, config))
         step("settle", lambda: page.settle(drv, config))
@@ -200,7 +204,11 @@ class CrawlEngine:
         return result
 
     def _build(
-        self, target: Target, config: CrawlerRunConfig, capture: page.Capture, cache_status: str | None
+        self,
+        target: Target,
+        config: CrawlerRunConfig,
+        capture: page.Capture,
+        cache_status: str | None,
     ) -> CrawlResult:
         t = time.perf_counter()
         base = capture.redirected_url if target.kind != "raw" else target.base_url
@@ -298,7 +306,7 @@ def _relay(
         if done.cancelled():
             target.cancel()
         elif done.exception() is not None:
-            target.set_exception(done.exception())  # type: ignore[arg-type]
+            target.set_exception(done.exception())
         else:
             target.set_result(done.result())
 

@@ -25,9 +25,7 @@ class CrawlResult:
     links: dict[str, list[dict[str, str]]] = attrs.field(
         factory=lambda: {"internal": [], "external": []}, repr=False
     )
-    media: dict[str, list[dict[str, Any]]] = attrs.field(
-        factory=lambda: {"images": []}, repr=False
-    )
+    media: dict[str, list[dict[str, Any]]] = attrs.field(factory=lambda: {"images": []}, repr=False)
     metadata: dict[str, Any] = attrs.field(factory=dict, repr=False)
     screenshot: str | None = attrs.field(default=None, repr=False)
     pdf: bytes | None = attrs.field(default=None, repr=False)

@@ -39,7 +39,9 @@ _RUN_SNIPPET = """
 const src = arguments[0], token = arguments[1], done = arguments[arguments.length - 1];
 window.__seleniumcrawl_doc = token;
 const state = {navigating: false};
-const onNavigate = (e) => { if (!e.destination || !e.destination.sameDocument) state.navigating = true; };
+const onNavigate = (e) => {
+  if (!e.destination || !e.destination.sameDocument) state.navigating = true;
+};
 const onUnload = () => { state.navigating = true; };
 if (window.navigation) navigation.addEventListener('navigate', onNavigate);
 window.addEventListener('beforeunload', onUnload);
@@ -54,7 +56,8 @@ const plain = (v) => {
   if (v instanceof Element) return v.outerHTML;
   try { return JSON.parse(JSON.stringify(v)); } catch (e) { return String(v); }
 };
-const describe = (e) => (e && e.name && e.message !== undefined) ? `${e.name}: ${e.message}` : String(e);
+const describe = (e) =>
+  (e && e.name && e.message !== undefined) ? `${e.name}: ${e.message}` : String(e);
 let fn;
 try {
   fn = new (Object.getPrototypeOf(async function () {}).constructor)(src);
@@ -99,7 +102,8 @@ for (const el of Array.from(document.body ? document.body.querySelectorAll('*') 
   if (style.position !== 'fixed' && style.position !== 'sticky') continue;
   const r = el.getBoundingClientRect();
   const covers = r.width * r.height >= 0.3 * vw * vh;
-  const consent = /cookie|consent|gdpr|overlay|modal|popup|newsletter/i.test(el.id + ' ' + el.className);
+  const label = el.id + ' ' + el.className;
+  const consent = /cookie|consent|gdpr|overlay|modal|popup|newsletter/i.test(label);
   if (covers || consent) { el.remove(); removed++; }
 }
 document.documentElement.style.overflow = 'auto';
@@ -179,8 +183,7 @@ def run_scripts(drv: ManagedDriver, config: CrawlerRunConfig) -> dict[str, Any]:
             outcome = drv.driver.execute_async_script(_RUN_SNIPPET, script, token)
         except TimeoutException as exc:
             raise ScriptError(
-                f"js_code[{index}] did not finish within page_timeout "
-                f"({config.page_timeout:g} ms)"
+                f"js_code[{index}] did not finish within page_timeout ({config.page_timeout:g} ms)"
             ) from exc
         except JavascriptException as exc:
             if "unloaded" not in describe_error(exc):

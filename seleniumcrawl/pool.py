@@ -288,7 +288,10 @@ class DriverPool:
     ) -> T:
         try:
             if session.lost:
-                raise SessionError(f"session {session.session_id!r} was closed")
+                raise SessionError(
+                    f"session {session.session_id!r} was closed (killed, expired, or its "
+                    "browser died) while this crawl waited"
+                )
             if session.handle is not None and session.generation != worker.generation:
                 session.handle = None
                 if not create:
@@ -299,8 +302,9 @@ class DriverPool:
                 session.handle = self._guarded(worker, drv, lambda: self._open_window(drv))
                 session.generation = worker.generation
             else:
+                handle = session.handle
                 try:
-                    self._guarded(worker, drv, lambda: drv.driver.switch_to.window(session.handle))
+                    self._guarded(worker, drv, lambda: drv.driver.switch_to.window(handle))
                 except NoSuchWindowException as exc:
                     session.handle = None
                     if not create:

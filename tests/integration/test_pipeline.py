@@ -104,7 +104,10 @@ def test_navigation_started_by_a_script_is_waited_for(
     result = shared_crawler.run(
         site.url("/page/1"),
         CrawlerRunConfig(
-            js_code=["document.querySelector('a[href$=\"/page/2\"]').click();", "return location.pathname;"]
+            js_code=[
+                "document.querySelector('a[href$=\"/page/2\"]').click();",
+                "return location.pathname;",
+            ]
         ),
     )
     assert result.success, result.error_message
@@ -130,9 +133,7 @@ def test_wait_for_timeouts_fail_within_the_timeout(
     assert 1.0 <= elapsed < 1.0 + 2.0
 
 
-def test_wait_for_waits_for_js_rendered_content(
-    shared_crawler: WebCrawler, site: DemoSite
-) -> None:
+def test_wait_for_waits_for_js_rendered_content(shared_crawler: WebCrawler, site: DemoSite) -> None:
     """wait_for holds off capture until the JS-rendered list is there."""
     result = shared_crawler.run(
         site.url("/commits?initial_delay=400"), CrawlerRunConfig(wait_for="css:li.commit-item")

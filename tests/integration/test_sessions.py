@@ -109,7 +109,9 @@ async def test_concurrent_calls_on_one_session_run_in_arrival_order(
     calls = [
         acrawler.arun(
             site.url("/page/1"),
-            CrawlerRunConfig(session_id="fifo", js_only=True, js_code=script.replace("{i}", str(i))),
+            CrawlerRunConfig(
+                session_id="fifo", js_only=True, js_code=script.replace("{i}", str(i))
+            ),
         )
         for i in range(4)
     ]
@@ -137,7 +139,8 @@ def test_threads_on_one_session_run_one_after_another(
 
     def crawl() -> None:
         result = shared_crawler.run(
-            site.url("/page/2"), CrawlerRunConfig(session_id="threads", js_only=True, js_code=script)
+            site.url("/page/2"),
+            CrawlerRunConfig(session_id="threads", js_only=True, js_code=script),
         )
         with lock:
             outcomes.append(result.js_execution_result and result.js_execution_result["results"][0])

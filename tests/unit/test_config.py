@@ -76,7 +76,7 @@ def test_bad_values_raise_naming_the_field(
 @pytest.mark.parametrize("cls", [BrowserConfig, CrawlerRunConfig])
 def test_unknown_keyword_raises_type_error(cls: type) -> None:
     """A misspelt option is never silently ignored."""
-    with pytest.raises(TypeError, match="headles|unexpected"):
+    with pytest.raises(TypeError, match=r"headles|unexpected"):
         cls(headles=True)
 
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from seleniumcrawl import BrowserConfig
-from seleniumcrawl import drivers
+from seleniumcrawl import BrowserConfig, drivers
 from seleniumcrawl.errors import DriverNotFoundError
 
 
@@ -80,8 +79,13 @@ def test_quiet_flags_always_and_no_sandbox_only_as_root(monkeypatch: pytest.Monk
     monkeypatch.setattr(drivers, "running_as_root", lambda: False)
     args = drivers.chromium_args(BrowserConfig())
     assert "--no-sandbox" not in args
-    for flag in ("--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--headless=new"):
+    for flag in (
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--headless=new",
+    ):
         assert flag in args
     monkeypatch.setattr(drivers, "running_as_root", lambda: True)
     assert "--no-sandbox" in drivers.chromium_args(BrowserConfig())
@@ -93,8 +97,13 @@ def test_quiet_flags_always_and_no_sandbox_only_as_root(monkeypatch: pytest.Monk
 def test_options_reflect_browser_config() -> None:
     """Viewport, user agent, proxy, text mode and extra args reach the browser flags."""
     config = BrowserConfig(
-        viewport_width=800, viewport_height=500, user_agent="UA/1", proxy="http://p:3128",
-        text_mode=True, extra_args=["--lang=de"], headless=False,
+        viewport_width=800,
+        viewport_height=500,
+        user_agent="UA/1",
+        proxy="http://p:3128",
+        text_mode=True,
+        extra_args=["--lang=de"],
+        headless=False,
     )
     args = drivers.chromium_args(config)
     assert "--window-size=800,500" in args and "--user-agent=UA/1" in args

@@ -10,7 +10,11 @@ from seleniumcrawl import _procs
 
 def test_descendants_finds_grandchildren_and_kill_all_ends_them() -> None:
     """A child's own children are found, and kill_all ends the whole tree."""
-    code = "import subprocess,sys,time; subprocess.Popen([sys.executable,'-c','import time; time.sleep(60)']); time.sleep(60)"
+    code = (
+        "import subprocess, sys, time;"
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']);"
+        "time.sleep(60)"
+    )
     parent = subprocess.Popen([sys.executable, "-c", code])
     try:
         deadline_found: list[int] = []

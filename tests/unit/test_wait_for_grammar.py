@@ -14,7 +14,10 @@ from seleniumcrawl.page import parse_wait_for
         ("css: li.commit", ("css", "li.commit")),
         ("js:() => window.ready", ("js", "() => window.ready")),
         ("js:document.readyState === 'complete'", ("js", "document.readyState === 'complete'")),
-        ("() => document.querySelectorAll('li').length > 3", ("js", "() => document.querySelectorAll('li').length > 3")),
+        (
+            "() => document.querySelectorAll('li').length > 3",
+            ("js", "() => document.querySelectorAll('li').length > 3"),
+        ),
         ("function () { return true; }", ("js", "function () { return true; }")),
         ("async () => true", ("js", "async () => true")),
         ("div.loaded", ("css", "div.loaded")),
