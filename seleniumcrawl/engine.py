@@ -108,7 +108,9 @@ class CrawlEngine:
         except CrawlError as exc:
             return _done(CrawlResult.failure(str(url), str(exc), config.session_id))
 
-        if config.cache_mode.reads and not config.js_only:
+        # A session crawl must leave its window in the state the page's real load gives
+        # (the next steps of a workflow build on it), so sessions never read the cache.
+        if config.cache_mode.reads and not config.js_only and config.session_id is None:
             return self._cached_or_start(target, config)
         return self._start(target, config, cache_status=None)
 
