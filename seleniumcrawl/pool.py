@@ -31,6 +31,7 @@ from seleniumcrawl.drivers import ManagedDriver, create_driver
 from seleniumcrawl.errors import (
     BrowserDiedError,
     CrawlerClosedError,
+    CrawlError,
     SessionError,
     WrongThreadError,
 )
@@ -60,6 +61,13 @@ _DEAD_MARKERS = (
     "unable to find session",
     "session timed out",
 )
+
+
+def _tab_crashed(exc: BaseException) -> bool:
+    """Whether a WebDriver error says the focused page's renderer crashed."""
+    return any(
+        "tab crashed" in describe_error(e).lower() for e in (exc, exc.__cause__) if e is not None
+    )
 
 
 def describe_error(exc: BaseException) -> str:
@@ -344,17 +352,44 @@ class DriverPool:
             log.debug("closing window %s failed: %s", handle, describe_error(exc))
 
     def _guarded(self, worker: DriverThread, drv: ManagedDriver, step: Callable[[], T]) -> T:
-        """Run a step; if it failed because the browser died, replace the driver."""
+        """Run a step; if it failed because the browser died, replace the driver.
+
+        A crashed page (its renderer died, the browser lives) is closed instead, so
+        the driver's other windows carry on; the crashed session's next crawl opens
+        a fresh window. Only when that cleanup fails is the driver replaced.
+        """
         try:
             return step()
         except Exception as exc:
+            crashed = _tab_crashed(exc)
             if not self._browser_dead(drv, exc):
-                raise
+                if not crashed:
+                    raise
+                if self._close_crashed_tab(drv):
+                    raise CrawlError(
+                        f"the page crashed ({describe_error(exc)}); its window was closed"
+                    ) from exc
             cause = describe_error(exc.__cause__ or exc)
             log.warning("browser of %s died (%s); replacing it", worker.name, cause)
             self._drop_worker_sessions(worker)
             worker.discard_driver()
             raise BrowserDiedError(f"the browser died: {cause}") from exc
+
+    @staticmethod
+    def _close_crashed_tab(drv: ManagedDriver) -> bool:
+        """Close the focused, crashed tab and refocus a healthy anchor; False if we cannot.
+
+        Without this the driver's focus stays on the crashed tab and every later
+        command on the driver, new windows included, fails with "tab crashed".
+        """
+        try:
+            drv.driver.close()
+            drv.driver.switch_to.window(drv.anchor_handle)
+            drv.driver.execute_script("return 1;")  # fails if the anchor's renderer died too
+        except WebDriverException as exc:
+            log.debug("cleaning up after a crashed tab failed: %s", describe_error(exc))
+            return False
+        return True
 
     @staticmethod
     def _browser_dead(drv: ManagedDriver, exc: BaseException) -> bool:
