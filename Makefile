@@ -5,6 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
+GRID_ARGS   ?=
 
 .PHONY: setup system-deps demo test unit integration lint typecheck check bench grid grid-distributed grid-jar clean
 
@@ -57,11 +58,11 @@ bench: setup grid-jar
 
 ## grid: a standalone Selenium Grid 4 on 127.0.0.1:4444 with the local Chromium
 grid: setup grid-jar
-	$(BIN)/python -m seleniumcrawl.grid standalone
+	$(BIN)/python -m seleniumcrawl.grid standalone $(GRID_ARGS)
 
 ## grid-distributed: a hub and two nodes on this machine (the multi-machine layout)
 grid-distributed: setup grid-jar
-	$(BIN)/python -m seleniumcrawl.grid distributed
+	$(BIN)/python -m seleniumcrawl.grid distributed $(GRID_ARGS)
 
 clean:
 	rm -rf $(VENV) .build build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -8,6 +8,7 @@
     ├── DriverNotFoundError                 no browser driver could be located
     ├── CrawlerClosedError (+ RuntimeError) use of a crawler or pool after close()
     ├── WrongThreadError (+ RuntimeError)   a blocking call made from a driver's own thread
+    ├── GridError                           the Grid launcher failed (seleniumcrawl.grid)
     └── CrawlError                          a crawl failed; becomes ``success=False``
         ├── NavigationError                 bad URL, refused connection, page_timeout
         ├── ScriptError                     a js_code script threw or did not parse

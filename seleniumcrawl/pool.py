@@ -24,7 +24,11 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import attrs
-from selenium.common.exceptions import NoSuchWindowException, WebDriverException
+from selenium.common.exceptions import (
+    InvalidSessionIdException,
+    NoSuchWindowException,
+    WebDriverException,
+)
 
 from seleniumcrawl.config import BrowserConfig
 from seleniumcrawl.drivers import ManagedDriver, create_driver
@@ -395,6 +399,8 @@ class DriverPool:
     def _browser_dead(drv: ManagedDriver, exc: BaseException) -> bool:
         if not drv.processes_alive():
             return True
+        if any(isinstance(e, InvalidSessionIdException) for e in (exc, exc.__cause__)):
+            return True  # e.g. a Grid that expired the session: the browser is gone for us
         texts = [describe_error(e).lower() for e in (exc, exc.__cause__) if e is not None]
         return any(marker in text for text in texts for marker in _DEAD_MARKERS)
 
