@@ -1,0 +1,350 @@
+"""The crawl cache: fetched pages in one SQLite file, shared by threads and processes.
+
+The cache stores what the *browser* produced (:class:`CachedPage`), never the
+extraction result: a hit re-runs extraction with the configuration given now,
+so changing a schema never needs a cache flush. The key (:func:`cache_key`)
+covers the URL and every option that changes what the browser fetches or runs
+(:func:`fetch_options`).
+
+Concurrency: each thread gets its own connection (sqlite3 connections are not
+meant to be shared); the file is in WAL mode so readers never block writers;
+writes take the write lock up front with ``BEGIN IMMEDIATE`` (a deferred
+transaction that upgrades later can fail with "database is locked" without
+waiting), and the busy timeout makes writers queue instead of failing. A short
+bounded retry is the last resort.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+
+from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.errors import CrawlerClosedError
+
+logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+#: Bump when the ``pages`` table changes; a file with another version is reset.
+SCHEMA_VERSION = 1
+_BUSY_TIMEOUT_S = 30.0
+_LOCK_RETRIES = 5
+
+_CREATE_PAGES = """
+CREATE TABLE pages (
+    key TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    redirected_url TEXT,
+    status_code INTEGER,
+    html TEXT NOT NULL,
+    screenshot TEXT,
+    pdf BLOB,
+    created_at REAL NOT NULL
+)
+"""
+_COLUMNS = "url, redirected_url, status_code, html, screenshot, pdf, created_at"
+
+
+def default_cache_path() -> Path:
+    """``$SELENIUMCRAWL_HOME/cache.db``, else ``~/.seleniumcrawl/cache.db``."""
+    home = os.environ.get("SELENIUMCRAWL_HOME")
+    base = Path(home).expanduser() if home else Path.home() / ".seleniumcrawl"
+    return base / "cache.db"
+
+
+@attrs.frozen(kw_only=True)
+class CachedPage:
+    """What a crawl stores: the fetched page, before any extraction."""
+
+    url: str
+    redirected_url: str | None = None
+    status_code: int | None = None
+    html: str = attrs.field(default="", repr=False)
+    #: Base64 PNG, as in ``CrawlResult.screenshot``.
+    screenshot: str | None = attrs.field(default=None, repr=False)
+    pdf: bytes | None = attrs.field(default=None, repr=False)
+    created_at: float = attrs.field(factory=time.time)
+
+
+def fetch_options(browser_config: BrowserConfig, run_config: CrawlerRunConfig) -> dict[str, Any]:
+    """The options that change what the browser fetches or runs, for :func:`cache_key`.
+
+    Left out on purpose: what only happens after the fetch (extraction, excluded
+    tags, link filtering), how the crawl is scheduled or bounded (cache mode,
+    session, stream, retries, delays between crawls, timeouts, url_matcher), and
+    how the pool is run (max_drivers, session_ttl, command_timeout, keep-alive,
+    verbose, headless, driver paths, remote_url). ``js_only`` crawls never read
+    the cache, so it is not part of the key either.
+    """
+    b = browser_config
+    return {
+        "js_code": run_config.scripts,
+        "wait_for": run_config.wait_for,
+        "css_selector": run_config.css_selector,
+        "screenshot": run_config.screenshot,
+        "pdf": run_config.pdf,
+        "scan_full_page": run_config.scan_full_page,
+        "remove_overlay_elements": run_config.remove_overlay_elements,
+        # float() so that 1 and 1.0 give the same key.
+        "delay_before_return_html": float(run_config.delay_before_return_html),
+        "browser": {
+            "browser_type": b.browser_type,
+            "user_agent": b.user_agent,
+            "headers": b.headers,
+            "cookies": b.cookies,
+            "java_script_enabled": b.java_script_enabled,
+            "text_mode": b.text_mode,
+            "viewport": [b.viewport_width, b.viewport_height],
+            "proxy": b.proxy,
+            # These also change what a page shows: flags like --lang, a logged-in
+            # profile, and whether a page with a bad certificate loads at all.
+            "extra_args": b.extra_args,
+            "user_data_dir": b.user_data_dir,
+            "ignore_https_errors": b.ignore_https_errors,
+        },
+    }
+
+
+def cache_key(url: str, fetch_options: Mapping[str, Any]) -> str:
+    """A stable sha256 hex digest of ``url`` and the canonical JSON of ``fetch_options``.
+
+    Dict order never matters (keys are sorted at every level); list order does
+    (scripts run in order). Values must be JSON types (tuples count as lists).
+    """
+    try:
+        canonical = json.dumps(
+            {"url": url, "options": fetch_options},
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            allow_nan=False,
+        )
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"cache_key: fetch options must be plain JSON values: {exc}") from exc
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _is_lock_error(exc: sqlite3.OperationalError) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+class CrawlCache:
+    """A SQLite crawl cache, safe for several threads and processes at once.
+
+    ``path`` defaults to :func:`default_cache_path`. A directory the cache creates
+    is private to the user (mode 0o700): cached pages can hold logged-in content.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else default_cache_path()
+        _make_private_dir(self.path.parent)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._closed = False
+        self._retrying(self._ensure_schema)
+
+    # -- public API ---------------------------------------------------------------
+
+    def get(self, key: str) -> CachedPage | None:
+        """The page stored under ``key``, or None."""
+        row = self._retrying(
+            lambda conn: conn.execute(
+                f"SELECT {_COLUMNS} FROM pages WHERE key = ?", (key,)
+            ).fetchone()
+        )
+        if row is None:
+            return None
+        url, redirected_url, status_code, html, screenshot, pdf, created_at = row
+        return CachedPage(
+            url=url,
+            redirected_url=redirected_url,
+            status_code=status_code,
+            html=html,
+            screenshot=screenshot,
+            pdf=bytes(pdf) if pdf is not None else None,
+            created_at=created_at,
+        )
+
+    def put(self, key: str, page: CachedPage) -> None:
+        """Store ``page`` under ``key``, replacing what was there."""
+        self._write(
+            f"INSERT OR REPLACE INTO pages (key, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                page.url,
+                page.redirected_url,
+                page.status_code,
+                page.html,
+                page.screenshot,
+                page.pdf,
+                page.created_at,
+            ),
+        )
+
+    def delete(self, key: str) -> None:
+        """Forget ``key`` (no error when it is not there)."""
+        self._write("DELETE FROM pages WHERE key = ?", (key,))
+
+    def clear(self) -> None:
+        """Forget every page."""
+        self._write("DELETE FROM pages")
+
+    def __len__(self) -> int:
+        row = self._retrying(lambda conn: conn.execute("SELECT COUNT(*) FROM pages").fetchone())
+        return int(row[0])
+
+    def close(self) -> None:
+        """Close every connection this cache opened, in any thread. Idempotent."""
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for _, conn in connections:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                logger.warning("closing a cache connection failed", exc_info=True)
+
+    def __enter__(self) -> CrawlCache:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- connections and transactions ----------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        if self._closed:
+            raise CrawlerClosedError(f"CrawlCache({str(self.path)!r}) is closed")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves (BEGIN IMMEDIATE for writes).
+        # check_same_thread=False only so that close() may close it from another thread.
+        conn = sqlite3.connect(
+            self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            conn.close()
+            raise
+        with self._lock:
+            if self._closed:
+                conn.close()
+                raise CrawlerClosedError(f"CrawlCache({str(self.path)!r}) is closed")
+            self._prune_dead_threads()
+            self._connections.append((threading.current_thread(), conn))
+        self._local.conn = conn
+        return conn
+
+    def _prune_dead_threads(self) -> None:
+        """Close connections of threads that have ended (per-run worker threads come and go)."""
+        alive = []
+        for thread, conn in self._connections:
+            if thread.is_alive():
+                alive.append((thread, conn))
+            else:
+                conn.close()
+        self._connections = alive
+
+    def _retrying(self, op: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``op`` on this thread's connection, retrying a bounded number of lock errors.
+
+        WAL plus the busy timeout should make these rare; this covers the few cases
+        where SQLite reports busy without waiting (e.g. switching to WAL on a new file).
+        """
+        for attempt in range(_LOCK_RETRIES + 1):
+            try:
+                return op(self._conn())
+            except sqlite3.OperationalError as exc:
+                if not _is_lock_error(exc) or attempt == _LOCK_RETRIES:
+                    raise
+                delay = 0.05 * 2**attempt
+                logger.warning("cache %s: %s; retrying in %.2f s", self.path, exc, delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _write(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            with _immediate_transaction(conn):
+                conn.execute(sql, params)
+
+        self._retrying(op)
+
+    def _ensure_schema(self, conn: sqlite3.Connection) -> None:
+        """Create the tables, or reset them when the file has another schema version."""
+        with _immediate_transaction(conn):
+            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = row[0] if row else None
+            if version == str(SCHEMA_VERSION):
+                return
+            tables = [
+                name
+                for (name,) in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name != 'meta' AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
+            if version is not None or tables:
+                logger.warning(
+                    "cache %s has schema version %s, this version uses %s: "
+                    "dropping its cached pages",
+                    self.path,
+                    version,
+                    SCHEMA_VERSION,
+                )
+            for name in tables:
+                conn.execute(f'DROP TABLE "{name.replace(chr(34), chr(34) * 2)}"')
+            conn.execute(_CREATE_PAGES)
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+
+
+@contextlib.contextmanager
+def _immediate_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error (including a failed COMMIT)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+
+def _make_private_dir(directory: Path) -> None:
+    """Create ``directory`` with mode 0o700; chmod it too, since the umask may have widened it."""
+    if directory.is_dir():
+        return
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(directory, 0o700)
+
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CachedPage",
+    "CrawlCache",
+    "cache_key",
+    "default_cache_path",
+    "fetch_options",
+]

@@ -1,0 +1,447 @@
+"""Many URLs over the pool: worker threads, sessions, retries, per-domain pacing, progress.
+
+One synchronous implementation serves both front ends: ``run_many`` uses
+:meth:`Dispatcher.run` / :meth:`Dispatcher.iter_completed`, ``arun_many`` uses
+the asyncio bridge :func:`arun_all` / :func:`aiter_completed`, which runs the
+same workers and hands results to the event loop with ``call_soon_threadsafe``.
+
+Scheduling, in short:
+
+- ``concurrency`` worker threads (one per pool driver) take *units* from a
+  shared list in input order. A unit is one URL, or every URL of one
+  ``session_id`` (a session is one window: its crawls run one after another, in
+  input order, on one worker).
+- Per-domain pacing: a crawl on a domain starts ``uniform(0.5, 1.5) * mean_delay``
+  seconds after the previous start there. A worker takes the first unit whose
+  domain is ready, so a paced domain never holds up the others.
+- A failed crawl is retried ``max_retries`` times with exponential backoff and
+  jitter, unless :func:`is_retryable` says retrying cannot help.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fnmatch
+import logging
+import queue
+import random
+import threading
+import time
+import urllib.parse
+from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Sequence
+from typing import Any, cast
+
+import attrs
+
+from seleniumcrawl.config import CrawlerRunConfig
+from seleniumcrawl.models import CrawlResult
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int, CrawlResult], None]
+CrawlFunction = Callable[[str, CrawlerRunConfig], CrawlResult]
+Configs = CrawlerRunConfig | Sequence[CrawlerRunConfig]
+
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 8.0
+#: ``error_message`` prefixes of failures that a retry cannot change (the core's URL checks).
+PERMANENT_ERROR_PREFIXES: tuple[str, ...] = ("Unsupported URL", "Invalid URL")
+
+
+def select_config(url: str, configs: Configs) -> CrawlerRunConfig | None:
+    """The config for ``url``: Crawl4AI's list-of-configs rule, first match wins.
+
+    A single config applies to every URL (its ``url_matcher`` is not consulted,
+    as in Crawl4AI). In a list, ``url_matcher`` may be a glob (``fnmatch``,
+    case-sensitive), a callable ``url -> bool``, or a list of those (any of them);
+    ``None`` matches everything. Returns None when no config matches.
+    """
+    if isinstance(configs, CrawlerRunConfig):
+        return configs
+    for config in configs:
+        if _matches(config.url_matcher, url):
+            return config
+    return None
+
+
+def _matches(matcher: Any, url: str) -> bool:
+    if matcher is None:
+        return True
+    if isinstance(matcher, str):
+        return fnmatch.fnmatchcase(url, matcher)
+    if isinstance(matcher, (list, tuple)):
+        return any(_matches(m, url) for m in matcher)
+    return bool(matcher(url))
+
+
+def is_retryable(result: CrawlResult) -> bool:
+    """Whether retrying a failed ``result`` could give a different answer."""
+    if result.success:
+        return False
+    return not (result.error_message or "").startswith(PERMANENT_ERROR_PREFIXES)
+
+
+def backoff_delay(retry: int, rng: random.Random) -> float:
+    """Seconds to wait before retry number ``retry`` (1-based): 0.5, 1, 2, … capped at 8.
+
+    "Equal jitter": half the step is fixed, half random, so the delays still grow
+    while retries from many workers do not hit a struggling site in lockstep.
+    """
+    step = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2.0 ** (retry - 1))
+    return step / 2 + rng.uniform(0, step / 2)
+
+
+def _domain(url: str) -> str:
+    """The pacing key: the URL's netloc ("" for raw:/file: URLs, which are never paced)."""
+    try:
+        return urllib.parse.urlsplit(url).netloc.lower()
+    except ValueError:
+        return ""
+
+
+@attrs.frozen
+class _Item:
+    index: int
+    url: str
+    config: CrawlerRunConfig | None
+    domain: str
+
+    @property
+    def mean_delay(self) -> float:
+        return self.config.mean_delay if self.config is not None else 0.0
+
+
+def _plan(urls: Sequence[str], configs: Configs) -> list[tuple[_Item, ...]]:
+    """Split ``urls`` into units in input order; a session's URLs form one unit."""
+    if isinstance(urls, str):
+        raise TypeError("urls must be a sequence of URLs, not a single str")
+    units: list[list[_Item]] = []
+    sessions: dict[str, list[_Item]] = {}
+    for index, url in enumerate(urls):
+        config = select_config(url, configs)
+        item = _Item(index, url, config, _domain(url))
+        session_id = config.session_id if config is not None else None
+        if session_id is None:
+            units.append([item])
+        elif session_id in sessions:
+            sessions[session_id].append(item)
+        else:
+            sessions[session_id] = [item]
+            units.append(sessions[session_id])
+    return [tuple(unit) for unit in units]
+
+
+class Dispatcher:
+    """Crawls many URLs with ``concurrency`` worker threads calling the blocking ``crawl``.
+
+    ``crawl(url, config)`` is the single-URL crawl; crawl errors should come back
+    as ``success=False``, but an exception is turned into a failed result too
+    (KeyboardInterrupt and SystemExit stop the run and reach the caller).
+    ``progress(done, total, result)`` is called on a worker thread once per URL,
+    never concurrently. A dispatcher holds no per-run state: it may serve several
+    runs, each with its own workers and pacing.
+
+    ``sleep``/``clock`` exist for tests: by default waits are on an event that
+    stopping interrupts and the clock is ``time.monotonic``. A test may inject a
+    fake pair (``sleep`` advancing ``clock``).
+    """
+
+    def __init__(
+        self,
+        crawl: CrawlFunction,
+        *,
+        concurrency: int,
+        progress: ProgressCallback | None = None,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise ValueError(f"Dispatcher concurrency must be an int >= 1, got {concurrency!r}")
+        self._crawl = crawl
+        self.concurrency = concurrency
+        self._progress = progress
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng if rng is not None else random.Random()
+
+    def iter_completed(
+        self, urls: Sequence[str], configs: Configs
+    ) -> Generator[CrawlResult, None, None]:
+        """Results in completion order (``stream=True``). Closing the iterator stops the workers."""
+        with self._start(urls, configs) as run:
+            for _, result in run:
+                yield result
+
+    def run(self, urls: Sequence[str], configs: Configs) -> list[CrawlResult]:
+        """Results in input order."""
+        with self._start(urls, configs) as run:
+            results: list[CrawlResult | None] = [None] * run.total
+            for index, result in run:
+                results[index] = result
+        return cast(list[CrawlResult], results)
+
+    def _start(self, urls: Sequence[str], configs: Configs) -> _Run:
+        run = _Run(self, _plan(urls, configs))
+        run.start()
+        return run
+
+
+class _Stopped(Exception):
+    """Internal: the run was stopped while a worker waited."""
+
+
+_WAKE = object()
+
+
+class _Run:
+    """The state of one ``run``/``iter_completed`` call: workers, queue of units, results.
+
+    Iterating yields ``(index, result)`` as results complete; it ends when all are
+    in or the run was stopped, and raises what killed a worker (KeyboardInterrupt,
+    SystemExit, an exception from the progress callback).
+    """
+
+    def __init__(self, dispatcher: Dispatcher, units: list[tuple[_Item, ...]]) -> None:
+        self._d = dispatcher
+        self._pending = units
+        self.total = sum(len(unit) for unit in units)
+        self._lock = threading.Lock()  # guards _pending and _next_start
+        self._next_start: dict[str, float] = {}  # domain -> earliest clock() for the next start
+        self._stop = threading.Event()
+        self._report_lock = threading.Lock()  # serializes progress calls
+        self._done = 0
+        self._received = 0
+        self._fatal: BaseException | None = None
+        self._results: queue.Queue[object] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+
+    # -- consumer side --------------------------------------------------------------
+
+    def start(self) -> None:
+        for n in range(min(self._d.concurrency, len(self._pending))):
+            thread = threading.Thread(
+                target=self._work, name=f"seleniumcrawl-dispatch-{n}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
+
+    def __iter__(self) -> Iterator[tuple[int, CrawlResult]]:
+        return self
+
+    def __next__(self) -> tuple[int, CrawlResult]:
+        if self._received == self.total:
+            raise StopIteration
+        item = self._results.get()
+        if item is _WAKE:
+            if self._fatal is not None:
+                raise self._fatal
+            raise StopIteration
+        self._received += 1
+        return cast(tuple[int, CrawlResult], item)
+
+    def stop(self) -> None:
+        """Workers finish the crawl in hand and take nothing new. Safe from any thread."""
+        self._stop.set()
+        self._results.put(_WAKE)
+
+    def close(self) -> None:
+        """Stop and join the workers."""
+        self.stop()
+        for thread in self._threads:
+            thread.join()
+
+    def __enter__(self) -> _Run:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- worker side ------------------------------------------------------------------
+
+    def _work(self) -> None:
+        try:
+            while (unit := self._take()) is not None:
+                for position, item in enumerate(unit):
+                    # _take reserved the pacing slot for the unit's first crawl.
+                    result = self._crawl_with_retries(item, slot_reserved=position == 0)
+                    self._report(item.index, result)
+        except _Stopped:
+            pass
+        except BaseException as exc:  # KeyboardInterrupt, SystemExit, a progress-callback error
+            if self._fatal is None:  # the consumer re-raises it after joining the workers
+                self._fatal = exc
+            self.stop()
+
+    def _take(self) -> tuple[_Item, ...] | None:
+        """The first pending unit whose domain is ready (its slot reserved); None when done."""
+        while True:
+            with self._lock:
+                if self._stop.is_set() or not self._pending:
+                    return None
+                now = self._d._clock()
+                shortest = float("inf")
+                for i, unit in enumerate(self._pending):
+                    wait = self._reserve(unit[0], now)
+                    if wait <= 0:
+                        return self._pending.pop(i)
+                    shortest = min(shortest, wait)
+            self._pause(shortest)
+
+    def _reserve(self, item: _Item, now: float) -> float:
+        """Claim the domain's next start for ``item`` (0.0) or say how long until it is free."""
+        if item.config is None or not item.domain:
+            return 0.0  # nothing will be fetched from a domain
+        wait = self._next_start.get(item.domain, now) - now
+        if wait > 0:
+            return wait
+        if item.mean_delay > 0:
+            gap = self._d._rng.uniform(0.5 * item.mean_delay, 1.5 * item.mean_delay)
+            self._next_start[item.domain] = now + gap
+        return 0.0
+
+    def _await_slot(self, item: _Item) -> None:
+        while True:
+            with self._lock:
+                if self._stop.is_set():
+                    raise _Stopped
+                wait = self._reserve(item, self._d._clock())
+            if wait <= 0:
+                return
+            self._pause(wait)
+
+    def _pause(self, seconds: float) -> None:
+        """Wait ``seconds``; raises _Stopped if the run is (or gets) stopped."""
+        if self._d._sleep is None:
+            self._stop.wait(seconds)
+        else:
+            self._d._sleep(seconds)
+        if self._stop.is_set():
+            raise _Stopped
+
+    def _crawl_with_retries(self, item: _Item, *, slot_reserved: bool) -> CrawlResult:
+        config = item.config
+        if config is None:
+            return CrawlResult.failure(
+                item.url, f"No CrawlerRunConfig matches URL {item.url!r} (check url_matcher)"
+            )
+        retry = 0
+        while True:
+            if not slot_reserved:
+                self._await_slot(item)
+            slot_reserved = False
+            result = self._call(item.url, config)
+            if result.success or retry >= config.max_retries or not is_retryable(result):
+                return result
+            retry += 1
+            delay = backoff_delay(retry, self._d._rng)
+            logger.info(
+                "retry %d/%d of %s in %.2f s after: %s",
+                retry,
+                config.max_retries,
+                item.url,
+                delay,
+                result.error_message,
+            )
+            self._pause(delay)
+
+    def _call(self, url: str, config: CrawlerRunConfig) -> CrawlResult:
+        """``crawl``, with an unexpected exception turned into a failed result."""
+        try:
+            return self._d._crawl(url, config)
+        except Exception as exc:
+            logger.error("crawl of %s raised", url, exc_info=True)
+            return CrawlResult.failure(
+                url, f"{type(exc).__name__}: {exc}", session_id=config.session_id
+            )
+
+    def _report(self, index: int, result: CrawlResult) -> None:
+        with self._report_lock:
+            if self._stop.is_set():
+                raise _Stopped
+            self._done += 1
+            if self._d._progress is not None:
+                self._d._progress(self._done, self.total, result)
+            self._results.put((index, result))
+
+
+# -- asyncio bridge -------------------------------------------------------------------
+
+
+async def _aiter_indexed(
+    dispatcher: Dispatcher, urls: Sequence[str], configs: Configs
+) -> AsyncGenerator[tuple[int, CrawlResult], None]:
+    """Run the dispatcher's workers; a pump thread forwards ``(index, result)`` to the loop."""
+    loop = asyncio.get_running_loop()
+    inbox: asyncio.Queue[object] = asyncio.Queue()
+    run = dispatcher._start(urls, configs)
+
+    def send(item: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody listens
+            loop.call_soon_threadsafe(inbox.put_nowait, item)
+
+    def pump() -> None:
+        try:
+            for item in run:
+                send(item)
+            send(_WAKE)
+        except BaseException as exc:
+            send(exc)
+
+    pump_thread = threading.Thread(target=pump, name="seleniumcrawl-dispatch-pump", daemon=True)
+    pump_thread.start()
+    try:
+        while (item := await inbox.get()) is not _WAKE:
+            if isinstance(item, BaseException):
+                raise item
+            yield cast(tuple[int, CrawlResult], item)
+    finally:
+        run.stop()  # at once, so no new crawl starts while we wait for the joins
+
+        def join() -> None:
+            run.close()
+            pump_thread.join()
+
+        await asyncio.to_thread(join)
+
+
+async def aiter_completed(
+    dispatcher: Dispatcher, urls: Sequence[str], configs: Configs
+) -> AsyncGenerator[CrawlResult, None]:
+    """Results in completion order, for ``arun_many(stream=True)``.
+
+    Closing it (``aclose()``, ``contextlib.aclosing``) stops the run: no new crawl
+    starts and the workers are joined. A consumer that just breaks out of
+    ``async for`` leaves that to asyncio's finalizer when the generator is dropped.
+    """
+    async with contextlib.aclosing(_aiter_indexed(dispatcher, urls, configs)) as items:
+        async for _, result in items:
+            yield result
+
+
+async def arun_all(
+    dispatcher: Dispatcher, urls: Sequence[str], configs: Configs
+) -> list[CrawlResult]:
+    """Results in input order, for ``arun_many``."""
+    results: list[CrawlResult | None] = [None] * len(urls)
+    async with contextlib.aclosing(_aiter_indexed(dispatcher, urls, configs)) as items:
+        async for index, result in items:
+            results[index] = result
+    return cast(list[CrawlResult], results)
+
+
+__all__ = [
+    "BACKOFF_BASE_S",
+    "BACKOFF_CAP_S",
+    "PERMANENT_ERROR_PREFIXES",
+    "Configs",
+    "CrawlFunction",
+    "Dispatcher",
+    "ProgressCallback",
+    "aiter_completed",
+    "arun_all",
+    "backoff_delay",
+    "is_retryable",
+    "select_config",
+]
