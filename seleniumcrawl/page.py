@@ -15,6 +15,8 @@ from typing import Any
 
 import attrs
 from selenium.common.exceptions import (
+    InvalidElementStateException,
+    InvalidSelectorException,
     JavascriptException,
     TimeoutException,
     WebDriverException,
@@ -250,7 +252,9 @@ def wait_for(drv: ManagedDriver, config: CrawlerRunConfig) -> None:
     def holds(_: Any) -> bool:
         try:
             return bool(drv.driver.execute_script(script, *args))
-        except JavascriptException as exc:
+        # Chromium reports querySelector's SyntaxError (a bad CSS selector) as "invalid
+        # element state", other drivers as "invalid selector"; both mean a bad condition.
+        except (JavascriptException, InvalidElementStateException, InvalidSelectorException) as exc:
             raise ScriptError(
                 f"wait_for {config.wait_for!r} is not valid: {describe_error(exc)}"
             ) from exc
