@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import attrs
+import soupsieve
 
 from seleniumcrawl.cache_context import CacheMode
 from seleniumcrawl.errors import ConfigError
@@ -181,6 +182,17 @@ def _url(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any
     _typed(str, optional=True)(instance, attribute, value)
 
 
+def _css_selector(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(str, optional=True)(instance, attribute, value)
+    if value is None:
+        return
+    try:
+        soupsieve.compile(value)
+    except (soupsieve.SelectorSyntaxError, NotImplementedError) as exc:
+        first_line = str(exc).splitlines()[0]
+        raise ConfigError(f"CrawlerRunConfig.css_selector {value!r} is invalid: {first_line}") from exc
+
+
 def _url_matcher(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None or isinstance(value, str) or callable(value):
         return
@@ -209,7 +221,7 @@ class CrawlerRunConfig:
     extraction_strategy: ExtractionStrategy | None = attrs.field(
         default=None, validator=_typed(ExtractionStrategy, optional=True)
     )
-    css_selector: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
+    css_selector: str | None = attrs.field(default=None, validator=_css_selector)
     excluded_tags: list[str] = attrs.field(factory=list, validator=_str_list)
     screenshot: bool = attrs.field(default=False, validator=_typed(bool))
     pdf: bool = attrs.field(default=False, validator=_typed(bool))

@@ -63,6 +63,8 @@ def test_run_defaults_match_the_spec() -> None:
         (CrawlerRunConfig, {"session_id": 7}, TypeError, "session_id"),
         (CrawlerRunConfig, {"excluded_tags": "nav"}, TypeError, "excluded_tags"),
         (CrawlerRunConfig, {"url_matcher": 5}, TypeError, "url_matcher"),
+        (CrawlerRunConfig, {"css_selector": "div[("}, ValueError, "css_selector"),
+        (CrawlerRunConfig, {"css_selector": 5}, TypeError, "css_selector"),
     ],
 )
 def test_bad_values_raise_naming_the_field(
