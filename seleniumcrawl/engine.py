@@ -25,7 +25,7 @@ from seleniumcrawl import page
 from seleniumcrawl.cache import CachedPage, CrawlCache, cache_key, default_cache_path, fetch_options
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
 from seleniumcrawl.drivers import ManagedDriver
-from seleniumcrawl.errors import CrawlerClosedError, CrawlError
+from seleniumcrawl.errors import CrawlerClosedError, CrawlError, SessionError
 from seleniumcrawl.models import CrawlResult
 from seleniumcrawl.pool import DriverPool, describe_error
 from seleniumcrawl.scraping import scrape
@@ -157,6 +157,12 @@ class CrawlEngine:
                     task,
                     isolated=config.session_isolation,
                     create=not config.js_only,
+                )
+            elif config.js_only:
+                # A temporary window is blank: js_only there would silently crawl about:blank.
+                raise SessionError(
+                    "js_only=True needs a session_id: it runs in the window that an earlier "
+                    "crawl of that session opened"
                 )
             else:
                 inner = self.pool.run_temporary(task)
