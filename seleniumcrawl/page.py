@@ -19,6 +19,7 @@ from selenium.common.exceptions import (
     InvalidSelectorException,
     JavascriptException,
     TimeoutException,
+    UnexpectedAlertPresentException,
     WebDriverException,
 )
 from selenium.webdriver.support.wait import WebDriverWait
@@ -187,17 +188,29 @@ def run_scripts(drv: ManagedDriver, config: CrawlerRunConfig) -> dict[str, Any]:
             raise ScriptError(
                 f"js_code[{index}] did not finish within page_timeout ({config.page_timeout:g} ms)"
             ) from exc
+        except UnexpectedAlertPresentException as exc:
+            raise ScriptError(_dialog_message(index)) from exc
         except JavascriptException as exc:
             if "unloaded" not in describe_error(exc):
                 raise ScriptError(f"js_code[{index}] failed: {describe_error(exc)}") from exc
             # The page navigated away before the script could answer: a navigation.
             outcome = {"ok": True, "value": None, "navigating": True}
+        if not isinstance(outcome, dict):
+            # Chromedriver abandons an async script that opens a dialog and answers null.
+            raise ScriptError(_dialog_message(index))
         if not outcome.get("ok"):
             raise ScriptError(f"js_code[{index}] threw {outcome.get('error')}")
         results.append(outcome.get("value"))
         if outcome.get("navigating"):
             _wait_for_new_document(drv, token, config.page_timeout, index)
     return {"success": True, "results": results}
+
+
+def _dialog_message(index: int) -> str:
+    return (
+        f"js_code[{index}] was interrupted by a JavaScript dialog (alert, confirm or prompt) "
+        "and gave no result; dialogs are dismissed, so avoid opening them in js_code"
+    )
 
 
 def _wait_for_new_document(drv: ManagedDriver, token: str, timeout_ms: float, index: int) -> None:
