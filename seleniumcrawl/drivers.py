@@ -201,6 +201,10 @@ def build_options(config: BrowserConfig, session_name: str) -> ChromeOptions | F
                 options.binary_location = binary
     options.accept_insecure_certs = config.ignore_https_errors
     options.page_load_strategy = "normal"
+    # Like Crawl4AI (Playwright): dialogs are dismissed. Selenium's default ("dismiss and
+    # notify") fails the next command with "unexpected alert open" - a page that alerts on
+    # load could never be crawled, and a session's next crawl failed for an old dialog.
+    options.unhandled_prompt_behavior = "dismiss"
     if config.remote_url is not None:
         options.set_capability("se:name", session_name)
     return options
