@@ -179,7 +179,16 @@ class DriverPool:
                 self._sessions[session_id] = session
             session.inflight += 1
             worker = session.worker
-            return worker.submit(lambda drv: self._in_session(worker, session, drv, task, create))
+            future = worker.submit(lambda drv: self._in_session(worker, session, drv, task, create))
+        # A crawl cancelled while queued never runs _in_session, which would uncount it;
+        # left counted, its session would look busy forever and never expire.
+        future.add_done_callback(lambda done: self._uncount_cancelled(session, done))
+        return future
+
+    def _uncount_cancelled(self, session: Session, done: concurrent.futures.Future[T]) -> None:
+        if done.cancelled():
+            with self._lock:
+                session.inflight -= 1
 
     def run_temporary(self, task: Callable[[ManagedDriver], T]) -> concurrent.futures.Future[T]:
         """Run ``task`` in a fresh window that is closed afterwards."""
