@@ -42,3 +42,18 @@ def wait_until_gone(pids: set[int], timeout: float = 10.0) -> set[int]:
         if not remaining or time.monotonic() > deadline:
             return remaining
         time.sleep(0.1)  # polling /proc, not waiting on a browser condition
+
+
+def crawler_pids(crawler: object) -> set[int]:
+    """The driver and browser processes a crawler's pool started (recorded at driver start).
+
+    Reaches into the pool on purpose: counting only this crawler's own processes keeps
+    leak checks exact when other browsers run on the machine.
+    """
+    pool = crawler._engine.pool  # type: ignore[attr-defined]
+    pids: set[int] = set()
+    for worker in pool._workers:
+        if worker.driver is not None:
+            worker.driver.record_pids()
+            pids.update(worker.driver._pids)
+    return pids

@@ -15,17 +15,17 @@ from seleniumcrawl import (
 )
 from seleniumcrawl.demo.site import DemoSite
 from seleniumcrawl.errors import WrongThreadError
-from tests.procs import live_browser_pids, wait_until_gone
+from tests.procs import crawler_pids, live_browser_pids, wait_until_gone
 
 
 def test_close_quits_every_browser_and_is_idempotent(site: DemoSite) -> None:
     """After close() no browser or driver process started by the crawler remains."""
-    before = live_browser_pids()
     crawler = WebCrawler(config=BrowserConfig(max_drivers=2))
     for name in ("one", "two"):
         assert crawler.run(site.url("/page/1"), CrawlerRunConfig(session_id=name)).success
-    started = live_browser_pids() - before
-    assert started, "the crawler started browser processes"
+    started = crawler_pids(crawler)
+    assert len(started) > 2, "two drivers and their browsers run"
+    assert started <= live_browser_pids()
     crawler.close()
     crawler.close()
     assert wait_until_gone(started) == set()
@@ -33,12 +33,13 @@ def test_close_quits_every_browser_and_is_idempotent(site: DemoSite) -> None:
 
 async def test_async_context_manager_closes_on_error(site: DemoSite) -> None:
     """An exception inside ``async with`` still quits the browsers."""
-    before = live_browser_pids()
+    started: set[int] = set()
     with pytest.raises(RuntimeError, match="boom"):
         async with AsyncWebCrawler() as crawler:
             assert (await crawler.arun(site.url("/page/1"))).success
+            started = crawler_pids(crawler)
             raise RuntimeError("boom")
-    assert wait_until_gone(live_browser_pids() - before) == set()
+    assert started and wait_until_gone(started) == set()
 
 
 def test_use_after_close_raises(site: DemoSite) -> None:
