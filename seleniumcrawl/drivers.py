@@ -9,6 +9,13 @@ is skipped by handing the path to ``Service``.
 Local and remote Chromium both go through ``webdriver.Remote`` with a
 ``ChromiumRemoteConnection``, so one code path serves both, CDP commands work on
 both (``executeCdpCommand``), and every HTTP call has ``command_timeout``.
+
+A WebDriver server that stops answering (a hung node, a Grid whose slots are all
+busy) must cost one ``command_timeout``, not hang the crawl, and a failure to
+start a browser must read as one line saying why: :func:`create_driver` raises
+:class:`~seleniumcrawl.errors.CrawlError` with such a line
+(:func:`start_failure_message`), and :func:`is_timeout` tells "no answer in
+time" apart from other transport errors.
 """
 
 from __future__ import annotations
@@ -20,10 +27,13 @@ import os
 import shutil
 import threading
 import time
+from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+import urllib3
 from selenium import webdriver
+from selenium.common.exceptions import SessionNotCreatedException, WebDriverException
 from selenium.webdriver.chrome.options import Options as ChromeOptions
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.chromium.remote_connection import ChromiumRemoteConnection
@@ -33,12 +43,31 @@ from selenium.webdriver.firefox.service import Service as FirefoxService
 from selenium.webdriver.remote.client_config import ClientConfig
 from selenium.webdriver.remote.remote_connection import RemoteConnection
 from selenium.webdriver.remote.webdriver import WebDriver
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+from urllib3.response import BaseHTTPResponse
+from urllib3.util.retry import Retry
 
 from seleniumcrawl import _procs
 from seleniumcrawl.config import BrowserConfig
-from seleniumcrawl.errors import DriverNotFoundError
+from seleniumcrawl.errors import CrawlError, DriverNotFoundError
 
 log = logging.getLogger(__name__)
+
+#: Seconds an HTTP call may run past a timeout the browser enforces itself (page load,
+#: async script), so the browser's own, clearer timeout error arrives before ours.
+HTTP_TIMEOUT_SLACK = 10.0
+#: Client timeout for the goodbye calls (quit) to a driver that already stopped answering.
+UNRESPONSIVE_QUIT_TIMEOUT = 2.0
+#: What the Grid says when a new-session request waited in its queue too long.
+_QUEUE_TIMEOUT_MARKER = "new session request timed out"
+#: Errors of the HTTP layer below Selenium (urllib3, sockets); Selenium does not wrap them.
+TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
+    urllib3.exceptions.HTTPError,
+    ConnectionError,
+    TimeoutError,
+)
+_START_ERRORS: tuple[type[BaseException], ...] = (WebDriverException, *TRANSPORT_ERRORS)
 
 #: Flags without which Chromium tries to reach Google's hosts and stalls on a closed network.
 QUIET_CHROMIUM_ARGS = (
@@ -74,6 +103,90 @@ _INSTALL_HINT = {
         "or set BrowserConfig(driver_path=...) or SELENIUMCRAWL_GECKODRIVER"
     ),
 }
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-line description of ``exc`` (Selenium's ``msg`` without its stack trace).
+
+    Selenium appends a documentation link to every message; it is dropped here, it
+    only makes a one-line ``error_message`` two lines long.
+    """
+    text = str(getattr(exc, "msg", None) or str(exc) or type(exc).__name__).strip()
+    first = text.splitlines()[0].strip() if text else type(exc).__name__
+    return first.split("; For documentation on this error")[0].strip() or type(exc).__name__
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc``, its causes/contexts and urllib3's ``MaxRetryError.reason`` (cycle-safe)."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        item = todo.pop(0)
+        if item is None or any(item is s for s in seen):
+            continue
+        seen.append(item)
+        reason = item.reason if isinstance(item, MaxRetryError) else None
+        todo.extend([reason, item.__cause__, item.__context__])
+    return seen
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """Whether ``exc`` means the WebDriver server did not answer within the client timeout.
+
+    urllib3 makes ``NewConnectionError`` (connection refused: an instant answer) a
+    subclass of its connect-timeout error, so it is excluded by name.
+    """
+    return any(
+        isinstance(e, (urllib3.exceptions.TimeoutError, TimeoutError))
+        and not isinstance(e, NewConnectionError)
+        for e in _chain(exc)
+    )
+
+
+def transport_reason(exc: BaseException) -> str:
+    """A short reason for a transport error (urllib3 buries it in a long repr)."""
+    for e in _chain(exc):
+        if isinstance(e, ConnectionRefusedError) or "connection refused" in str(e).lower():
+            return "connection refused"
+    for e in _chain(exc):
+        if isinstance(e, MaxRetryError) and e.reason is not None:
+            return describe_error(e.reason)
+    return describe_error(exc)
+
+
+def start_failure_message(exc: BaseException, config: BrowserConfig, elapsed: float) -> str:
+    """One line saying why a browser could not be started (``elapsed`` s after asking).
+
+    Distinguishes what a user acts on differently: a Grid whose slots stayed busy
+    past its ``session-request-timeout``, a server that did not answer within
+    ``command_timeout``, a server that cannot be reached, and anything else.
+    """
+    where = config.remote_url or "the local driver"
+    grid = config.remote_url is not None
+    text = describe_error(exc)
+    if grid and isinstance(exc, SessionNotCreatedException):
+        if _QUEUE_TIMEOUT_MARKER in text.lower():
+            return (
+                f"Selenium Grid could not start a session: no free slot within {elapsed:.0f} s "
+                f"at {where} (every slot stayed busy past the Grid's session-request-timeout); "
+                "lower max_drivers, add slots or nodes, or raise the Grid's "
+                "--session-request-timeout"
+            )
+        return f"Selenium Grid could not start a session at {where}: {text}"
+    if is_timeout(exc):
+        hint = (
+            "; a Grid holds a new-session request until a slot is free or its "
+            "session-request-timeout passes, so keep command_timeout above that"
+            if grid
+            else ""
+        )
+        return (
+            f"could not start a browser: the WebDriver server at {where} did not answer "
+            f"within command_timeout={config.command_timeout:g} s{hint}"
+        )
+    if not isinstance(exc, WebDriverException):
+        return f"could not start a browser: cannot reach {where}: {transport_reason(exc)}"
+    return f"could not start a browser: {text}"
 
 
 def running_as_root() -> bool:
@@ -222,11 +335,14 @@ class ManagedDriver:
         config: BrowserConfig,
         service: Service | None,
         name: str,
+        client_config: ClientConfig | None = None,
     ) -> None:
         self.driver = driver
         self.config = config
         self.name = name
         self._service = service
+        #: Our HTTP client settings; Selenium reads ``timeout`` from it on every request.
+        self._client_config = client_config
         self._pids: list[int] = []
         self._quit_lock = threading.Lock()
         self._quit = False
@@ -275,12 +391,42 @@ class ManagedDriver:
         if self.page_load_timeout_ms != ms:
             self.driver.set_page_load_timeout(ms / 1000)
             self.page_load_timeout_ms = ms
+            self._fit_http_timeout()
 
     def set_script_timeout(self, ms: float) -> None:
         """Set the async-script timeout, skipping the round trip when it is unchanged."""
         if self.script_timeout_ms != ms:
             self.driver.set_script_timeout(ms / 1000)
             self.script_timeout_ms = ms
+            self._fit_http_timeout()
+
+    @property
+    def http_timeout(self) -> float | None:
+        """Seconds the next HTTP call to the driver may take (None: not ours to manage)."""
+        return None if self._client_config is None else float(self._client_config.timeout)
+
+    def _fit_http_timeout(self) -> None:
+        """Let a call the browser bounds itself outlast that bound.
+
+        A ``page_timeout`` above ``command_timeout`` would otherwise end a slow page
+        load with a client-side timeout, which reads as a hung driver, instead of
+        the browser's own page-load timeout.
+        """
+        if self._client_config is None:
+            return
+        longest = max(self.page_load_timeout_ms or 0, self.script_timeout_ms or 0) / 1000
+        self._client_config.timeout = max(self.config.command_timeout, longest + HTTP_TIMEOUT_SLACK)
+
+    def mark_unresponsive(self) -> None:
+        """The driver stopped answering: its goodbye calls (quit) get a short timeout.
+
+        Without this, quitting a hung remote driver would wait another full
+        ``command_timeout`` per call before the pool could replace it.
+        """
+        if self._client_config is not None:
+            self._client_config.timeout = min(
+                self.config.command_timeout, UNRESPONSIVE_QUIT_TIMEOUT
+            )
 
     def screenshot_png_b64(self) -> str:
         """A PNG of the whole page where CDP allows it, else of the viewport."""
@@ -316,25 +462,68 @@ class ManagedDriver:
         _procs.kill_all(self._pids)
 
     def force_kill(self) -> None:
-        """Kill the local processes outright (any thread): unblocks a stuck WebDriver call."""
+        """End the browser from any thread: unblocks a stuck WebDriver call.
+
+        A local browser's processes are killed. A remote one has no process here, so
+        its session is deleted through a connection of our own (the driver's is busy
+        with the stuck call): the Grid ends the browser and frees the slot at once
+        instead of after its session timeout.
+        """
         _procs.kill_all(self._pids)
+        if self.is_remote and self.config.remote_url is not None and self.driver.session_id:
+            url = f"{self.config.remote_url.rstrip('/')}/session/{self.driver.session_id}"
+            try:
+                urllib3.request("DELETE", url, timeout=UNRESPONSIVE_QUIT_TIMEOUT * 2, retries=False)
+            except Exception as exc:
+                log.debug("driver %s: deleting remote session failed: %s", self.name, exc)
+
+
+class _NoRetryAfterTimeout(Retry):
+    """urllib3's retry policy as Selenium uses it, except that a timeout is final.
+
+    Selenium's default ``Retry(3)`` repeats an idempotent request (every GET) after a
+    read timeout, so one call to a hung server would take 4 x ``command_timeout``.
+    Other retries (a keep-alive connection the server closed meanwhile) stay.
+    """
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> _NoRetryAfterTimeout:
+        if error is not None and is_timeout(error):
+            raise error.with_traceback(_stacktrace)
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 def _client_config(url: str, config: BrowserConfig) -> ClientConfig:
-    return ClientConfig(
-        remote_server_addr=url, keep_alive=True, timeout=int(config.command_timeout)
+    client = ClientConfig(
+        remote_server_addr=url,
+        keep_alive=True,
+        # Selenium reads this key one level down; these kwargs go to urllib3's PoolManager.
+        init_args_for_pool_manager={
+            "init_args_for_pool_manager": {"retries": _NoRetryAfterTimeout(3)}
+        },
     )
+    # Set after construction: the constructor's annotation says int, and a fractional
+    # command_timeout (int() would make 0.5 s "0", i.e. no wait at all) must stay as given.
+    client.timeout = config.command_timeout
+    return client
 
 
-def _connection(url: str, config: BrowserConfig) -> RemoteConnection:
+def _connection(client: ClientConfig, config: BrowserConfig) -> RemoteConnection:
     if config.is_chromium:
         return ChromiumRemoteConnection(
-            remote_server_addr=url,
+            remote_server_addr=client.remote_server_addr,
             vendor_prefix="goog",
             browser_name="chrome",
-            client_config=_client_config(url, config),
+            client_config=client,
         )
-    return RemoteConnection(client_config=_client_config(url, config))
+    return RemoteConnection(client_config=client)
 
 
 def _local_service(config: BrowserConfig) -> Service:
@@ -357,25 +546,21 @@ def _local_service(config: BrowserConfig) -> Service:
 
 
 def create_driver(config: BrowserConfig, name: str) -> ManagedDriver:
-    """Start a browser for ``config`` (locally, or on ``config.remote_url``)."""
+    """Start a browser for ``config`` (locally, or on ``config.remote_url``).
+
+    A browser that cannot be started raises :class:`CrawlError` with a one-line
+    reason (:func:`start_failure_message`), so the crawl that asked for it fails
+    with ``success=False``; nothing is kept, and the next crawl tries again.
+    """
     options = build_options(config, name)
     started = time.perf_counter()
-    if config.remote_url is not None:
-        driver = webdriver.Remote(
-            command_executor=_connection(config.remote_url, config), options=options
-        )
-        managed = ManagedDriver(driver, config, None, name)
-    else:
-        service = _local_service(config)
-        service.start()
-        try:
-            driver = webdriver.Remote(
-                command_executor=_connection(service.service_url, config), options=options
-            )
-        except BaseException:
-            service.stop()
-            raise
-        managed = ManagedDriver(driver, config, service, name)
+    try:
+        managed = _start(config, name, options)
+    except _START_ERRORS as exc:
+        elapsed = time.perf_counter() - started
+        message = start_failure_message(exc, config, elapsed)
+        log.warning("driver %s: %s", name, message)
+        raise CrawlError(message) from exc
     log.info(
         "started %s driver %s in %.0f ms",
         config.browser_type,
@@ -383,3 +568,33 @@ def create_driver(config: BrowserConfig, name: str) -> ManagedDriver:
         (time.perf_counter() - started) * 1000,
     )
     return managed
+
+
+def _start(
+    config: BrowserConfig, name: str, options: ChromeOptions | FirefoxOptions
+) -> ManagedDriver:
+    service: Service | None = None
+    if config.remote_url is None:
+        service = _local_service(config)
+        service.start()
+    try:
+        url = service.service_url if service is not None else config.remote_url
+        assert url is not None  # no service means a remote_url
+        client = _client_config(url, config)
+        driver = webdriver.Remote(command_executor=_connection(client, config), options=options)
+        try:
+            return ManagedDriver(driver, config, service, name, client)
+        except BaseException:
+            _quietly_quit(driver)  # the session exists: end it rather than leak a browser
+            raise
+    except BaseException:
+        if service is not None:
+            service.stop()
+        raise
+
+
+def _quietly_quit(driver: WebDriver) -> None:
+    try:
+        driver.quit()
+    except Exception as exc:
+        log.debug("quitting a half-started driver failed: %s", describe_error(exc))
