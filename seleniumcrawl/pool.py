@@ -21,7 +21,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import attrs
 from selenium.common.exceptions import (
@@ -31,7 +31,10 @@ from selenium.common.exceptions import (
 )
 
 from seleniumcrawl.config import BrowserConfig
-from seleniumcrawl.drivers import ManagedDriver, create_driver
+from seleniumcrawl.drivers import ManagedDriver, create_driver, is_timeout, transport_reason
+
+# Lives with the drivers (which need it first); re-exported because page and engine use it.
+from seleniumcrawl.drivers import describe_error as describe_error
 from seleniumcrawl.errors import (
     BrowserDiedError,
     CrawlerClosedError,
@@ -74,11 +77,25 @@ def _tab_crashed(exc: BaseException) -> bool:
     )
 
 
-def describe_error(exc: BaseException) -> str:
-    """A one-line description of ``exc`` (Selenium's ``msg`` without its stack trace)."""
-    text = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
-    first = str(text).strip().splitlines()[0] if str(text).strip() else type(exc).__name__
-    return first.strip()
+def death_cause(exc: BaseException, remote_url: str | None) -> str:
+    """Why a browser is gone, in words a user can act on (after "the browser died: ").
+
+    On a Grid, "invalid session id" means the Grid dropped the session (idle past
+    its ``--session-timeout``, or its node went away), and a refused connection means
+    the Grid itself is gone; Selenium's own wording says neither.
+    """
+    chain = [e for e in (exc, exc.__cause__) if e is not None]
+    text = describe_error(chain[-1])
+    if remote_url is None:
+        return text
+    if any(isinstance(e, InvalidSessionIdException) for e in chain):
+        return (
+            "Selenium Grid no longer has its session (idle longer than the Grid's "
+            f"session-timeout, or its node was lost): {text}"
+        )
+    if not any(isinstance(e, WebDriverException) for e in chain):
+        return f"the WebDriver server at {remote_url} is unreachable: {transport_reason(exc)}"
+    return text
 
 
 @attrs.define(eq=False)
@@ -179,16 +196,35 @@ class DriverPool:
                 self._sessions[session_id] = session
             session.inflight += 1
             worker = session.worker
-            future = worker.submit(lambda drv: self._in_session(worker, session, drv, task, create))
-        # A crawl cancelled while queued never runs _in_session, which would uncount it;
-        # left counted, its session would look busy forever and never expire.
-        future.add_done_callback(lambda done: self._uncount_cancelled(session, done))
+            started = False
+
+            def job(drv: ManagedDriver) -> T:
+                nonlocal started
+                started = True
+                return self._in_session(worker, session, drv, task, create)
+
+            future = worker.submit(job)
+        # A crawl cancelled while queued, or whose browser could not be started (the
+        # executor starts it before running the job), never runs _in_session, which
+        # would uncount it; left counted, its session would look busy forever.
+        future.add_done_callback(lambda done: self._uncount_unstarted(session, done, started))
         return future
 
-    def _uncount_cancelled(self, session: Session, done: concurrent.futures.Future[T]) -> None:
-        if done.cancelled():
-            with self._lock:
-                session.inflight -= 1
+    def _uncount_unstarted(
+        self, session: Session, done: concurrent.futures.Future[T], started: bool
+    ) -> None:
+        if started:
+            return
+        with self._lock:
+            session.inflight -= 1
+            # A session that never got a window (its first crawl could not start a
+            # browser) was never opened: do not list it, and let the next crawl retry.
+            if (
+                session.handle is None
+                and session.inflight == 0
+                and self._sessions.get(session.session_id) is session
+            ):
+                del self._sessions[session.session_id]
 
     def run_temporary(self, task: Callable[[ManagedDriver], T]) -> concurrent.futures.Future[T]:
         """Run ``task`` in a fresh window that is closed afterwards."""
@@ -374,6 +410,8 @@ class DriverPool:
         try:
             return step()
         except Exception as exc:
+            if is_timeout(exc):
+                self._give_up_on(worker, drv, exc)
             crashed = _tab_crashed(exc)
             if not self._browser_dead(drv, exc):
                 if not crashed:
@@ -382,11 +420,33 @@ class DriverPool:
                     raise CrawlError(
                         f"the page crashed ({describe_error(exc)}); its window was closed"
                     ) from exc
-            cause = describe_error(exc.__cause__ or exc)
+            cause = death_cause(exc, self.config.remote_url)
             log.warning("browser of %s died (%s); replacing it", worker.name, cause)
             self._drop_worker_sessions(worker)
             worker.discard_driver()
             raise BrowserDiedError(f"the browser died: {cause}") from exc
+
+    def _give_up_on(self, worker: DriverThread, drv: ManagedDriver, exc: Exception) -> NoReturn:
+        """The driver did not answer within its HTTP timeout: replace it, as if it died.
+
+        Its state is unknown (the command may still run), so none of its windows can
+        be trusted. Quitting it gets a short timeout, or it would hang as long again.
+        """
+        waited = drv.http_timeout or self.config.command_timeout
+        limit = self.config.command_timeout
+        where = self.config.remote_url
+        server = f"the WebDriver server at {where}" if where else "the local driver"
+        bound = (
+            f"command_timeout={limit:g} s"
+            if waited <= limit
+            else f"{waited:g} s (page_timeout + slack, above command_timeout={limit:g} s)"
+        )
+        cause = f"no answer from {server} within {bound}"
+        log.warning("driver of %s stopped responding (%s); replacing it", worker.name, cause)
+        drv.mark_unresponsive()
+        self._drop_worker_sessions(worker)
+        worker.discard_driver()
+        raise BrowserDiedError(f"the browser stopped responding: {cause}") from exc
 
     @staticmethod
     def _close_crashed_tab(drv: ManagedDriver) -> bool:
@@ -474,10 +534,14 @@ class DriverPool:
 
     @staticmethod
     def _ping(drv: ManagedDriver) -> None:
-        """Any command resets the Grid's idle timer for this session."""
+        """Any command resets the Grid's idle timer for this session.
+
+        A failed ping is only logged: the session's next crawl meets the same error
+        and reports it (the browser died) to the user who can act on it.
+        """
         try:
             drv.driver.current_window_handle  # noqa: B018 - the round trip is the point
-        except WebDriverException as exc:
+        except Exception as exc:  # WebDriver errors, and urllib3's for a hung or gone Grid
             log.warning("keep-alive of %s failed: %s", drv.name, describe_error(exc))
         drv.last_used = time.monotonic()
 
