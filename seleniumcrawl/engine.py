@@ -24,7 +24,7 @@ from selenium.common.exceptions import WebDriverException
 from seleniumcrawl import page
 from seleniumcrawl.cache import CachedPage, CrawlCache, cache_key, default_cache_path, fetch_options
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
-from seleniumcrawl.drivers import ManagedDriver
+from seleniumcrawl.drivers import TRANSPORT_ERRORS, ManagedDriver
 from seleniumcrawl.errors import CrawlerClosedError, CrawlError, SessionError
 from seleniumcrawl.models import CrawlResult
 from seleniumcrawl.pool import DriverPool, describe_error
@@ -294,6 +294,11 @@ def _as_result(
             outer.set_result(CrawlResult.failure(url, str(exc), session_id))
         elif isinstance(exc, WebDriverException):
             outer.set_result(CrawlResult.failure(url, describe_error(exc), session_id))
+        elif isinstance(exc, TRANSPORT_ERRORS):
+            # The HTTP layer under Selenium (urllib3) raises its own errors, unwrapped; a
+            # driver or Grid that cannot be reached is a failed crawl, not a program error.
+            message = f"the WebDriver server could not be reached: {describe_error(exc)}"
+            outer.set_result(CrawlResult.failure(url, message, session_id))
         else:
             outer.set_exception(exc)
 
