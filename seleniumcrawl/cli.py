@@ -12,6 +12,7 @@ library below it only logs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -20,7 +21,6 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -114,23 +114,41 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common, crawl = _common_options(), _crawl_options()
+    _add_crawl(commands, [crawl, common])
+    _add_crawl_many(commands, [crawl, common])
+    _add_demo(commands, [common])
+    _add_doctor(commands, [common])
+    return parser
 
+
+def _add_crawl(
+    commands: argparse._SubParsersAction[_Parser],
+    parents: list[_Parser],
+) -> None:
     one = commands.add_parser(
-        "crawl", parents=[crawl, common], help="crawl one URL", description="Crawl one URL."
+        "crawl", parents=parents, help="crawl one URL", description="Crawl one URL."
     )
     one.add_argument("url", metavar="URL", help="http(s)://, file:// or raw:<html>")
     one.add_argument("-o", "--output", choices=OUTPUTS, default="json", help="default: json")
     one.add_argument("--screenshot", metavar="FILE", help="write a PNG of the page to FILE")
     one.set_defaults(handler=_cmd_crawl)
 
+
+def _add_crawl_many(
+    commands: argparse._SubParsersAction[_Parser],
+    parents: list[_Parser],
+) -> None:
     many = commands.add_parser(
         "crawl-many",
-        parents=[crawl, common],
+        parents=parents,
         help="crawl many URLs, JSON lines out",
         description="Crawl many URLs; one JSON object per line, in completion order.",
     )
     many.add_argument(
-        "inputs", nargs="+", metavar="FILE|URL", help="URLs, or files of URLs (one per line)"
+        "inputs",
+        nargs="+",
+        metavar="FILE|URL",
+        help="URLs, or files of URLs (one per line; - is stdin)",
     )
     many.add_argument(
         "-c", "--concurrency", type=_positive_int, default=2, help="browsers (default: 2)"
@@ -146,23 +164,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     many.set_defaults(handler=_cmd_crawl_many)
 
+
+def _add_demo(
+    commands: argparse._SubParsersAction[_Parser],
+    parents: list[_Parser],
+) -> None:
     demo = commands.add_parser(
         "demo",
-        parents=[common],
+        parents=parents,
         help="run the session workflows against the bundled demo site",
         description="Serve the demo site on 127.0.0.1 and run the session workflows on it.",
     )
     demo.add_argument("--port", type=int, default=0, help="demo site port (default: any free)")
     demo.set_defaults(handler=_cmd_demo)
 
+
+def _add_doctor(
+    commands: argparse._SubParsersAction[_Parser],
+    parents: list[_Parser],
+) -> None:
     doctor = commands.add_parser(
         "doctor",
-        parents=[common],
+        parents=parents,
         help="check the browser, driver and versions",
         description="Check that a browser can be started and crawl; report how to fix what fails.",
     )
     doctor.set_defaults(handler=_cmd_doctor)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,11 +207,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), EXIT_USAGE)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_FAILED
     except Exception as exc:
         if args.verbose:
             traceback.print_exc()
         return _fail(f"{type(exc).__name__}: {exc}", EXIT_FAILED)
     return status
+
+
+def _silence_stdout() -> None:
+    """The reader of stdout went away (``| head``): stop quietly, as Unix tools do, and keep
+    the interpreter's final flush from raising again."""
+    with contextlib.suppress(OSError, ValueError):  # not a real file (captured in tests)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _fail(message: str, status: int) -> int:
@@ -245,7 +282,7 @@ def _strategy(args: argparse.Namespace) -> ExtractionStrategy | None:
         raise UsageError(f"bad schema in {args.schema!r}: {exc}") from exc
 
 
-@contextmanager
+@contextlib.contextmanager
 def _config_errors() -> Iterator[None]:
     """Configuration and schema validation name the field: make that a usage error."""
     try:
@@ -437,7 +474,7 @@ class _Progress:
         self._bar.close()
 
 
-@contextmanager
+@contextlib.contextmanager
 def _output(path: str | None) -> Iterator[TextIO]:
     if path is None:
         yield sys.stdout
@@ -450,7 +487,7 @@ def _output(path: str | None) -> Iterator[TextIO]:
         yield stream
 
 
-@contextmanager
+@contextlib.contextmanager
 def _close_on_interrupt(crawler: WebCrawler) -> Iterator[None]:
     """On Ctrl-C, close the crawler *before* KeyboardInterrupt unwinds ``run_many``.
 

@@ -265,6 +265,35 @@ def test_crawl_many_reads_urls_from_stdin(site: DemoSite) -> None:
     ]
 
 
+def test_closed_stdout_stops_quietly(site: DemoSite) -> None:
+    """When the reader of stdout goes away (``| head -1``), crawl-many stops without a
+    traceback or error message and closes its browsers."""
+    mark = uuid.uuid4().hex
+    urls = [site.url(f"/page/{n}") for n in range(20, 28)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "seleniumcrawl.cli", "crawl-many", *urls, "-c", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, MARK_ENV: mark},
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        first = json.loads(process.stdout.readline())
+        process.stdout.close()
+        returncode = process.wait(timeout=CLI_TIMEOUT)
+        err = process.stderr.read()
+        process.stderr.close()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert first["url"] in urls
+    assert returncode == 1
+    assert err == ""
+    assert_no_processes_left(mark)
+
+
 def test_interrupt_closes_browsers_and_exits_130(site: DemoSite) -> None:
     """Ctrl-C during crawl-many exits 130 with one line, promptly, leaving no browser behind."""
     mark = uuid.uuid4().hex
