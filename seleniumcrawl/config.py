@@ -190,7 +190,9 @@ def _css_selector(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], v
         soupsieve.compile(value)
     except (soupsieve.SelectorSyntaxError, NotImplementedError) as exc:
         first_line = str(exc).splitlines()[0]
-        raise ConfigError(f"CrawlerRunConfig.css_selector {value!r} is invalid: {first_line}") from exc
+        raise ConfigError(
+            f"CrawlerRunConfig.css_selector {value!r} is invalid: {first_line}"
+        ) from exc
 
 
 def _url_matcher(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:

@@ -13,6 +13,7 @@ import itertools
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -138,23 +139,31 @@ class DriverThread:
         self._queue.put(_STOP)
 
     def stop(self, grace: float) -> None:
-        """Stop taking work, let the running task finish for ``grace`` s, then kill the browser.
+        """Stop taking work, let the running task finish for ``grace`` s, then kill the browser."""
+        self.request_stop()
+        self.await_stop(time.monotonic() + grace)
 
-        Killing the processes makes a stuck WebDriver call fail at once, so the
-        thread reaches the stop marker and quits its driver on its own thread.
-        """
+    def request_stop(self) -> None:
+        """Fail the queued tasks and queue the stop marker; does not wait."""
         with self._pending_lock:
             already = self._closed
             self._closed = True
         self.cancel_queued()
         if not already:
             self._queue.put(_STOP)
+
+    def await_stop(self, deadline: float) -> None:
+        """Wait until ``deadline`` (monotonic) for the thread to end, then kill its browser.
+
+        Killing the processes makes a stuck WebDriver call fail at once, so the
+        thread reaches the stop marker and quits its driver on its own thread.
+        """
         if threading.current_thread() is self._thread:
             return
-        self._thread.join(grace)
+        self._thread.join(max(0.0, deadline - time.monotonic()))
         if self._thread.is_alive():
             driver = self.driver
-            log.warning("%s still busy after %.1f s; killing its browser", self.name, grace)
+            log.warning("%s still busy at close; killing its browser", self.name)
             if driver is not None:
                 driver.force_kill()
             self._thread.join(10)

@@ -547,8 +547,16 @@ class DriverPool:
 
     @staticmethod
     def _close_workers(workers: list[DriverThread], grace: float) -> None:
-        for worker in list(workers):
+        """Stop all workers at once, sharing one grace deadline (not ``grace`` each)."""
+        workers = list(workers)
+        for worker in workers:
             try:
-                worker.stop(grace)
+                worker.request_stop()
+            except Exception:
+                log.exception("stopping %s failed", worker.name)
+        deadline = time.monotonic() + grace
+        for worker in workers:
+            try:
+                worker.await_stop(deadline)
             except Exception:
                 log.exception("stopping %s failed", worker.name)
