@@ -91,7 +91,7 @@ def death_cause(exc: BaseException, remote_url: str | None) -> str:
     if any(isinstance(e, InvalidSessionIdException) for e in chain):
         return (
             "Selenium Grid no longer has its session (idle longer than the Grid's "
-            f"session-timeout, or its node was lost): {text}"
+            f"session-timeout, its node was lost, or the crawler was closed): {text}"
         )
     if not any(isinstance(e, WebDriverException) for e in chain):
         return f"the WebDriver server at {remote_url} is unreachable: {transport_reason(exc)}"
