@@ -1,0 +1,375 @@
+"""Benchmark: the core's cost against hand-written Selenium, and what sessions save.
+
+Three comparisons against the demo site (``/page/N``: three ``.product`` items each),
+every one alternated A/B/A/B in one process and reported as medians:
+
+* **first crawl**: ``WebCrawler()`` construction to the first result (browser start
+  included), beside the same for hand-written Selenium (``webdriver.Chrome`` to the
+  first parsed page).
+* **overhead**: 60 pages in ONE session with a 2-field ``JsonCssExtractionStrategy``,
+  against the same work hand-written: one ``webdriver.Chrome`` with the same flags
+  (``chromium_args(BrowserConfig())``), ``driver.get``, ``page_source``,
+  ``BeautifulSoup(..., "lxml")`` and ``select``. Both sides start their browser and
+  load one warm-up page before the clock starts, so only per-page work is compared.
+  Goal: ratio <= 1.10.
+* **session reuse**: a 50-page crawl in one session (crawler construction to
+  ``close()``, i.e. start-up amortised) against a fresh ``WebCrawler`` per page
+  (construct, crawl, close). Goal: the session >= 8x faster per page.
+
+A profiling pass then records every WebDriver command of a few crawls on each side
+(name and duration), so the report can say which round trips the core adds and how
+much of a crawl is Python (thread hand-off, parsing, markdown) rather than browser.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from typing import Any
+
+from bs4 import BeautifulSoup
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from bench._util import (
+    alternate,
+    command_list,
+    describe_commands,
+    figure,
+    median,
+    paired_ratios,
+    per_crawl,
+    recorded_commands,
+    summary,
+)
+from seleniumcrawl import BrowserConfig, CrawlerRunConfig, JsonCssExtractionStrategy, WebCrawler
+from seleniumcrawl.demo.site import DemoSite
+from seleniumcrawl.drivers import chromium_args
+from seleniumcrawl.models import CrawlResult
+
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SCHEMA: dict[str, Any] = {
+    "name": "products",
+    "baseSelector": ".product",
+    "fields": [
+        {"name": "name", "selector": ".name", "type": "text"},
+        {"name": "price", "selector": ".price", "type": "text"},
+    ],
+}
+ITEMS_PER_PAGE = 3
+WARM_UP_PAGE = 9999  # never one of the timed pages
+
+OVERHEAD_GOAL = "<= 1.10"
+SESSION_GOAL = ">= 8"
+
+FULL = {
+    "first_rounds": 5,
+    "overhead_rounds": 5,
+    "overhead_pages": 60,
+    "reuse_rounds": 3,
+    "session_pages": 50,
+    "fresh_pages": 20,
+    "profile_pages": 10,
+}
+QUICK = {
+    "first_rounds": 1,
+    "overhead_rounds": 1,
+    "overhead_pages": 15,
+    "reuse_rounds": 1,
+    "session_pages": 10,
+    "fresh_pages": 3,
+    "profile_pages": 5,
+}
+
+
+def _config(session_id: str | None) -> CrawlerRunConfig:
+    return CrawlerRunConfig(
+        session_id=session_id, extraction_strategy=JsonCssExtractionStrategy(SCHEMA)
+    )
+
+
+def _check(result: CrawlResult) -> None:
+    """A benchmark of failing crawls measures nothing: stop loudly instead."""
+    import json
+
+    if not result.success:
+        raise RuntimeError(f"crawl of {result.url} failed: {result.error_message}")
+    items = json.loads(result.extracted_content or "[]")
+    if len(items) != ITEMS_PER_PAGE or not all(i.get("name") and i.get("price") for i in items):
+        raise RuntimeError(f"crawl of {result.url} extracted {items!r}")
+
+
+# -- the hand-written Selenium side -------------------------------------------------------
+
+
+def selenium_driver() -> WebDriver:
+    """``webdriver.Chrome`` with exactly the flags seleniumcrawl gives Chromium."""
+    options = Options()
+    for arg in chromium_args(BrowserConfig()):
+        options.add_argument(arg)
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary:
+        options.binary_location = binary
+    options.accept_insecure_certs = True  # as BrowserConfig(ignore_https_errors=True)
+    return webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+
+
+def selenium_page(driver: WebDriver, url: str) -> list[dict[str, str]]:
+    """What a hand-written crawler does per page: load, take the HTML, parse, select."""
+    driver.get(url)
+    soup = BeautifulSoup(driver.page_source, "lxml")
+    items = []
+    for product in soup.select(".product"):
+        name, price = product.select_one(".name"), product.select_one(".price")
+        items.append(
+            {
+                "name": name.get_text(strip=True) if name else "",
+                "price": price.get_text(strip=True) if price else "",
+            }
+        )
+    if len(items) != ITEMS_PER_PAGE:
+        raise RuntimeError(f"hand-written crawl of {url} found {items!r}")
+    return items
+
+
+# -- (a) time to first crawl ---------------------------------------------------------------
+
+
+def _first_crawl_sc(site: DemoSite) -> float:
+    started = time.perf_counter()
+    crawler = WebCrawler()
+    try:
+        result = crawler.run(site.url("/page/1"), _config(None))
+        elapsed = time.perf_counter() - started
+        _check(result)
+    finally:
+        crawler.close()
+    return elapsed * 1000
+
+
+def _first_crawl_selenium(site: DemoSite) -> float:
+    started = time.perf_counter()
+    driver = selenium_driver()
+    try:
+        selenium_page(driver, site.url("/page/1"))
+        elapsed = time.perf_counter() - started
+    finally:
+        driver.quit()
+    return elapsed * 1000
+
+
+# -- (b) overhead in one session -------------------------------------------------------------
+
+
+def _session_pages_sc(site: DemoSite, pages: int) -> float:
+    """ms per page for ``pages`` crawls in one warm session."""
+    with WebCrawler() as crawler:
+        config = _config("bench")
+        _check(crawler.run(site.url(f"/page/{WARM_UP_PAGE}"), config))
+        started = time.perf_counter()
+        for n in range(1, pages + 1):
+            _check(crawler.run(site.url(f"/page/{n}"), config))
+        return (time.perf_counter() - started) * 1000 / pages
+
+
+def _session_pages_selenium(site: DemoSite, pages: int) -> float:
+    driver = selenium_driver()
+    try:
+        selenium_page(driver, site.url(f"/page/{WARM_UP_PAGE}"))
+        started = time.perf_counter()
+        for n in range(1, pages + 1):
+            selenium_page(driver, site.url(f"/page/{n}"))
+        return (time.perf_counter() - started) * 1000 / pages
+    finally:
+        driver.quit()
+
+
+# -- (c) session reuse -------------------------------------------------------------------------
+
+
+def _one_session_sc(site: DemoSite, pages: int) -> dict[str, float]:
+    """Construction to close() of a crawler that crawls ``pages`` pages in one session."""
+    started = time.perf_counter()
+    crawler = WebCrawler()
+    try:
+        config = _config("bench")
+        loop_start = 0.0
+        for n in range(1, pages + 1):
+            if n == 2:
+                loop_start = time.perf_counter()
+            _check(crawler.run(site.url(f"/page/{n}"), config))
+        warm = (time.perf_counter() - loop_start) * 1000 / max(pages - 1, 1)
+    finally:
+        crawler.close()
+    return {"ms_per_page": (time.perf_counter() - started) * 1000 / pages, "warm": warm}
+
+
+def _fresh_crawler_per_page(site: DemoSite, pages: int, offset: int) -> list[float]:
+    """ms for each page crawled by its own crawler (construct, crawl, close)."""
+    times = []
+    for n in range(offset + 1, offset + pages + 1):
+        started = time.perf_counter()
+        crawler = WebCrawler()
+        try:
+            _check(crawler.run(site.url(f"/page/{n}"), _config(None)))
+        finally:
+            crawler.close()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+# -- profiling -----------------------------------------------------------------------------------
+
+
+def profile(site: DemoSite, pages: int) -> dict[str, Any]:
+    """Where a crawl's time goes on each side, command by command (warm drivers)."""
+    with WebCrawler() as crawler:
+        config = _config("profile")
+        _check(crawler.run(site.url(f"/page/{WARM_UP_PAGE}"), config))
+
+        def sc(n: int) -> dict[str, float]:
+            result = crawler.run(site.url(f"/page/{n}"), config)
+            _check(result)
+            return dict(result.timings)
+
+        sc_walls, sc_commands, sc_steps = per_crawl(sc, pages)
+    driver = selenium_driver()
+    try:
+        selenium_page(driver, site.url(f"/page/{WARM_UP_PAGE}"))
+
+        def hand(n: int) -> None:
+            selenium_page(driver, site.url(f"/page/{n}"))
+
+        se_walls, se_commands, _ = per_crawl(hand, pages)
+        # The price of one WebDriver round trip that does nothing in the browser.
+        with recorded_commands() as trips:
+            for _ in range(20):
+                driver.current_window_handle  # noqa: B018 - the round trip is the point
+        round_trip = median(ms for _, ms in trips)
+    finally:
+        driver.quit()
+    step_names = sorted({k for s in sc_steps for k in s})
+    return {
+        "pages": pages,
+        "seleniumcrawl": {
+            **describe_commands(sc_walls, sc_commands),
+            "core_steps_median_ms": {
+                k: round(median(s[k] for s in sc_steps if k in s), 2) for k in step_names
+            },
+        },
+        "selenium_bs4": describe_commands(se_walls, se_commands),
+        "empty_round_trip_ms": round(round_trip, 2),
+    }
+
+
+def _profile_notes(prof: dict[str, Any]) -> list[str]:
+    sc, se = prof["seleniumcrawl"], prof["selenium_bs4"]
+    extra = sc["commands_per_page"] - se["commands_per_page"]
+    steps = sc["core_steps_median_ms"]
+    return [
+        f"per page: seleniumcrawl {sc['wall_ms_per_page']} ms "
+        f"({sc['webdriver_ms_per_page']} ms in WebDriver commands, "
+        f"{sc['outside_webdriver_ms_per_page']} ms outside them), hand-written "
+        f"{se['wall_ms_per_page']} ms ({se['webdriver_ms_per_page']} ms / "
+        f"{se['outside_webdriver_ms_per_page']} ms)",
+        f"WebDriver commands per page: seleniumcrawl {sc['commands_per_page']} "
+        f"({command_list(sc)}), "
+        f"hand-written {se['commands_per_page']} "
+        f"({command_list(se)}); "
+        f"{extra:g} extra round trip(s), an empty round trip costs "
+        f"{prof['empty_round_trip_ms']} ms",
+        "core steps (result.timings, median ms): "
+        + ", ".join(f"{k} {v}" for k, v in steps.items()),
+    ]
+
+
+# -- entry point -------------------------------------------------------------------------------
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """All three comparisons plus the profile; figures as in ``bench/_util.figure``."""
+    p = QUICK if quick else FULL
+    with DemoSite() as site:
+        first_sc, first_se = alternate(
+            p["first_rounds"], lambda: _first_crawl_sc(site), lambda: _first_crawl_selenium(site)
+        )
+        over_sc, over_se = alternate(
+            p["overhead_rounds"],
+            lambda: _session_pages_sc(site, p["overhead_pages"]),
+            lambda: _session_pages_selenium(site, p["overhead_pages"]),
+        )
+        offsets = iter(range(0, 10_000, p["fresh_pages"]))
+        sessions, fresh_rounds = alternate(
+            p["reuse_rounds"],
+            lambda: _one_session_sc(site, p["session_pages"]),
+            lambda: _fresh_crawler_per_page(site, p["fresh_pages"], next(offsets)),
+        )
+        prof = profile(site, p["profile_pages"])
+
+    ratios = paired_ratios(over_sc, over_se)
+    session_per_round = [s["ms_per_page"] for s in sessions]
+    session_ms = median(session_per_round)
+    fresh = [ms for r in fresh_rounds for ms in r]
+    fresh_ms = median(fresh)
+    speedups = paired_ratios([median(r) for r in fresh_rounds], session_per_round)
+    return {
+        "figures": {
+            "first_crawl_ms": figure(
+                median(first_sc),
+                "ms",
+                rounds=summary(first_sc),
+                note="WebCrawler() to the first result, browser start included",
+            ),
+            "first_crawl_selenium_ms": figure(
+                median(first_se),
+                "ms",
+                rounds=summary(first_se),
+                note="hand-written: webdriver.Chrome() to the first parsed page",
+            ),
+            "session_ms_per_page": figure(
+                median(over_sc),
+                "ms/page",
+                rounds=summary(over_sc),
+                note=f"{p['overhead_pages']} pages, one warm session, 2-field schema",
+            ),
+            "selenium_bs4_ms_per_page": figure(
+                median(over_se),
+                "ms/page",
+                rounds=summary(over_se),
+                note="same pages: driver.get + page_source + BeautifulSoup(lxml) + select",
+            ),
+            "overhead_ratio": figure(
+                median(ratios),
+                "x",
+                OVERHEAD_GOAL,
+                digits=3,
+                per_round=[round(r, 3) for r in ratios],
+                note="seleniumcrawl ms/page / hand-written ms/page, median of per-round ratios",
+            ),
+            "one_session_ms_per_page": figure(
+                session_ms,
+                "ms/page",
+                rounds=summary([s["ms_per_page"] for s in sessions]),
+                warm_ms_per_page=summary([s["warm"] for s in sessions]),
+                note=f"{p['session_pages']}-page crawl in one session, construction to close()",
+            ),
+            "new_driver_ms_per_page": figure(
+                fresh_ms,
+                "ms/page",
+                pages=summary(fresh),
+                note="a fresh WebCrawler per page: construct, crawl, close",
+            ),
+            "session_speedup": figure(
+                median(speedups),
+                "x",
+                SESSION_GOAL,
+                per_round=[round(r, 2) for r in speedups],
+                note="new-driver ms/page / one-session ms/page, median of per-round ratios",
+            ),
+        },
+        "profile": prof,
+        "notes": _profile_notes(prof),
+        "params": p,
+    }
