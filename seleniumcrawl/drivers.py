@@ -170,9 +170,9 @@ def start_failure_message(exc: BaseException, config: BrowserConfig, elapsed: fl
         if _QUEUE_TIMEOUT_MARKER in text.lower():
             return (
                 f"Selenium Grid could not start a session: no free slot within {elapsed:.0f} s "
-                f"at {where} (every slot stayed busy past the Grid's session-request-timeout); "
-                "lower max_drivers, add slots or nodes, or raise the Grid's "
-                "--session-request-timeout"
+                f"at {where} (the Grid's session-request-timeout passed: every slot stayed "
+                "busy, or the browser took longer than that to start); lower max_drivers, add "
+                "slots or nodes, or raise the Grid's --session-request-timeout"
             )
         return f"Selenium Grid could not start a session at {where}: {text}"
     if is_timeout(exc):
