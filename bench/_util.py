@@ -209,6 +209,22 @@ def chromedriver_pids(parent: int | None = None) -> list[int]:
     )
 
 
+def cpu_seconds(root: int | None = None) -> float:
+    """CPU time (user + system) of ``root`` (default: us) and every live descendant.
+
+    Reaped children count too (``cutime``/``cstime``), so a renderer that exited
+    when its tab closed is still in its browser's total.
+    """
+    root = os.getpid() if root is None else root
+    ticks = 0
+    for pid in {root} | descendants([root], ppid_map()):
+        info = _stat_fields(pid)
+        if info is not None:
+            # Fields 14-17 of /proc/PID/stat (utime, stime, cutime, cstime); 12-15 after the name.
+            ticks += sum(int(x) for x in info[1][11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def parse_kb(text: str, key: str) -> int | None:
     """The ``key:  N kB`` value from a /proc status or smaps_rollup text, in kB."""
     for line in text.splitlines():

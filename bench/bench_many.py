@@ -26,6 +26,7 @@ from bench._util import (
     alternate,
     chromedriver_pids,
     command_list,
+    cpu_seconds,
     describe_commands,
     figure,
     median,
@@ -90,7 +91,8 @@ def window_profile(site: DemoSite, pages: int) -> dict[str, Any]:
     """WebDriver commands of a crawl without a session (a temporary tab) and in a session.
 
     ``run_many`` without ``session_id`` crawls each URL in a temporary tab, so the
-    tab's opening and closing is part of every page's cost; this shows how much.
+    tab's opening and closing is part of every page's cost; this shows how much, in
+    wall time and in CPU time (which is what two browsers on two cores compete for).
     """
     with WebCrawler(BrowserConfig(max_drivers=1)) as crawler:
         _check([crawler.run(site.url("/page/9000"))], 1)
@@ -98,14 +100,18 @@ def window_profile(site: DemoSite, pages: int) -> dict[str, Any]:
         def temporary(n: int) -> None:
             _check([crawler.run(site.url(f"/page/{n}"))], 1)
 
+        cpu = cpu_seconds()
         temp = describe_commands(*per_crawl(temporary, pages)[:2])
+        temp["cpu_ms_per_page"] = round((cpu_seconds() - cpu) * 1000 / pages, 1)
         session = CrawlerRunConfig(session_id="profile")
         _check([crawler.run(site.url("/page/9001"), session)], 1)
 
         def in_session(n: int) -> None:
             _check([crawler.run(site.url(f"/page/{n}"), session)], 1)
 
+        cpu = cpu_seconds()
         kept = describe_commands(*per_crawl(in_session, pages)[:2])
+        kept["cpu_ms_per_page"] = round((cpu_seconds() - cpu) * 1000 / pages, 1)
     return {"pages": pages, "temporary_tab": temp, "session_tab": kept}
 
 
@@ -113,8 +119,10 @@ def _notes(prof: dict[str, Any]) -> list[str]:
     temp, kept = prof["temporary_tab"], prof["session_tab"]
     return [
         f"a crawl without session_id (what run_many does) takes {temp['wall_ms_per_page']} "
-        f"ms/page on /page/N against {kept['wall_ms_per_page']} ms/page in a session; "
-        f"commands per page: temporary tab {command_list(temp)}; session {command_list(kept)}"
+        f"ms/page on /page/N and {temp['cpu_ms_per_page']} ms of CPU (browsers, Python, demo server), "
+        f"against {kept['wall_ms_per_page']} ms and {kept['cpu_ms_per_page']} ms CPU in a "
+        f"session; commands per page: temporary tab {command_list(temp)}; "
+        f"session {command_list(kept)}"
     ]
 
 

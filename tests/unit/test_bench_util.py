@@ -178,6 +178,20 @@ def test_browser_memory_counts_children_of_given_roots() -> None:
         child.wait()
 
 
+def test_cpu_seconds_counts_work_done_by_a_reaped_child() -> None:
+    """cpu_seconds() grows with a child's CPU time, even after the child exited."""
+    before = _util.cpu_seconds()
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass",
+        ],
+        check=True,
+    )
+    assert _util.cpu_seconds() - before >= 0.25
+
+
 def test_chromedriver_pids_ignores_other_children() -> None:
     """Only children named chromedriver count as drivers of our pools."""
     child = subprocess.Popen(
