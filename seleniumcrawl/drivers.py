@@ -150,6 +150,8 @@ def transport_reason(exc: BaseException) -> str:
     for e in _chain(exc):
         if isinstance(e, ConnectionRefusedError) or "connection refused" in str(e).lower():
             return "connection refused"
+        if isinstance(e, (ConnectionResetError, urllib3.exceptions.ProtocolError)):
+            return "the connection was closed without an answer"
     for e in _chain(exc):
         if isinstance(e, MaxRetryError) and e.reason is not None:
             return describe_error(e.reason)
@@ -488,7 +490,9 @@ class _NoRetryAfterTimeout(Retry):
 
     Selenium's default ``Retry(3)`` repeats an idempotent request (every GET) after a
     read timeout, so one call to a hung server would take 4 x ``command_timeout``.
-    Other retries (a keep-alive connection the server closed meanwhile) stay.
+    A refused connection is not retried either (``connect=0``): the retries come at
+    once, so they cannot outlast a restart, and each logs a urllib3 warning. Other
+    retries (a keep-alive connection the server closed meanwhile) stay.
     """
 
     def increment(
@@ -511,7 +515,7 @@ def _client_config(url: str, config: BrowserConfig) -> ClientConfig:
         keep_alive=True,
         # Selenium reads this key one level down; these kwargs go to urllib3's PoolManager.
         init_args_for_pool_manager={
-            "init_args_for_pool_manager": {"retries": _NoRetryAfterTimeout(3)}
+            "init_args_for_pool_manager": {"retries": _NoRetryAfterTimeout(3, connect=0)}
         },
     )
     # Set after construction: the constructor's annotation says int, and a fractional
