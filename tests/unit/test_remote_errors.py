@@ -103,6 +103,12 @@ def test_transport_reason_condenses_a_refused_connection() -> None:
     assert transport_reason(_refused()) == "connection refused"
 
 
+def test_transport_reason_condenses_a_dropped_connection() -> None:
+    """urllib3's ('Connection aborted.', RemoteDisconnected(...)) becomes a short phrase."""
+    exc = ProtocolError("Connection aborted.", ConnectionResetError("Remote end closed"))
+    assert transport_reason(exc) == "the connection was closed without an answer"
+
+
 # -------------------------------------------------------------------- start failures
 
 
@@ -203,6 +209,15 @@ def test_a_dropped_keep_alive_connection_is_still_retried() -> None:
     again = retry.increment(method="GET", url="/session/x/title", error=ProtocolError("aborted"))
     assert isinstance(again, drivers._NoRetryAfterTimeout)
     assert again.total == 2
+
+
+def test_a_refused_connection_is_not_retried() -> None:
+    """Instant retries of a refused connection cannot help; they end at the first error."""
+    client = drivers._client_config(GRID, BrowserConfig(remote_url=GRID))
+    retry = client.init_args_for_pool_manager["init_args_for_pool_manager"]["retries"]
+    refused = NewConnectionError(None, "Connection refused")  # type: ignore[arg-type]
+    with pytest.raises(MaxRetryError):
+        retry.increment(method="GET", url="/status", error=refused)
 
 
 def test_client_config_keeps_a_fractional_command_timeout() -> None:
