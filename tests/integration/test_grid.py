@@ -213,6 +213,7 @@ def test_keep_alive_outlives_the_grid_session_timeout(grid: GridServer, site: De
         lost_name = _session_driver(unpinged, "idle").name
         _wait_until(lambda: lost_name not in _slot_names(grid), 90, "the Grid dropping it")
         idle = time.monotonic() - idle_since
+        log.info("the Grid dropped the unpinged session after %.1f s idle", idle)
         assert idle >= SESSION_TIMEOUT
 
         alive = kept.run(site.url("/page/3"), recall)
@@ -258,6 +259,7 @@ def test_no_free_slot_then_retry_then_grid_lost(site: DemoSite) -> None:
             started = time.monotonic()
             queued = crawler.run(site.url("/page/2"), CrawlerRunConfig(session_id="b"))
             waited = time.monotonic() - started
+            log.info("no free slot reported after %.1f s", waited)
             assert not queued.success
             assert (queued.error_message or "").startswith(
                 "Selenium Grid could not start a session: no free slot within"
