@@ -27,6 +27,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -348,6 +349,8 @@ class ManagedDriver:
         #: Our HTTP client settings; Selenium reads ``timeout`` from it on every request.
         self._client_config = client_config
         self._pids: list[int] = []
+        #: Called after quit() ended the processes (the pool forgets their pids).
+        self.on_quit: Callable[[ManagedDriver], None] | None = None
         self._quit_lock = threading.Lock()
         self._quit = False
         self.page_load_timeout_ms: float | None = None
@@ -372,6 +375,11 @@ class ManagedDriver:
         pid = self.driver_pid
         if pid is not None:
             self._pids = [pid, *_procs.descendants(pid)]
+
+    @property
+    def pids(self) -> list[int]:
+        """The driver and browser processes recorded at start (empty for remote drivers)."""
+        return list(self._pids)
 
     @property
     def browser_pids(self) -> list[int]:
@@ -464,6 +472,8 @@ class ManagedDriver:
             except Exception as exc:
                 log.debug("driver %s: service stop failed: %s", self.name, exc)
         _procs.kill_all(self._pids)
+        if self.on_quit is not None:
+            self.on_quit(self)
 
     def force_kill(self) -> None:
         """End the browser from any thread: unblocks a stuck WebDriver call.

@@ -30,6 +30,7 @@ from selenium.common.exceptions import (
     WebDriverException,
 )
 
+from seleniumcrawl._reaper import Reaper
 from seleniumcrawl.config import BrowserConfig
 from seleniumcrawl.drivers import ManagedDriver, create_driver, is_timeout, transport_reason
 
@@ -134,7 +135,10 @@ class DriverPool:
         self._wake = threading.Event()
         self._housekeeper: threading.Thread | None = None
         # The last line of defence against orphaned browsers: runs at GC or interpreter exit.
-        self._finalizer = weakref.finalize(self, DriverPool._close_workers, self._workers, 2.0)
+        self._reaper = Reaper()
+        self._finalizer = weakref.finalize(
+            self, DriverPool._shutdown, self._workers, self._reaper, 2.0
+        )
 
     # -- public surface -------------------------------------------------------------
 
@@ -256,8 +260,8 @@ class DriverPool:
             self._closed = True
             self._sessions.clear()
         self._wake.set()
-        DriverPool._close_workers(self._workers, grace)
         self._finalizer.detach()
+        DriverPool._shutdown(self._workers, self._reaper, grace)
 
     # -- worker choice (under the lock) ------------------------------------------------
 
@@ -320,6 +324,9 @@ class DriverPool:
 
     def _start_driver(self, name: str) -> ManagedDriver:
         driver = self._driver_factory(self.config, name)
+        if driver.pids:
+            self._reaper.track(driver.pids)
+            driver.on_quit = lambda drv: self._reaper.forget(drv.pids)
         if self._driver_setup is not None:
             try:
                 self._driver_setup(driver)
@@ -544,6 +551,14 @@ class DriverPool:
         except Exception as exc:  # WebDriver errors, and urllib3's for a hung or gone Grid
             log.warning("keep-alive of %s failed: %s", drv.name, describe_error(exc))
         drv.last_used = time.monotonic()
+
+    @staticmethod
+    def _shutdown(workers: list[DriverThread], reaper: Reaper, grace: float) -> None:
+        """Stop the workers, then the reaper (which ends anything they left)."""
+        try:
+            DriverPool._close_workers(workers, grace)
+        finally:
+            reaper.close()
 
     @staticmethod
     def _close_workers(workers: list[DriverThread], grace: float) -> None:

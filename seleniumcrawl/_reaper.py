@@ -1,0 +1,111 @@
+"""A reaper process that ends our browsers if this process dies without cleaning up.
+
+``close()``, ``with`` blocks, Ctrl-C and the pool's ``weakref.finalize`` (which runs
+at interpreter exit) cover every way out of Python that runs Python code. SIGTERM
+with its default action, SIGKILL and a crash do not run any. For those, the pool
+starts this small process on its first local driver and tells it, over a pipe, the
+pids of each driver and its browser. When the pipe reaches end-of-file, which the
+kernel guarantees once our process is gone for whatever reason, the reaper kills
+the process trees it still tracks and exits. On a normal close the trees are
+already gone (and forgotten), so it has nothing to do.
+
+Protocol, one command per line on stdin: ``track PID...``, ``forget PID...``.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import threading
+
+from seleniumcrawl import _procs
+
+log = logging.getLogger(__name__)
+
+
+class Reaper:
+    """The parent side: starts the reaper lazily and sends it pids; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._closed = False
+
+    def track(self, pids: list[int]) -> None:
+        """Have these processes (and their descendants) killed if we die."""
+        self._send("track", pids)
+
+    def forget(self, pids: list[int]) -> None:
+        """These processes ended normally; never signal their (reusable) pids."""
+        self._send("forget", pids)
+
+    def _send(self, verb: str, pids: list[int]) -> None:
+        if not pids:
+            return
+        with self._lock:
+            if self._closed:
+                return
+            if self._process is None:
+                self._process = subprocess.Popen(
+                    [sys.executable, "-m", "seleniumcrawl._reaper"],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    # Its own session: a Ctrl-C or SIGTERM sent to our process group
+                    # must not take the reaper down before it has done its job.
+                    start_new_session=True,
+                    close_fds=True,
+                )
+            assert self._process.stdin is not None
+            try:
+                self._process.stdin.write(f"{verb} {' '.join(map(str, pids))}\n".encode())
+                self._process.stdin.flush()
+            except OSError as exc:
+                log.warning("browser reaper is gone (%s); relying on close()", exc)
+
+    def close(self) -> None:
+        """Stop the reaper (it kills whatever it still tracks, normally nothing)."""
+        with self._lock:
+            self._closed = True
+            process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            if process.stdin is not None:
+                process.stdin.close()
+            process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            log.warning("browser reaper did not exit cleanly: %s", exc)
+            process.kill()
+
+
+def _serve(lines: list[str] | None = None) -> set[int]:
+    """Read commands until end-of-file; return the pids still tracked."""
+    tracked: set[int] = set()
+    source = lines if lines is not None else sys.stdin
+    for line in source:
+        verb, *args = line.split()
+        pids = {int(arg) for arg in args if arg.isdigit()}
+        if verb == "track":
+            tracked |= pids
+        elif verb == "forget":
+            tracked -= pids
+    return tracked
+
+
+def reap(tracked: set[int]) -> int:
+    """Kill each tracked process and everything below it; returns how many were signalled."""
+    victims: list[int] = []
+    for pid in tracked:
+        if _procs.is_alive(pid):
+            victims.extend([*_procs.descendants(pid), pid])
+    return _procs.kill_all(victims)
+
+
+def main() -> None:
+    """Entry point of the reaper process."""
+    reap(_serve())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""The reaper process that ends our browsers when the crawler's process dies uncleanly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from seleniumcrawl import _procs, _reaper
+
+
+def _sleeper_tree() -> subprocess.Popen[bytes]:
+    code = (
+        "import subprocess, sys, time;"
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']);"
+        "time.sleep(60)"
+    )
+    return subprocess.Popen([sys.executable, "-c", code])
+
+
+def _children(pid: int) -> list[int]:
+    deadline = time.monotonic() + 10
+    while not (found := _procs.descendants(pid)) and time.monotonic() < deadline:
+        time.sleep(0.02)  # polling /proc for a child process to appear
+    return found
+
+
+def test_serve_tracks_and_forgets() -> None:
+    """track adds pids, forget removes them, junk is ignored."""
+    lines = ["track 10 11 12\n", "forget 11\n", "track x 13\n", "forget 99\n"]
+    assert _reaper._serve(lines) == {10, 12, 13}
+
+
+def test_reap_kills_tracked_trees() -> None:
+    """A tracked pid and its descendants are killed; untracked ones are left alone."""
+    tracked, spared = _sleeper_tree(), _sleeper_tree()
+    try:
+        grandchild = _children(tracked.pid)[0]
+        assert _reaper.reap({tracked.pid}) == 2
+        tracked.wait(5)
+        assert not _procs.is_alive(grandchild) or _wait_dead(grandchild)
+        assert spared.poll() is None
+    finally:
+        for proc in (tracked, spared):
+            _procs.kill_all([proc.pid, *_procs.descendants(proc.pid)])
+            proc.wait()
+
+
+def _wait_dead(pid: int) -> bool:
+    deadline = time.monotonic() + 5
+    while _procs.is_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)  # polling /proc for the process to end
+    return not _procs.is_alive(pid)
+
+
+def test_reaper_process_kills_when_its_pipe_closes() -> None:
+    """When the parent's pipe closes (parent died), the reaper kills what it tracks."""
+    victim = _sleeper_tree()
+    reaper = _reaper.Reaper()
+    try:
+        reaper.track([victim.pid])
+        reaper.close()  # closing stdin is what the kernel does when we die
+        assert victim.wait(10) != 0
+    finally:
+        _procs.kill_all([victim.pid, *_procs.descendants(victim.pid)])
+        victim.wait()
+
+
+def test_forgotten_pids_are_left_alone() -> None:
+    """A pid forgotten after a normal quit is never signalled (pids get reused)."""
+    survivor = _sleeper_tree()
+    reaper = _reaper.Reaper()
+    try:
+        reaper.track([survivor.pid])
+        reaper.forget([survivor.pid])
+        reaper.close()
+        assert survivor.poll() is None
+    finally:
+        _procs.kill_all([survivor.pid, *_procs.descendants(survivor.pid)])
+        survivor.wait()
