@@ -303,9 +303,13 @@ async def test_crawl_queued_when_the_crawler_closes_fails_cleanly(site: DemoSite
     """Crawls still queued at close() end as success=False saying so, not as a hang."""
     crawler = AsyncWebCrawler()
     config = CrawlerRunConfig(session_id="q")
+    baseline = site.count("/slow")
     running = asyncio.ensure_future(crawler.arun(site.url("/slow?ms=1500"), config))
     queued = asyncio.ensure_future(crawler.arun(site.url("/page/1"), config))
-    await asyncio.sleep(0)  # let both tasks submit their crawls
+    deadline = time.monotonic() + 30
+    while site.count("/slow") == baseline:  # the first crawl runs, so the second waits
+        assert time.monotonic() < deadline, "the first crawl never reached the server"
+        await asyncio.sleep(0.02)
     await crawler.close()
     first, second = await asyncio.wait_for(asyncio.gather(running, queued), timeout=30)
     assert not second.success
