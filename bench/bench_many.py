@@ -119,7 +119,8 @@ def _notes(prof: dict[str, Any]) -> list[str]:
     temp, kept = prof["temporary_tab"], prof["session_tab"]
     return [
         f"a crawl without session_id (what run_many does) takes {temp['wall_ms_per_page']} "
-        f"ms/page on /page/N and {temp['cpu_ms_per_page']} ms of CPU (browsers, Python, demo server), "
+        f"ms/page on /page/N and {temp['cpu_ms_per_page']} ms of CPU "
+        "(browsers, Python, demo server), "
         f"against {kept['wall_ms_per_page']} ms and {kept['cpu_ms_per_page']} ms CPU in a "
         f"session; commands per page: temporary tab {command_list(temp)}; "
         f"session {command_list(kept)}"
