@@ -143,14 +143,15 @@ def test_ctrl_c_during_a_crawl_leaves_no_browser(site: DemoSite, target: str) ->
     assert_none_left(before, [group])
 
 
-def test_sigterm_during_a_crawl_leaves_no_browser(site: DemoSite) -> None:
-    """SIGTERM (docker stop, CI timeouts) mid-crawl leaves no browser: the reaper ends them."""
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_killed_script_leaves_no_browser(site: DemoSite, signum: int) -> None:
+    """SIGTERM (docker stop, CI timeouts) or SIGKILL mid-crawl leaves no browser behind."""
     before = our_browser_pids()
     baseline = site.count("/slow")
     proc = run_script(_SLOW_CRAWL_SCRIPT, site.url("/slow?ms=10000"))
     try:
         wait_for_request(site, "/slow", baseline)
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signum)
         proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
