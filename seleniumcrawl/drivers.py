@@ -357,6 +357,9 @@ class ManagedDriver:
         self.script_timeout_ms: float | None = None
         self.last_used = time.monotonic()
         self.anchor_handle = driver.current_window_handle
+        #: The window WebDriver commands go to, when known; saves a switch per crawl.
+        #: None means unknown (after any failure), so the next crawl switches explicitly.
+        self.focused: str | None = self.anchor_handle
         self.record_pids()
 
     @property

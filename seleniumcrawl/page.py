@@ -77,7 +77,7 @@ Promise.resolve().then(() => fn()).then(
 _SNAPSHOT = """
 const nav = performance.getEntriesByType('navigation')[0];
 return [location.href, nav && nav.responseStatus ? nav.responseStatus : null,
-        document.documentElement ? document.documentElement.outerHTML : ''];
+        document.documentElement ? document.documentElement.outerHTML : '', errorOfPage()];
 """
 
 _SCROLL_FULL_PAGE = """
@@ -116,16 +116,19 @@ return removed;
 
 # Some failures (unsafe ports, blocked schemes) load the browser's own error page
 # instead of failing the WebDriver call; recognise Chromium's and Firefox's.
-_ERROR_PAGE = """
-if (location.href.startsWith('chrome-error://')) {
-  const el = document.querySelector('.error-code');
-  return 'net::' + (el && el.textContent.trim() ? el.textContent.trim() : 'ERR_FAILED');
-}
-if (location.href.startsWith('about:neterror')) {
-  return new URLSearchParams(location.search).get('e') || 'network error';
-}
-return null;
+_ERROR_OF_PAGE = """
+const errorOfPage = () => {
+  if (location.href.startsWith('chrome-error://')) {
+    const el = document.querySelector('.error-code');
+    return 'net::' + (el && el.textContent.trim() ? el.textContent.trim() : 'ERR_FAILED');
+  }
+  if (location.href.startsWith('about:neterror')) {
+    return new URLSearchParams(location.search).get('e') || 'network error';
+  }
+  return null;
+};
 """
+_ERROR_PAGE = _ERROR_OF_PAGE + "return errorOfPage();"
 
 _LOAD_RAW = "document.open(); document.write(arguments[0]); document.close();"
 
@@ -143,7 +146,11 @@ class Capture:
 
 
 def navigate(drv: ManagedDriver, target: Target, config: CrawlerRunConfig) -> None:
-    """Load the target into the focused window (step 3), bounded by ``page_timeout``."""
+    """Load the target into the focused window (step 3), bounded by ``page_timeout``.
+
+    An error page is detected here only when browser steps follow (they must not run
+    on it); otherwise :func:`capture` detects it in its one snapshot round trip.
+    """
     drv.set_page_load_timeout(config.page_timeout)
     try:
         if target.raw_html is not None:
@@ -162,10 +169,16 @@ def navigate(drv: ManagedDriver, target: Target, config: CrawlerRunConfig) -> No
             code = message[message.index("net::ERR_") :].split()[0]
             raise NavigationError(f"could not load {target.url}: {code}") from exc
         raise
-    if target.raw_html is None:
+    if target.raw_html is None and _steps_follow(config):
         error = drv.driver.execute_script(_ERROR_PAGE)
         if error:
             raise NavigationError(f"could not load {target.url}: {error}")
+
+
+def _steps_follow(config: CrawlerRunConfig) -> bool:
+    return bool(
+        config.scripts or config.wait_for or config.scan_full_page or config.remove_overlay_elements
+    )
 
 
 def _stop_loading(drv: ManagedDriver) -> None:
@@ -297,9 +310,11 @@ def settle(drv: ManagedDriver, config: CrawlerRunConfig) -> None:
 
 def capture(drv: ManagedDriver, target: Target, config: CrawlerRunConfig) -> Capture:
     """Step 7: HTML, URL, status, screenshot and PDF."""
-    href, status, html = drv.driver.execute_script(_SNAPSHOT)
+    href, status, html, error = drv.driver.execute_script(_ERROR_OF_PAGE + _SNAPSHOT)
     if target.raw_html is not None:
         href, status = target.url, None
+    elif error:
+        raise NavigationError(f"could not load {target.url}: {error}")
     shot = drv.screenshot_png_b64() if config.screenshot else None
     pdf = drv.print_pdf() if config.pdf else None
     return Capture(

@@ -336,8 +336,10 @@ class DriverPool:
         return driver
 
     def _open_window(self, drv: ManagedDriver) -> str:
+        drv.focused = None
         drv.driver.switch_to.new_window("tab")
         handle: str = drv.driver.current_window_handle
+        drv.focused = handle
         if self._window_setup is not None:
             self._window_setup(drv)
         return handle
@@ -368,7 +370,9 @@ class DriverPool:
             else:
                 handle = session.handle
                 try:
-                    self._guarded(worker, drv, lambda: drv.driver.switch_to.window(handle))
+                    if drv.focused != handle:
+                        self._guarded(worker, drv, lambda: drv.driver.switch_to.window(handle))
+                        drv.focused = handle
                 except NoSuchWindowException as exc:
                     session.handle = None
                     if not create:
@@ -400,10 +404,12 @@ class DriverPool:
 
     @staticmethod
     def _quietly_close(drv: ManagedDriver, handle: str) -> None:
+        drv.focused = None
         try:
             drv.driver.switch_to.window(handle)
             drv.driver.close()
             drv.driver.switch_to.window(drv.anchor_handle)
+            drv.focused = drv.anchor_handle
         except WebDriverException as exc:
             log.debug("closing window %s failed: %s", handle, describe_error(exc))
 
@@ -417,6 +423,7 @@ class DriverPool:
         try:
             return step()
         except Exception as exc:
+            drv.focused = None  # whatever failed, the next crawl re-focuses its window
             if is_timeout(exc):
                 self._give_up_on(worker, drv, exc)
             crashed = _tab_crashed(exc)
