@@ -37,7 +37,11 @@ class AsyncWebCrawler:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.close()
+        interrupted = exc_type is not None and issubclass(
+            exc_type, (KeyboardInterrupt, asyncio.CancelledError)
+        )
+        # On Ctrl-C or cancellation a running crawl is not waited for.
+        await asyncio.to_thread(self._engine.close, 0.5 if interrupted else 5.0)
 
     async def start(self) -> AsyncWebCrawler:
         """Browsers start lazily on first use; this only checks the crawler is open."""
@@ -64,6 +68,7 @@ class AsyncWebCrawler:
     ) -> list[CrawlResult] | AsyncIterator[CrawlResult]:
         """Crawl many URLs: a list in input order, or with ``stream=True`` an async
         iterator in completion order (``async for r in await crawler.arun_many(...)``)."""
+        await self.start()
         configs = CrawlerRunConfig() if config is None else config
         first = configs if isinstance(configs, CrawlerRunConfig) else configs[0]
         dispatcher = self._dispatcher(progress)

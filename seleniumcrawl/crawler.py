@@ -13,6 +13,9 @@ from seleniumcrawl.errors import CrawlerClosedError
 from seleniumcrawl.models import CrawlResult
 from seleniumcrawl.strategy import SeleniumCrawlerStrategy
 
+#: Seconds a running crawl may still take when the crawler is left by KeyboardInterrupt.
+_INTERRUPTED_GRACE = 0.5
+
 
 class WebCrawler:
     """Blocking crawler: ``with WebCrawler() as c: c.run(url, config=...)``.
@@ -41,7 +44,8 @@ class WebCrawler:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        # On Ctrl-C the user wants out now: a running crawl is not waited for.
+        self._engine.close(grace=_INTERRUPTED_GRACE if exc_type is KeyboardInterrupt else 5.0)
 
     def start(self) -> WebCrawler:
         """Browsers start lazily on first use; this only checks the crawler is open."""
@@ -71,6 +75,7 @@ class WebCrawler:
         the (first) config has ``stream=True``.
         """
         self._engine.pool.check_thread()
+        self.start()
         configs = CrawlerRunConfig() if config is None else config
         dispatcher = self._dispatcher(progress)
         first = configs if isinstance(configs, CrawlerRunConfig) else configs[0]

@@ -65,13 +65,16 @@ class CrawlEngine:
         """Whether close() was called."""
         return self._closed
 
-    def close(self) -> None:
-        """Quit every driver, stop the scrape executor, close the cache; idempotent."""
+    def close(self, grace: float = 5.0) -> None:
+        """Quit every driver, stop the scrape executor, close the cache; idempotent.
+
+        A crawl still running gets ``grace`` seconds before its browser is killed.
+        """
         if self._closed:
             return
         self._closed = True
         try:
-            self.pool.close()
+            self.pool.close(grace)
         except Exception:
             log.exception("closing the driver pool failed")
         self._scraper.shutdown(wait=False, cancel_futures=True)

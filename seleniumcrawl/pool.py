@@ -458,6 +458,10 @@ class DriverPool:
         cause = f"no answer from {server} within {bound}"
         log.warning("driver of %s stopped responding (%s); replacing it", worker.name, cause)
         drv.mark_unresponsive()
+        # A local browser that stopped answering is killed outright: quitting it politely
+        # costs another HTTP timeout plus Selenium's service-stop wait (~12 s measured).
+        if not drv.is_remote:
+            drv.force_kill()
         self._drop_worker_sessions(worker)
         worker.discard_driver()
         raise BrowserDiedError(f"the browser stopped responding: {cause}") from exc

@@ -111,3 +111,19 @@ def test_blocking_call_from_a_driver_thread_raises(
 
     message = pool.run_temporary(reenter).result(30)
     assert "would deadlock" in message
+
+
+def test_many_urls_on_a_closed_crawler_raise(site: DemoSite) -> None:
+    """run_many on a closed crawler raises like run() does, instead of failing each URL."""
+    crawler = WebCrawler()
+    crawler.close()
+    with pytest.raises(CrawlerClosedError):
+        crawler.run_many([site.url("/page/1")])
+
+
+async def test_async_many_urls_on_a_closed_crawler_raise(site: DemoSite) -> None:
+    """arun_many on a closed crawler raises CrawlerClosedError."""
+    crawler = AsyncWebCrawler()
+    await crawler.close()
+    with pytest.raises(CrawlerClosedError):
+        await crawler.arun_many([site.url("/page/1")])
