@@ -75,3 +75,23 @@ def kill_all(pids: list[int]) -> int:
     if killed:
         log.debug("killed %d leftover browser/driver processes", killed)
     return killed
+
+
+def pids_with_environ(entry: str) -> list[int]:
+    """Processes whose environment holds ``entry`` (``NAME=value``); how a launcher finds
+    the children that left its process group (e.g. Chromium's crash handler)."""
+    needle = entry.encode()
+    found: list[int] = []
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return found
+    for item in proc.iterdir():
+        if not item.name.isdigit():
+            continue
+        try:
+            environ = (item / "environ").read_bytes()
+        except OSError:
+            continue
+        if needle in environ.split(b"\0"):
+            found.append(int(item.name))
+    return found

@@ -21,7 +21,6 @@ time" apart from other transport errors.
 from __future__ import annotations
 
 import base64
-import ipaddress
 import logging
 import os
 import shutil
@@ -52,6 +51,7 @@ from urllib3.util.retry import Retry
 from seleniumcrawl import _procs
 from seleniumcrawl.config import BrowserConfig
 from seleniumcrawl.errors import CrawlError, DriverNotFoundError
+from seleniumcrawl.urls import is_loopback_host
 
 log = logging.getLogger(__name__)
 
@@ -249,21 +249,11 @@ def find_browser(config: BrowserConfig) -> str | None:
     return None
 
 
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def chromium_args(config: BrowserConfig) -> list[str]:
     """Command-line flags for Chromium built from ``config``."""
     args: list[str] = []
     # A node on this machine runs as our user; as root Chromium needs --no-sandbox there too.
-    local_node = config.remote_url is None or _is_loopback(config.remote_url)
+    local_node = config.remote_url is None or is_loopback_host(urlsplit(config.remote_url).hostname)
     if running_as_root() and local_node:
         args.append("--no-sandbox")
     if config.headless:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ipaddress
 import json
 import logging
 import os
@@ -48,7 +47,9 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Literal
 
+from seleniumcrawl import _procs
 from seleniumcrawl.errors import ConfigError, SeleniumCrawlError
+from seleniumcrawl.urls import is_loopback_host
 
 logger = logging.getLogger(__name__)
 
@@ -359,39 +360,16 @@ def grid_status(url: str, timeout: float = 5) -> dict[str, Any]:
     """
     host = urllib.parse.urlsplit(url).hostname or ""
     # An HTTP(S)_PROXY meant for the outside world must not intercept a Grid on loopback.
-    opener = urllib.request.build_opener(_no_proxy()) if _is_loopback(host) else None
+    opener = urllib.request.build_opener(_no_proxy()) if is_loopback_host(host) else None
     return summarize_status(_get_status(url, timeout, opener), url)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 # --------------------------------------------------------------------------- processes
 
 
 def _pids_marked(mark: str) -> list[int]:
-    """Processes whose environment carries ``mark`` (Linux /proc; empty elsewhere)."""
-    needle = f"{_MARK_ENV}={mark}".encode()
-    found: list[int] = []
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return found
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if needle in environ.split(b"\0"):
-            found.append(int(entry.name))
-    return found
+    """Processes whose environment carries our ``mark`` (Linux /proc; empty elsewhere)."""
+    return _procs.pids_with_environ(f"{_MARK_ENV}={mark}")
 
 
 def _signal_group(pgid: int, sig: int) -> None:

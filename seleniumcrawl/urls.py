@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from typing import Literal
 from urllib.parse import unquote, urlsplit
@@ -59,3 +60,13 @@ def resolve(url: object) -> Target:
     raise NavigationError(
         f"Unsupported URL scheme {scheme!r} in {url!r}: use http(s)://, file:// or raw:<html>"
     )
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False

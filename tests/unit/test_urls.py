@@ -58,3 +58,23 @@ def test_bad_urls_fail_clearly(url: object, message: str) -> None:
     """Unsupported or malformed URLs raise NavigationError saying what is wrong."""
     with pytest.raises(NavigationError, match=message.replace("(", r"\(").replace("[", r"\[")):
         resolve(url)
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("localhost", True),
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("10.0.0.1", False),
+        ("grid.example", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_loopback_hosts(host: str | None, loopback: bool) -> None:
+    """Loopback detection decides --no-sandbox for a local Grid and proxy bypass."""
+    from seleniumcrawl.urls import is_loopback_host
+
+    assert is_loopback_host(host) is loopback
