@@ -13,6 +13,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -125,7 +126,11 @@ class CrawlEngine:
 
         def lookup() -> CrawlResult | None:
             started = time.perf_counter()
-            cached = self.cache.get(self._key(target, config))
+            try:
+                cached = self.cache.get(self._key(target, config))
+            except (sqlite3.Error, OSError) as exc:  # a broken cache must not break crawling
+                log.warning("cache read failed (%s); crawling %s", exc, target.url)
+                cached = None
             if cached is None:
                 return None
             result = self._build(target, config, _capture_of(cached), cache_status="hit")
@@ -205,10 +210,7 @@ class CrawlEngine:
         capture = step("capture", lambda: page.capture(drv, target, config))
         capture.js_execution_result = js_result
         if config.cache_mode.writes and not config.js_only and target.kind != "raw":
-            step(
-                "cache_write",
-                lambda: self.cache.put(self._key(target, config), _cached_of(target, capture)),
-            )
+            step("cache_write", lambda: self._store(target, config, capture))
         result = self._build(target, config, capture, cache_status)
         result.timings.update(timings)
         result.timings["total"] = _ms(started)
@@ -250,6 +252,12 @@ class CrawlEngine:
             cache_status=cache_status,
             timings={"scrape": _ms(t)},
         )
+
+    def _store(self, target: Target, config: CrawlerRunConfig, capture: page.Capture) -> None:
+        try:
+            self.cache.put(self._key(target, config), _cached_of(target, capture))
+        except (sqlite3.Error, OSError) as exc:  # the crawl succeeded; only caching failed
+            log.warning("cache write failed for %s: %s", target.url, exc)
 
     def _key(self, target: Target, config: CrawlerRunConfig) -> str:
         return cache_key(target.url, fetch_options(self.browser_config, config))

@@ -128,3 +128,11 @@ def test_cache_location_follows_selenumcrawl_home(
         assert result.success
     assert (tmp_path / "home" / "cache.db").is_file()
     assert (tmp_path / "home").stat().st_mode & 0o077 == 0, "the cache directory is private"
+
+
+def test_broken_cache_file_does_not_break_crawls(site: DemoSite, tmp_path: Path) -> None:
+    """A cache file that is not a database is logged and bypassed; crawls still succeed."""
+    (tmp_path / "cache.db").write_bytes(b"this is not an sqlite database" * 100)
+    with WebCrawler(base_directory=tmp_path) as crawler:
+        result = crawler.run(site.url("/page/308"), CrawlerRunConfig(cache_mode=CacheMode.ENABLED))
+    assert result.success and result.cache_status == "miss"
