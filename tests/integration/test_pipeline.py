@@ -197,3 +197,26 @@ def test_timings_report_each_step(shared_crawler: WebCrawler, site: DemoSite) ->
     )
     for step in ("navigate", "js_code", "wait_for", "capture", "scrape", "total"):
         assert result.timings[step] >= 0
+
+
+def test_capture_falls_back_to_execute_script_without_cdp(
+    site: DemoSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where CDP is unavailable (Firefox, a Grid that refuses it) capture uses executeScript."""
+    from selenium.common.exceptions import WebDriverException
+
+    from seleniumcrawl.drivers import ManagedDriver
+
+    def no_cdp(self: ManagedDriver, cmd: str, params: object = None) -> object:
+        raise WebDriverException("unknown command: goog/cdp/execute")
+
+    monkeypatch.setattr(ManagedDriver, "cdp", no_cdp)
+    with WebCrawler() as crawler:
+        result = crawler.run(site.url("/status/404"))
+        assert result.success and result.status_code == 404
+        assert result.redirected_url == site.url("/status/404") and "404" in result.html
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        refused = crawler.run(f"http://127.0.0.1:{port}/")
+        assert not refused.success and "ERR_CONNECTION_REFUSED" in (refused.error_message or "")
