@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from types import TracebackType
 
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
-from seleniumcrawl.dispatcher import Dispatcher, ProgressCallback, aiter_completed, arun_all
+from seleniumcrawl.dispatcher import ProgressCallback, aiter_completed, arun_all
 from seleniumcrawl.engine import CrawlEngine
 from seleniumcrawl.errors import CrawlerClosedError
 from seleniumcrawl.models import CrawlResult
@@ -69,18 +69,10 @@ class AsyncWebCrawler:
         """Crawl many URLs: a list in input order, or with ``stream=True`` an async
         iterator in completion order (``async for r in await crawler.arun_many(...)``)."""
         await self.start()
-        configs = CrawlerRunConfig() if config is None else config
-        first = configs if isinstance(configs, CrawlerRunConfig) else configs[0]
-        dispatcher = self._dispatcher(progress)
-        if first.stream:
+        dispatcher, configs, stream = self._engine.many(config, progress)
+        if stream:
             return aiter_completed(dispatcher, list(urls), configs)
         return await arun_all(dispatcher, list(urls), configs)
-
-    def _dispatcher(self, progress: ProgressCallback | None) -> Dispatcher:
-        def crawl(url: str, config: CrawlerRunConfig) -> CrawlResult:
-            return self._engine.submit(url, config).result()
-
-        return Dispatcher(crawl, concurrency=self.config.max_drivers, progress=progress)
 
     async def kill_session(self, session_id: str) -> None:
         """Close a session's window (idempotent; unknown ids are fine)."""

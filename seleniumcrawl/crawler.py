@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from types import TracebackType
 
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
-from seleniumcrawl.dispatcher import Dispatcher, ProgressCallback
+from seleniumcrawl.dispatcher import ProgressCallback
 from seleniumcrawl.engine import CrawlEngine
 from seleniumcrawl.errors import CrawlerClosedError
 from seleniumcrawl.models import CrawlResult
@@ -76,18 +76,10 @@ class WebCrawler:
         """
         self._engine.pool.check_thread()
         self.start()
-        configs = CrawlerRunConfig() if config is None else config
-        dispatcher = self._dispatcher(progress)
-        first = configs if isinstance(configs, CrawlerRunConfig) else configs[0]
-        if first.stream:
+        dispatcher, configs, stream = self._engine.many(config, progress)
+        if stream:
             return dispatcher.iter_completed(list(urls), configs)
         return dispatcher.run(list(urls), configs)
-
-    def _dispatcher(self, progress: ProgressCallback | None) -> Dispatcher:
-        def crawl(url: str, config: CrawlerRunConfig) -> CrawlResult:
-            return self._engine.submit(url, config).result()
-
-        return Dispatcher(crawl, concurrency=self.config.max_drivers, progress=progress)
 
     def kill_session(self, session_id: str) -> None:
         """Close a session's window (idempotent; unknown ids are fine)."""

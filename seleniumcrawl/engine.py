@@ -25,6 +25,7 @@ from selenium.common.exceptions import WebDriverException
 from seleniumcrawl import page
 from seleniumcrawl.cache import CachedPage, CrawlCache, cache_key, default_cache_path, fetch_options
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.dispatcher import Configs, Dispatcher, ProgressCallback
 from seleniumcrawl.drivers import TRANSPORT_ERRORS, ManagedDriver
 from seleniumcrawl.errors import CrawlerClosedError, CrawlError, SessionError
 from seleniumcrawl.models import CrawlResult
@@ -262,6 +263,22 @@ class CrawlEngine:
     def _key(self, target: Target, config: CrawlerRunConfig) -> str:
         return cache_key(target.url, fetch_options(self.browser_config, config))
 
+    def many(
+        self, config: Configs | None, progress: ProgressCallback | None
+    ) -> tuple[Dispatcher, Configs, bool]:
+        """For ``run_many``/``arun_many``: the dispatcher over this pool's drivers, the
+        configs (a default one when None), and whether the (first) config streams."""
+        configs = CrawlerRunConfig() if config is None else config
+        first = configs if isinstance(configs, CrawlerRunConfig) else configs[0]
+
+        def crawl(url: str, one: CrawlerRunConfig) -> CrawlResult:
+            return self.submit(url, one).result()
+
+        dispatcher = Dispatcher(
+            crawl, concurrency=self.browser_config.max_drivers, progress=progress
+        )
+        return dispatcher, configs, first.stream
+
     # -- hooks for the pool (run on the driver thread) --------------------------------
 
     def _setup_driver(self, drv: ManagedDriver) -> None:
@@ -291,48 +308,48 @@ def _as_result(
 ) -> concurrent.futures.Future[CrawlResult]:
     """Chain ``inner`` so crawl errors become ``success=False`` results."""
     outer: concurrent.futures.Future[CrawlResult] = concurrent.futures.Future()
-
-    def relay(done: concurrent.futures.Future[CrawlResult]) -> None:
-        if done.cancelled():
-            outer.cancel()
-            return
-        if outer.done():
-            return
-        exc = done.exception()
-        if exc is None:
-            outer.set_result(done.result())
-        elif isinstance(exc, (CrawlError, CrawlerClosedError)):
-            outer.set_result(CrawlResult.failure(url, str(exc), session_id))
-        elif isinstance(exc, WebDriverException):
-            outer.set_result(CrawlResult.failure(url, describe_error(exc), session_id))
-        elif isinstance(exc, TRANSPORT_ERRORS):
-            # The HTTP layer under Selenium (urllib3) raises its own errors, unwrapped; a
-            # driver or Grid that cannot be reached is a failed crawl, not a program error.
-            message = f"the WebDriver server could not be reached: {describe_error(exc)}"
-            outer.set_result(CrawlResult.failure(url, message, session_id))
-        else:
-            outer.set_exception(exc)
-
-    inner.add_done_callback(relay)
-    # A caller that gives up (asyncio cancellation) frees the queue slot if not yet running.
-    outer.add_done_callback(lambda f: inner.cancel() if f.cancelled() else None)
+    _relay(inner, outer, lambda exc: _failure_of(exc, url, session_id))
     return outer
 
 
+def _failure_of(exc: BaseException, url: str, session_id: str | None) -> CrawlResult | None:
+    """The failed result a crawl error stands for; None for a programming error."""
+    if isinstance(exc, (CrawlError, CrawlerClosedError)):
+        return CrawlResult.failure(url, str(exc), session_id)
+    if isinstance(exc, WebDriverException):
+        return CrawlResult.failure(url, describe_error(exc), session_id)
+    if isinstance(exc, TRANSPORT_ERRORS):
+        # The HTTP layer under Selenium (urllib3) raises its own errors, unwrapped; a
+        # driver or Grid that cannot be reached is a failed crawl, not a program error.
+        message = f"the WebDriver server could not be reached: {describe_error(exc)}"
+        return CrawlResult.failure(url, message, session_id)
+    return None
+
+
 def _relay(
-    source: concurrent.futures.Future[CrawlResult], target: concurrent.futures.Future[CrawlResult]
+    source: concurrent.futures.Future[CrawlResult],
+    target: concurrent.futures.Future[CrawlResult],
+    failure: Callable[[BaseException], CrawlResult | None] = lambda exc: None,
 ) -> None:
-    """Copy ``source``'s outcome into ``target`` when it completes."""
+    """Complete ``target`` with ``source``'s outcome; ``failure`` may turn an error into
+    a result. A caller that gives up on ``target`` (asyncio cancellation) cancels
+    ``source``, which frees its queue slot if it has not started yet."""
 
     def copy(done: concurrent.futures.Future[CrawlResult]) -> None:
         if target.done():
             return
         if done.cancelled():
             target.cancel()
-        elif done.exception() is not None:
-            target.set_exception(done.exception())
-        else:
+            return
+        exc = done.exception()
+        if exc is None:
             target.set_result(done.result())
+            return
+        result = failure(exc)
+        if result is None:
+            target.set_exception(exc)
+        else:
+            target.set_result(result)
 
     source.add_done_callback(copy)
     target.add_done_callback(lambda f: source.cancel() if f.cancelled() else None)
