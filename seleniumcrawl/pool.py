@@ -71,11 +71,14 @@ _DEAD_MARKERS = (
 )
 
 
+def _with_cause(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exception it was raised from (our translations keep the original)."""
+    return [e for e in (exc, exc.__cause__) if e is not None]
+
+
 def _tab_crashed(exc: BaseException) -> bool:
     """Whether a WebDriver error says the focused page's renderer crashed."""
-    return any(
-        "tab crashed" in describe_error(e).lower() for e in (exc, exc.__cause__) if e is not None
-    )
+    return any("tab crashed" in describe_error(e).lower() for e in _with_cause(exc))
 
 
 def death_cause(exc: BaseException, remote_url: str | None) -> str:
@@ -85,7 +88,7 @@ def death_cause(exc: BaseException, remote_url: str | None) -> str:
     its ``--session-timeout``, or its node went away), and a refused connection means
     the Grid itself is gone; Selenium's own wording says neither.
     """
-    chain = [e for e in (exc, exc.__cause__) if e is not None]
+    chain = _with_cause(exc)
     text = describe_error(chain[-1])
     if remote_url is None:
         return text
@@ -159,12 +162,6 @@ class DriverPool:
         """Ids of the live sessions."""
         with self._lock:
             return [sid for sid, s in self._sessions.items() if not s.lost]
-
-    def has_session(self, session_id: str) -> bool:
-        """Whether ``session_id`` names a live session."""
-        with self._lock:
-            session = self._sessions.get(session_id)
-            return session is not None and not session.lost
 
     def check_thread(self) -> None:
         """Raise when called from a driver thread: blocking there would deadlock it."""
@@ -486,9 +483,10 @@ class DriverPool:
     def _browser_dead(drv: ManagedDriver, exc: BaseException) -> bool:
         if not drv.processes_alive():
             return True
-        if any(isinstance(e, InvalidSessionIdException) for e in (exc, exc.__cause__)):
+        chain = _with_cause(exc)
+        if any(isinstance(e, InvalidSessionIdException) for e in chain):
             return True  # e.g. a Grid that expired the session: the browser is gone for us
-        texts = [describe_error(e).lower() for e in (exc, exc.__cause__) if e is not None]
+        texts = [describe_error(e).lower() for e in chain]
         return any(marker in text for text in texts for marker in _DEAD_MARKERS)
 
     def _drop_worker_sessions(self, worker: DriverThread) -> None:
