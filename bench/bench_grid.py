@@ -1,6 +1,6 @@
 """Benchmark: crawling through a local Selenium Grid against driving Chromium directly.
 
-A standalone Grid (``seleniumcrawl.grid.GridServer``) on 127.0.0.1 drives the same
+A standalone Grid (``tools.grid.GridServer``) on 127.0.0.1 drives the same
 local Chromium, so the difference is the Grid's extra HTTP hop (client -> Grid ->
 chromedriver) on every WebDriver command. Each round, alternated remote/local:
 
@@ -34,7 +34,7 @@ _GRID_START_TIMEOUT_S = 180
 
 def _jar() -> Path | None:
     """The Grid jar if already on disk (``$SELENIUMCRAWL_GRID_JAR`` or the build cache)."""
-    from seleniumcrawl import grid
+    from tools import grid
 
     override = os.environ.get(grid.ENV_JAR)
     if override:
@@ -47,9 +47,9 @@ def _why_not() -> str | None:
     if shutil.which("java") is None:
         return "Java is not installed (the Selenium Grid needs Java 11+)"
     try:
-        import seleniumcrawl.grid  # noqa: F401
+        import tools.grid  # noqa: F401
     except ImportError as exc:
-        return f"seleniumcrawl.grid is not importable: {exc}"
+        return f"tools.grid is not importable: {exc}"
     if _jar() is None:
         return "the Selenium Grid jar is missing; run 'make grid-jar'"
     return None
@@ -78,7 +78,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     reason = _why_not()
     if reason is not None:
         return skipped(reason)
-    from seleniumcrawl.grid import GridServer
+    from tools.grid import GridServer
 
     p = QUICK if quick else FULL
     with DemoSite() as site:

@@ -13,8 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from seleniumcrawl.async_crawler import AsyncWebCrawler
+    from seleniumcrawl.browser.pool import DriverPool
     from seleniumcrawl.cache_context import CacheMode
     from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+    from seleniumcrawl.content.extraction import (
+        ExtractionStrategy,
+        JsonCssExtractionStrategy,
+        JsonXPathExtractionStrategy,
+    )
     from seleniumcrawl.crawler import WebCrawler
     from seleniumcrawl.errors import (
         BrowserDiedError,
@@ -25,13 +31,7 @@ if TYPE_CHECKING:
         SchemaError,
         SeleniumCrawlError,
     )
-    from seleniumcrawl.extraction_strategy import (
-        ExtractionStrategy,
-        JsonCssExtractionStrategy,
-        JsonXPathExtractionStrategy,
-    )
     from seleniumcrawl.models import CrawlResult
-    from seleniumcrawl.pool import DriverPool
 
 __version__ = "0.1.0"
 
@@ -48,10 +48,10 @@ _WHERE = {
     "CrawlerClosedError": "errors",
     "CrawlerRunConfig": "config",
     "DriverNotFoundError": "errors",
-    "DriverPool": "pool",
-    "ExtractionStrategy": "extraction_strategy",
-    "JsonCssExtractionStrategy": "extraction_strategy",
-    "JsonXPathExtractionStrategy": "extraction_strategy",
+    "DriverPool": "browser.pool",
+    "ExtractionStrategy": "content.extraction",
+    "JsonCssExtractionStrategy": "content.extraction",
+    "JsonXPathExtractionStrategy": "content.extraction",
     "SchemaError": "errors",
     "SeleniumCrawlError": "errors",
     "WebCrawler": "crawler",

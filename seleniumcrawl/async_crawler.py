@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator, Sequence
 from types import TracebackType
 
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.crawler_strategy import AsyncSeleniumCrawlerStrategy
 from seleniumcrawl.dispatcher import ProgressCallback, aiter_completed, arun_all
 from seleniumcrawl.engine import CrawlEngine
 from seleniumcrawl.errors import CrawlerClosedError
 from seleniumcrawl.models import CrawlResult
-from seleniumcrawl.strategy import AsyncSeleniumCrawlerStrategy
 
 
 class AsyncWebCrawler:

@@ -11,14 +11,15 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
-import soupsieve
 
 from seleniumcrawl.cache_context import CacheMode
 from seleniumcrawl.errors import ConfigError
-from seleniumcrawl.extraction_strategy import ExtractionStrategy
+
+if TYPE_CHECKING:
+    from seleniumcrawl.content.extraction import ExtractionStrategy
 
 _T = TypeVar("_T")
 
@@ -186,6 +187,9 @@ def _css_selector(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], v
     _typed(str, optional=True)(instance, attribute, value)
     if value is None:
         return
+    # Imported here: the browser layer imports this module, and soupsieve loads bs4.
+    import soupsieve
+
     try:
         soupsieve.compile(value)
     except (soupsieve.SelectorSyntaxError, NotImplementedError) as exc:
@@ -193,6 +197,18 @@ def _css_selector(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], v
         raise ConfigError(
             f"CrawlerRunConfig.css_selector {value!r} is invalid: {first_line}"
         ) from exc
+
+
+def _extraction_strategy(
+    instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if value is None:
+        return
+    # Imported here so that configs (and the browser layer) do not load the content layer;
+    # a caller passing a strategy has imported it already.
+    from seleniumcrawl.content.extraction import ExtractionStrategy
+
+    _typed(ExtractionStrategy)(instance, attribute, value)
 
 
 def _url_matcher(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -221,7 +237,7 @@ class CrawlerRunConfig:
     delay_before_return_html: float = attrs.field(default=0, validator=[_number, _non_negative])
     cache_mode: CacheMode = attrs.field(default=CacheMode.BYPASS, validator=_typed(CacheMode))
     extraction_strategy: ExtractionStrategy | None = attrs.field(
-        default=None, validator=_typed(ExtractionStrategy, optional=True)
+        default=None, validator=_extraction_strategy
     )
     css_selector: str | None = attrs.field(default=None, validator=_css_selector)
     excluded_tags: list[str] = attrs.field(factory=list, validator=_str_list)

@@ -7,11 +7,11 @@ from collections.abc import Iterator, Sequence
 from types import TracebackType
 
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.crawler_strategy import SeleniumCrawlerStrategy
 from seleniumcrawl.dispatcher import ProgressCallback
 from seleniumcrawl.engine import CrawlEngine
 from seleniumcrawl.errors import CrawlerClosedError
 from seleniumcrawl.models import CrawlResult
-from seleniumcrawl.strategy import SeleniumCrawlerStrategy
 
 #: Seconds a running crawl may still take when the crawler is left by KeyboardInterrupt.
 _INTERRUPTED_GRACE = 0.5

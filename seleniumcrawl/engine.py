@@ -2,7 +2,7 @@
 
 ``CrawlEngine.submit`` turns (url, config) into a ``concurrent.futures.Future``
 of a :class:`CrawlResult`. The browser part runs on the owning driver thread
-(see :mod:`seleniumcrawl.pool`); browser-free work (``raw:`` HTML that asks for
+(see :mod:`seleniumcrawl.browser.pool`); browser-free work (``raw:`` HTML that asks for
 no browser step, cache hits) runs on a small scrape executor. Crawl errors are
 turned into ``success=False`` results here, at one boundary; configuration
 errors raise.
@@ -22,15 +22,16 @@ from typing import Any
 
 from selenium.common.exceptions import WebDriverException
 
-from seleniumcrawl import page
+from seleniumcrawl.browser import page
+from seleniumcrawl.browser.driver import ManagedDriver
+from seleniumcrawl.browser.failures import TRANSPORT_ERRORS, describe_error
+from seleniumcrawl.browser.pool import DriverPool
 from seleniumcrawl.cache import CachedPage, CrawlCache, cache_key, default_cache_path, fetch_options
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.content.scraping import scrape
 from seleniumcrawl.dispatcher import Configs, Dispatcher, ProgressCallback
-from seleniumcrawl.drivers import TRANSPORT_ERRORS, ManagedDriver
 from seleniumcrawl.errors import CrawlerClosedError, CrawlError, SessionError
 from seleniumcrawl.models import CrawlResult
-from seleniumcrawl.pool import DriverPool, describe_error
-from seleniumcrawl.scraping import scrape
 from seleniumcrawl.urls import Target, resolve
 
 log = logging.getLogger(__name__)

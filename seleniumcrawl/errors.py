@@ -17,7 +17,7 @@
         └── BrowserDiedError                the browser or its driver went away
 
 Selenium's exceptions are translated into these at one boundary
-(:mod:`seleniumcrawl.strategy`) and re-raised ``from`` the original.
+(:mod:`seleniumcrawl.crawler_strategy`) and re-raised ``from`` the original.
 Crawl errors never escape ``arun``/``run``: they come back as a
 :class:`~seleniumcrawl.models.CrawlResult` with ``success=False``.
 """

@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
+from seleniumcrawl.config import BROWSER_TYPES
+
 if TYPE_CHECKING:
     from seleniumcrawl.async_crawler import AsyncWebCrawler
     from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
@@ -45,9 +47,8 @@ log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
-#: Mirrors :data:`seleniumcrawl.config.BROWSER_TYPES` (importing it here would load attrs,
-#: bs4...); a unit test keeps the two equal.
-BROWSER_CHOICES = ("chromium", "chrome", "firefox")
+#: The browsers ``--sc-browser`` accepts (configs import no parser, so this is cheap).
+BROWSER_CHOICES = BROWSER_TYPES
 
 #: Sub-directory of pytest's base temp dir that holds the windows of failed tests.
 FAILURES_DIR = "seleniumcrawl-failures"

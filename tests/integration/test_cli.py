@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from seleniumcrawl.browser.launch import find_browser, find_driver
 from seleniumcrawl.config import BrowserConfig
 from seleniumcrawl.demo.site import DEMO_USER, DemoSite
-from seleniumcrawl.drivers import find_browser, find_driver
 from seleniumcrawl.extraction_strategy import JsonCssExtractionStrategy
 
 MARK_ENV = "SELENIUMCRAWL_CLI_TEST_MARK"

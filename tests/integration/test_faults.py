@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from selenium.common.exceptions import WebDriverException
 
-from seleniumcrawl import BrowserConfig, CrawlerRunConfig, WebCrawler, _procs
+from seleniumcrawl import BrowserConfig, CrawlerRunConfig, WebCrawler
+from seleniumcrawl.browser import procs as _procs
+from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.demo.site import DemoSite
-from seleniumcrawl.drivers import ManagedDriver
 from tests.integration.test_cleanup import assert_none_left, our_browser_pids, wait_for_request
 from tests.procs import wait_until_gone
 

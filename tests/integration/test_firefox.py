@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from seleniumcrawl import BrowserConfig, CrawlerRunConfig, WebCrawler
+from seleniumcrawl.browser.launch import find_browser, find_driver
 from seleniumcrawl.demo.site import DemoSite
-from seleniumcrawl.drivers import find_browser, find_driver
 
 _CONFIG = BrowserConfig(browser_type="firefox")
 _FIREFOX = shutil.which("firefox") or shutil.which("firefox-esr")

@@ -22,10 +22,10 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from seleniumcrawl import AsyncWebCrawler, BrowserConfig, CrawlerRunConfig, WebCrawler
+from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.demo.site import DemoSite
-from seleniumcrawl.drivers import ManagedDriver
-from seleniumcrawl.grid import GridError, GridServer, fetch_jar
 from tests.integration.test_sessions import COMMITS, LOGIN, NEXT_PAGE, PAGE_CHANGED
+from tools.grid import GridError, GridServer, fetch_jar
 
 log = logging.getLogger(__name__)
 

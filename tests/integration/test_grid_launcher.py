@@ -22,7 +22,7 @@ from selenium import webdriver
 from selenium.common.exceptions import InvalidSessionIdException
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from seleniumcrawl.grid import GridError, GridServer, distributed, fetch_jar
+from tools.grid import GridError, GridServer, distributed, fetch_jar
 
 pytestmark = pytest.mark.grid
 

@@ -205,7 +205,7 @@ def test_capture_falls_back_to_execute_script_without_cdp(
     """Where CDP is unavailable (Firefox, a Grid that refuses it) capture uses executeScript."""
     from selenium.common.exceptions import WebDriverException
 
-    from seleniumcrawl.drivers import ManagedDriver
+    from seleniumcrawl.browser.driver import ManagedDriver
 
     def no_cdp(self: ManagedDriver, cmd: str, params: object = None) -> object:
         raise WebDriverException("unknown command: goog/cdp/execute")

@@ -14,8 +14,8 @@ import pytest
 import soupsieve as sv
 from bs4 import BeautifulSoup
 
+from seleniumcrawl.content.scraping import parse_html
 from seleniumcrawl.extraction_strategy import ExtractionStrategy, JsonCssExtractionStrategy
-from seleniumcrawl.scraping import parse_html
 
 URL = "https://shop.test/list"
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from seleniumcrawl.content.scraping import parse_html
 from seleniumcrawl.extraction_strategy import JsonCssExtractionStrategy, JsonXPathExtractionStrategy
-from seleniumcrawl.scraping import parse_html
 from tests.unit.test_extraction_css import CASES, STORIES_HTML, URL
 
 
@@ -196,7 +196,7 @@ def test_control_characters_fall_back_to_a_reparse(caplog: pytest.LogCaptureFixt
         "baseSelector": "//div",
         "fields": [{"name": "s", "selector": ".//span", "type": "text"}],
     }
-    with caplog.at_level(logging.DEBUG, logger="seleniumcrawl.extraction_strategy"):
+    with caplog.at_level(logging.DEBUG, logger="seleniumcrawl.content.extraction.xpath"):
         records = JsonXPathExtractionStrategy(schema).extract_from_soup(URL, parse_html(html))
     assert records == [{"s": "v"}]
     assert "re-parsing" in caplog.text

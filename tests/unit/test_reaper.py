@@ -6,7 +6,8 @@ import subprocess
 import sys
 import time
 
-from seleniumcrawl import _procs, _reaper
+from seleniumcrawl.browser import procs as _procs
+from seleniumcrawl.browser import reaper as _reaper
 
 
 def _sleeper_tree() -> subprocess.Popen[bytes]:

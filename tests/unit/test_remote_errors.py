@@ -19,16 +19,22 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 
-from seleniumcrawl import BrowserConfig, drivers
-from seleniumcrawl.drivers import (
+from seleniumcrawl import BrowserConfig
+from seleniumcrawl.browser import launch
+from seleniumcrawl.browser.driver import (
+    HTTP_TIMEOUT_SLACK,
+    UNRESPONSIVE_QUIT_TIMEOUT,
     ManagedDriver,
+)
+from seleniumcrawl.browser.failures import (
+    death_cause,
     describe_error,
     is_timeout,
     start_failure_message,
     transport_reason,
 )
+from seleniumcrawl.browser.pool import DriverPool
 from seleniumcrawl.errors import CrawlError
-from seleniumcrawl.pool import DriverPool, death_cause
 
 GRID = "http://grid.example:4444"
 QUEUE_TIMEOUT = (
@@ -163,9 +169,9 @@ def test_create_driver_turns_start_failures_into_crawl_errors(
     def refuse(*args: Any, **kwargs: Any) -> ManagedDriver:
         raise _refused()
 
-    monkeypatch.setattr(drivers, "_start", refuse)
+    monkeypatch.setattr(launch, "_start", refuse)
     with pytest.raises(CrawlError, match="connection refused") as caught:
-        drivers.create_driver(BrowserConfig(remote_url=GRID), "d1")
+        launch.create_driver(BrowserConfig(remote_url=GRID), "d1")
     assert isinstance(caught.value.__cause__, MaxRetryError)
 
 
@@ -198,22 +204,22 @@ def test_local_death_cause_is_the_drivers_message() -> None:
 
 def test_a_timed_out_get_is_not_retried() -> None:
     """Selenium's Retry(3) would repeat a timed-out GET 3 times; ours gives up at once."""
-    retry = drivers._NoRetryAfterTimeout(3)
+    retry = launch._NoRetryAfterTimeout(3)
     with pytest.raises(ReadTimeoutError):
         retry.increment(method="GET", url="/session/x/title", error=_read_timeout())
 
 
 def test_a_dropped_keep_alive_connection_is_still_retried() -> None:
     """A connection the server closed meanwhile is retried, as Selenium's default does."""
-    retry = drivers._NoRetryAfterTimeout(3)
+    retry = launch._NoRetryAfterTimeout(3)
     again = retry.increment(method="GET", url="/session/x/title", error=ProtocolError("aborted"))
-    assert isinstance(again, drivers._NoRetryAfterTimeout)
+    assert isinstance(again, launch._NoRetryAfterTimeout)
     assert again.total == 2
 
 
 def test_a_refused_connection_is_not_retried() -> None:
     """Instant retries of a refused connection cannot help; they end at the first error."""
-    client = drivers._client_config(GRID, BrowserConfig(remote_url=GRID))
+    client = launch._client_config(GRID, BrowserConfig(remote_url=GRID))
     retry = client.init_args_for_pool_manager["init_args_for_pool_manager"]["retries"]
     refused = NewConnectionError(None, "Connection refused")  # type: ignore[arg-type]
     with pytest.raises(MaxRetryError):
@@ -222,10 +228,10 @@ def test_a_refused_connection_is_not_retried() -> None:
 
 def test_client_config_keeps_a_fractional_command_timeout() -> None:
     """command_timeout=0.5 stays 0.5 s (int() made it 0), with our retry policy."""
-    client = drivers._client_config(GRID, BrowserConfig(remote_url=GRID, command_timeout=0.5))
+    client = launch._client_config(GRID, BrowserConfig(remote_url=GRID, command_timeout=0.5))
     assert client.timeout == 0.5
     retries = client.init_args_for_pool_manager["init_args_for_pool_manager"]["retries"]
-    assert isinstance(retries, drivers._NoRetryAfterTimeout)
+    assert isinstance(retries, launch._NoRetryAfterTimeout)
 
 
 class _FakeWebDriver:
@@ -243,7 +249,7 @@ class _FakeWebDriver:
 
 def _managed(command_timeout: float) -> ManagedDriver:
     config = BrowserConfig(remote_url=GRID, command_timeout=command_timeout)
-    client = drivers._client_config(GRID, config)
+    client = launch._client_config(GRID, config)
     return ManagedDriver(_FakeWebDriver(), config, None, "d1", client)  # type: ignore[arg-type]
 
 
@@ -252,7 +258,7 @@ def test_http_timeout_outlasts_a_longer_page_timeout() -> None:
     drv = _managed(command_timeout=30)
     assert drv.http_timeout == 30
     drv.set_page_load_timeout(60_000)
-    assert drv.http_timeout == 60 + drivers.HTTP_TIMEOUT_SLACK
+    assert drv.http_timeout == 60 + HTTP_TIMEOUT_SLACK
     drv.set_page_load_timeout(1_000)
     drv.set_script_timeout(5_000)
     assert drv.http_timeout == 30, "short browser-side bounds leave command_timeout in charge"
@@ -262,7 +268,7 @@ def test_an_unresponsive_driver_is_quit_with_a_short_timeout() -> None:
     """mark_unresponsive lowers the HTTP timeout for the goodbye calls."""
     drv = _managed(command_timeout=120)
     drv.mark_unresponsive()
-    assert drv.http_timeout == drivers.UNRESPONSIVE_QUIT_TIMEOUT
+    assert drv.http_timeout == UNRESPONSIVE_QUIT_TIMEOUT
 
 
 # -------------------------------------------------------------------- pool bookkeeping

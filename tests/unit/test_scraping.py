@@ -8,9 +8,9 @@ from typing import Any
 import bs4
 import pytest
 
+from seleniumcrawl.content.scraping import ScrapedPage, scrape
 from seleniumcrawl.errors import ConfigError
 from seleniumcrawl.extraction_strategy import JsonCssExtractionStrategy, JsonXPathExtractionStrategy
-from seleniumcrawl.scraping import ScrapedPage, scrape
 
 URL = "https://site.test/shop/list.html"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from seleniumcrawl.page import parse_wait_for
+from seleniumcrawl.browser.page import parse_wait_for
 
 
 @pytest.mark.parametrize(

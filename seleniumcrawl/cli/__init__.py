@@ -26,7 +26,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from seleniumcrawl.config import BROWSER_TYPES, BrowserConfig, CrawlerRunConfig
-from seleniumcrawl.extraction_strategy import (
+from seleniumcrawl.content.extraction import (
     ExtractionStrategy,
     JsonCssExtractionStrategy,
     JsonXPathExtractionStrategy,
@@ -361,7 +361,7 @@ def _parsed(content: str | None) -> Any:
 
 def page_text(result: CrawlResult) -> str:
     """The visible text of the crawled content, one non-empty line per block."""
-    from seleniumcrawl.scraping import parse_html
+    from seleniumcrawl.content.parse import parse_html
 
     text = parse_html(result.cleaned_html or result.html).get_text("\n")
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
@@ -638,7 +638,7 @@ def _major(version: str | None) -> int | None:
 
 
 def _check_local(doctor: _Doctor, config: BrowserConfig) -> None:
-    from seleniumcrawl.drivers import find_browser, find_driver, running_as_root
+    from seleniumcrawl.browser.launch import find_browser, find_driver, running_as_root
     from seleniumcrawl.errors import DriverNotFoundError
 
     browser = find_browser(config)
@@ -672,7 +672,7 @@ def _check_local(doctor: _Doctor, config: BrowserConfig) -> None:
 
 
 def _check_remote(doctor: _Doctor, url: str) -> None:
-    from seleniumcrawl.grid import GridError, grid_status
+    from tools.grid import GridError, grid_status
 
     try:
         status = grid_status(url)

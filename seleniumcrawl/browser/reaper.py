@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 
-from seleniumcrawl import _procs
+from seleniumcrawl.browser import procs
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class Reaper:
                 return
             if self._process is None:
                 self._process = subprocess.Popen(
-                    [sys.executable, "-m", "seleniumcrawl._reaper"],
+                    [sys.executable, "-m", "seleniumcrawl.browser.reaper"],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.DEVNULL,
                     # Its own session: a Ctrl-C or SIGTERM sent to our process group
@@ -97,9 +97,9 @@ def reap(tracked: set[int]) -> int:
     """Kill each tracked process and everything below it; returns how many were signalled."""
     victims: list[int] = []
     for pid in tracked:
-        if _procs.is_alive(pid):
-            victims.extend([*_procs.descendants(pid), pid])
-    return _procs.kill_all(victims)
+        if procs.is_alive(pid):
+            victims.extend([*procs.descendants(pid), pid])
+    return procs.kill_all(victims)
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 A *session* is one window (tab) on one driver. Windows on a driver share its
 cookies and storage; an *isolated* session gets a driver of its own. All work
-for a driver goes through its :class:`~seleniumcrawl.executor.DriverThread`
+for a driver goes through its :class:`~seleniumcrawl.browser.executor.DriverThread`
 queue, which is FIFO: crawls on one session run one after another, in the order
 they were submitted, and never interleave.
 
@@ -24,18 +24,20 @@ from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
 import attrs
-from selenium.common.exceptions import (
-    InvalidSessionIdException,
-    NoSuchWindowException,
-    WebDriverException,
+from selenium.common.exceptions import NoSuchWindowException, WebDriverException
+
+from seleniumcrawl.browser.driver import ManagedDriver
+from seleniumcrawl.browser.executor import DriverThread, current_driver_thread
+from seleniumcrawl.browser.failures import (
+    death_cause,
+    describe_error,
+    is_timeout,
+    means_browser_gone,
+    tab_crashed,
 )
-
-from seleniumcrawl._reaper import Reaper
+from seleniumcrawl.browser.launch import create_driver
+from seleniumcrawl.browser.reaper import Reaper
 from seleniumcrawl.config import BrowserConfig
-from seleniumcrawl.drivers import ManagedDriver, create_driver, is_timeout, transport_reason
-
-# Lives with the drivers (which need it first); re-exported because page and engine use it.
-from seleniumcrawl.drivers import describe_error as describe_error
 from seleniumcrawl.errors import (
     BrowserDiedError,
     CrawlerClosedError,
@@ -43,63 +45,12 @@ from seleniumcrawl.errors import (
     SessionError,
     WrongThreadError,
 )
-from seleniumcrawl.executor import DriverThread, current_driver_thread
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 DriverFactory = Callable[[BrowserConfig, str], ManagedDriver]
 WindowSetup = Callable[[ManagedDriver], None]
-
-#: Substrings of WebDriver errors that mean the browser (not just the page) is gone.
-_DEAD_MARKERS = (
-    "invalid session id",
-    "no such session",
-    "session deleted",
-    "chrome not reachable",
-    "not connected to devtools",
-    "disconnected:",
-    "browser has closed",
-    "session not created",
-    "failed to establish a new connection",
-    "connection refused",
-    "connection aborted",
-    "remote end closed connection",
-    "max retries exceeded",
-    "unable to find session",
-    "session timed out",
-)
-
-
-def _with_cause(exc: BaseException) -> list[BaseException]:
-    """``exc`` and the exception it was raised from (our translations keep the original)."""
-    return [e for e in (exc, exc.__cause__) if e is not None]
-
-
-def _tab_crashed(exc: BaseException) -> bool:
-    """Whether a WebDriver error says the focused page's renderer crashed."""
-    return any("tab crashed" in describe_error(e).lower() for e in _with_cause(exc))
-
-
-def death_cause(exc: BaseException, remote_url: str | None) -> str:
-    """Why a browser is gone, in words a user can act on (after "the browser died: ").
-
-    On a Grid, "invalid session id" means the Grid dropped the session (idle past
-    its ``--session-timeout``, or its node went away), and a refused connection means
-    the Grid itself is gone; Selenium's own wording says neither.
-    """
-    chain = _with_cause(exc)
-    text = describe_error(chain[-1])
-    if remote_url is None:
-        return text
-    if any(isinstance(e, InvalidSessionIdException) for e in chain):
-        return (
-            "Selenium Grid no longer has its session (idle longer than the Grid's "
-            f"session-timeout, its node was lost, or the crawler was closed): {text}"
-        )
-    if not any(isinstance(e, WebDriverException) for e in chain):
-        return f"the WebDriver server at {remote_url} is unreachable: {transport_reason(exc)}"
-    return text
 
 
 @attrs.define(eq=False)
@@ -423,7 +374,7 @@ class DriverPool:
             drv.focused = None  # whatever failed, the next crawl re-focuses its window
             if is_timeout(exc):
                 self._give_up_on(worker, drv, exc)
-            crashed = _tab_crashed(exc)
+            crashed = tab_crashed(exc)
             if not self._browser_dead(drv, exc):
                 if not crashed:
                     raise
@@ -481,13 +432,7 @@ class DriverPool:
 
     @staticmethod
     def _browser_dead(drv: ManagedDriver, exc: BaseException) -> bool:
-        if not drv.processes_alive():
-            return True
-        chain = _with_cause(exc)
-        if any(isinstance(e, InvalidSessionIdException) for e in chain):
-            return True  # e.g. a Grid that expired the session: the browser is gone for us
-        texts = [describe_error(e).lower() for e in chain]
-        return any(marker in text for text in texts for marker in _DEAD_MARKERS)
+        return not drv.processes_alive() or means_browser_gone(exc)
 
     def _drop_worker_sessions(self, worker: DriverThread) -> None:
         with self._lock:

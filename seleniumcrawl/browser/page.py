@@ -1,6 +1,6 @@
 """The browser steps of one crawl (SPEC §4 steps 3–7), run on the driver's thread.
 
-Every function here takes a :class:`~seleniumcrawl.drivers.ManagedDriver` whose
+Every function here takes a :class:`~seleniumcrawl.browser.launch.ManagedDriver` whose
 window is already focused by the pool. Selenium exceptions that are the page's
 fault are translated here into :mod:`seleniumcrawl.errors` crawl errors, raised
 ``from`` the original; the pool decides whether a failure means the browser died.
@@ -24,10 +24,10 @@ from selenium.common.exceptions import (
 )
 from selenium.webdriver.support.wait import WebDriverWait
 
+from seleniumcrawl.browser.driver import ManagedDriver
+from seleniumcrawl.browser.failures import describe_error
 from seleniumcrawl.config import CrawlerRunConfig
-from seleniumcrawl.drivers import ManagedDriver
 from seleniumcrawl.errors import NavigationError, ScriptError, WaitTimeoutError
-from seleniumcrawl.pool import describe_error
 from seleniumcrawl.urls import Target
 
 log = logging.getLogger(__name__)

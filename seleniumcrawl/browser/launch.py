@@ -20,20 +20,15 @@ time" apart from other transport errors.
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import shutil
-import threading
 import time
-from collections.abc import Callable
 from types import TracebackType
-from typing import Any
 from urllib.parse import urlsplit
 
-import urllib3
 from selenium import webdriver
-from selenium.common.exceptions import SessionNotCreatedException, WebDriverException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options as ChromeOptions
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.chromium.remote_connection import ChromiumRemoteConnection
@@ -44,32 +39,22 @@ from selenium.webdriver.remote.client_config import ClientConfig
 from selenium.webdriver.remote.remote_connection import RemoteConnection
 from selenium.webdriver.remote.webdriver import WebDriver
 from urllib3.connectionpool import ConnectionPool
-from urllib3.exceptions import MaxRetryError, NewConnectionError
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
-from seleniumcrawl import _procs
+from seleniumcrawl.browser.driver import ManagedDriver
+from seleniumcrawl.browser.failures import (
+    TRANSPORT_ERRORS,
+    describe_error,
+    is_timeout,
+    start_failure_message,
+)
 from seleniumcrawl.config import BrowserConfig
 from seleniumcrawl.errors import CrawlError, DriverNotFoundError
 from seleniumcrawl.urls import is_loopback_host
 
 log = logging.getLogger(__name__)
 
-#: Seconds an HTTP call may run past a timeout the browser enforces itself (page load,
-#: async script), so the browser's own, clearer timeout error arrives before ours.
-HTTP_TIMEOUT_SLACK = 10.0
-#: Client timeout for the goodbye calls (quit) to a driver that already stopped answering.
-UNRESPONSIVE_QUIT_TIMEOUT = 2.0
-#: force_kill only needs its DELETE delivered, not answered (the answer waits for the stuck call).
-_FORCE_DELETE_TIMEOUT = 1.0
-#: What the Grid says when a new-session request waited in its queue too long.
-_QUEUE_TIMEOUT_MARKER = "new session request timed out"
-#: Errors of the HTTP layer below Selenium (urllib3, sockets); Selenium does not wrap them.
-TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
-    urllib3.exceptions.HTTPError,
-    ConnectionError,
-    TimeoutError,
-)
 _START_ERRORS: tuple[type[BaseException], ...] = (WebDriverException, *TRANSPORT_ERRORS)
 
 #: Flags without which Chromium tries to reach Google's hosts and stalls on a closed network.
@@ -106,92 +91,6 @@ _INSTALL_HINT = {
         "or set BrowserConfig(driver_path=...) or SELENIUMCRAWL_GECKODRIVER"
     ),
 }
-
-
-def describe_error(exc: BaseException) -> str:
-    """A one-line description of ``exc`` (Selenium's ``msg`` without its stack trace).
-
-    Selenium appends a documentation link to every message; it is dropped here, it
-    only makes a one-line ``error_message`` two lines long.
-    """
-    text = str(getattr(exc, "msg", None) or str(exc) or type(exc).__name__).strip()
-    first = text.splitlines()[0].strip() if text else type(exc).__name__
-    return first.split("; For documentation on this error")[0].strip() or type(exc).__name__
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    """``exc``, its causes/contexts and urllib3's ``MaxRetryError.reason`` (cycle-safe)."""
-    seen: list[BaseException] = []
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        item = todo.pop(0)
-        if item is None or any(item is s for s in seen):
-            continue
-        seen.append(item)
-        reason = item.reason if isinstance(item, MaxRetryError) else None
-        todo.extend([reason, item.__cause__, item.__context__])
-    return seen
-
-
-def is_timeout(exc: BaseException) -> bool:
-    """Whether ``exc`` means the WebDriver server did not answer within the client timeout.
-
-    urllib3 makes ``NewConnectionError`` (connection refused: an instant answer) a
-    subclass of its connect-timeout error, so it is excluded by name.
-    """
-    return any(
-        isinstance(e, (urllib3.exceptions.TimeoutError, TimeoutError))
-        and not isinstance(e, NewConnectionError)
-        for e in _chain(exc)
-    )
-
-
-def transport_reason(exc: BaseException) -> str:
-    """A short reason for a transport error (urllib3 buries it in a long repr)."""
-    for e in _chain(exc):
-        if isinstance(e, ConnectionRefusedError) or "connection refused" in str(e).lower():
-            return "connection refused"
-        if isinstance(e, (ConnectionResetError, urllib3.exceptions.ProtocolError)):
-            return "the connection was closed without an answer"
-    for e in _chain(exc):
-        if isinstance(e, MaxRetryError) and e.reason is not None:
-            return describe_error(e.reason)
-    return describe_error(exc)
-
-
-def start_failure_message(exc: BaseException, config: BrowserConfig, elapsed: float) -> str:
-    """One line saying why a browser could not be started (``elapsed`` s after asking).
-
-    Distinguishes what a user acts on differently: a Grid whose slots stayed busy
-    past its ``session-request-timeout``, a server that did not answer within
-    ``command_timeout``, a server that cannot be reached, and anything else.
-    """
-    where = config.remote_url or "the local driver"
-    grid = config.remote_url is not None
-    text = describe_error(exc)
-    if grid and isinstance(exc, SessionNotCreatedException):
-        if _QUEUE_TIMEOUT_MARKER in text.lower():
-            return (
-                f"Selenium Grid could not start a session: no free slot within {elapsed:.0f} s "
-                f"at {where} (the Grid's session-request-timeout passed: every slot stayed "
-                "busy, or the browser took longer than that to start); lower max_drivers, add "
-                "slots or nodes, or raise the Grid's --session-request-timeout"
-            )
-        return f"Selenium Grid could not start a session at {where}: {text}"
-    if is_timeout(exc):
-        hint = (
-            "; a Grid holds a new-session request until a slot is free or its "
-            "session-request-timeout passes, so keep command_timeout above that"
-            if grid
-            else ""
-        )
-        return (
-            f"could not start a browser: the WebDriver server at {where} did not answer "
-            f"within command_timeout={config.command_timeout:g} s{hint}"
-        )
-    if not isinstance(exc, WebDriverException):
-        return f"could not start a browser: cannot reach {where}: {transport_reason(exc)}"
-    return f"could not start a browser: {text}"
 
 
 def running_as_root() -> bool:
@@ -316,176 +215,6 @@ def build_options(config: BrowserConfig, session_name: str) -> ChromeOptions | F
     if config.remote_url is not None:
         options.set_capability("se:name", session_name)
     return options
-
-
-class ManagedDriver:
-    """One WebDriver plus what we need to end it for sure (service, recorded pids).
-
-    Owned by one driver thread; only :meth:`force_kill` may be called from others.
-    """
-
-    def __init__(
-        self,
-        driver: WebDriver,
-        config: BrowserConfig,
-        service: Service | None,
-        name: str,
-        client_config: ClientConfig | None = None,
-    ) -> None:
-        self.driver = driver
-        self.config = config
-        self.name = name
-        self._service = service
-        #: Our HTTP client settings; Selenium reads ``timeout`` from it on every request.
-        self._client_config = client_config
-        self._pids: list[int] = []
-        #: Called after quit() ended the processes (the pool forgets their pids).
-        self.on_quit: Callable[[ManagedDriver], None] | None = None
-        self._quit_lock = threading.Lock()
-        self._quit = False
-        self.page_load_timeout_ms: float | None = None
-        self.script_timeout_ms: float | None = None
-        self.last_used = time.monotonic()
-        self.anchor_handle = driver.current_window_handle
-        #: The window WebDriver commands go to, when known; saves a switch per crawl.
-        #: None means unknown (after any failure), so the next crawl switches explicitly.
-        self.focused: str | None = self.anchor_handle
-        self.record_pids()
-
-    @property
-    def is_remote(self) -> bool:
-        """True when the browser runs behind a remote WebDriver server (a Grid)."""
-        return self._service is None
-
-    @property
-    def driver_pid(self) -> int | None:
-        """The local driver process (chromedriver), or None for remote drivers."""
-        process = getattr(self._service, "process", None)
-        return process.pid if process is not None else None
-
-    def record_pids(self) -> None:
-        """Remember the driver's process tree so a dead driver's browser can still be ended."""
-        pid = self.driver_pid
-        if pid is not None:
-            self._pids = [pid, *_procs.descendants(pid)]
-
-    @property
-    def pids(self) -> list[int]:
-        """The driver and browser processes recorded at start (empty for remote drivers)."""
-        return list(self._pids)
-
-    @property
-    def browser_pids(self) -> list[int]:
-        """The browser processes started by the driver (recorded at start)."""
-        return self._pids[1:]
-
-    def processes_alive(self) -> bool:
-        """For local drivers: the driver and its main browser process still run."""
-        if self.is_remote or not self._pids:
-            return True
-        return all(_procs.is_alive(pid) for pid in self._pids[:2])
-
-    def cdp(self, cmd: str, params: dict[str, Any] | None = None) -> Any:
-        """Run a Chrome DevTools Protocol command on the current window (Chromium only)."""
-        return self.driver.execute("executeCdpCommand", {"cmd": cmd, "params": params or {}})[
-            "value"
-        ]
-
-    def set_page_load_timeout(self, ms: float) -> None:
-        """Set the page-load timeout, skipping the round trip when it is unchanged."""
-        if self.page_load_timeout_ms != ms:
-            self.driver.set_page_load_timeout(ms / 1000)
-            self.page_load_timeout_ms = ms
-            self._fit_http_timeout()
-
-    def set_script_timeout(self, ms: float) -> None:
-        """Set the async-script timeout, skipping the round trip when it is unchanged."""
-        if self.script_timeout_ms != ms:
-            self.driver.set_script_timeout(ms / 1000)
-            self.script_timeout_ms = ms
-            self._fit_http_timeout()
-
-    @property
-    def http_timeout(self) -> float | None:
-        """Seconds the next HTTP call to the driver may take (None: not ours to manage)."""
-        return None if self._client_config is None else float(self._client_config.timeout)
-
-    def _fit_http_timeout(self) -> None:
-        """Let a call the browser bounds itself outlast that bound.
-
-        A ``page_timeout`` above ``command_timeout`` would otherwise end a slow page
-        load with a client-side timeout, which reads as a hung driver, instead of
-        the browser's own page-load timeout.
-        """
-        if self._client_config is None:
-            return
-        longest = max(self.page_load_timeout_ms or 0, self.script_timeout_ms or 0) / 1000
-        self._client_config.timeout = max(self.config.command_timeout, longest + HTTP_TIMEOUT_SLACK)
-
-    def mark_unresponsive(self) -> None:
-        """The driver stopped answering: its goodbye calls (quit) get a short timeout.
-
-        Without this, quitting a hung remote driver would wait another full
-        ``command_timeout`` per call before the pool could replace it.
-        """
-        if self._client_config is not None:
-            self._client_config.timeout = min(
-                self.config.command_timeout, UNRESPONSIVE_QUIT_TIMEOUT
-            )
-
-    def screenshot_png_b64(self) -> str:
-        """A PNG of the whole page where CDP allows it, else of the viewport."""
-        if self.config.is_chromium:
-            try:
-                shot = self.cdp(
-                    "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
-                )
-                return str(shot["data"])
-            except Exception as exc:
-                log.debug("full-page screenshot failed, using the viewport: %s", exc)
-        return str(self.driver.get_screenshot_as_base64())
-
-    def print_pdf(self) -> bytes:
-        """The page printed to PDF (W3C Print, supported by headless Chromium)."""
-        return base64.b64decode(self.driver.print_page())
-
-    def quit(self) -> None:
-        """End the browser and driver; safe to call twice, never raises."""
-        with self._quit_lock:
-            if self._quit:
-                return
-            self._quit = True
-        try:
-            self.driver.quit()
-        except Exception as exc:
-            log.debug("driver %s: quit failed (%s); killing its processes", self.name, exc)
-        if self._service is not None:
-            try:
-                self._service.stop()
-            except Exception as exc:
-                log.debug("driver %s: service stop failed: %s", self.name, exc)
-        _procs.kill_all(self._pids)
-        if self.on_quit is not None:
-            self.on_quit(self)
-
-    def force_kill(self) -> None:
-        """End the browser from any thread: unblocks a stuck WebDriver call.
-
-        A local browser's processes are killed. A remote one has no process here, so
-        its session is deleted through a connection of our own (the driver's is busy
-        with the stuck call). The driver runs a session's commands in order, so the
-        delete waits behind the stuck call on the server, but it is queued there: the
-        session ends when that call returns, even if this process has exited by then,
-        instead of holding a Grid slot until the Grid's session timeout. Hence no
-        waiting for the answer here.
-        """
-        _procs.kill_all(self._pids)
-        if self.is_remote and self.config.remote_url is not None and self.driver.session_id:
-            url = f"{self.config.remote_url.rstrip('/')}/session/{self.driver.session_id}"
-            try:
-                urllib3.request("DELETE", url, timeout=_FORCE_DELETE_TIMEOUT, retries=False)
-            except Exception as exc:  # a timeout is the expected outcome, see above
-                log.debug("driver %s: remote session delete sent (%s)", self.name, exc)
 
 
 class _NoRetryAfterTimeout(Retry):

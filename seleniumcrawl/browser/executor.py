@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from seleniumcrawl.drivers import ManagedDriver
+from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.errors import CrawlerClosedError
 
 log = logging.getLogger(__name__)

@@ -20,16 +20,11 @@ import soupsieve as sv
 from bs4 import BeautifulSoup, Comment, Tag
 from markdownify import MarkdownConverter
 
+from seleniumcrawl.content.parse import PARSER, parse_html
 from seleniumcrawl.errors import ConfigError
 
 if TYPE_CHECKING:
-    from seleniumcrawl.extraction_strategy import ExtractionStrategy
-
-#: BeautifulSoup's tree builder. lxml (libxml2) builds the 650 KB benchmark page's tree
-#: in half of html.parser's time or less (e.g. 515 vs 894 ms) and both give the same
-#: extraction records on every test page and on the benchmark page; html5lib is slower
-#: still. The tests check that parity (test_parser_choice_gives_the_same_records...).
-PARSER = "lxml"
+    from seleniumcrawl.content.extraction.base import ExtractionStrategy
 
 #: Removed from the cleaned content on every page, besides ``excluded_tags``.
 ALWAYS_REMOVED = ("script", "style", "noscript")
@@ -40,11 +35,6 @@ _PAGE_SCHEMES = frozenset({"http", "https", "file"})
 _MARKDOWN = MarkdownConverter(heading_style="ATX", bullets="*")
 #: Removed nodes leave their surrounding whitespace behind; Markdown needs one blank line.
 _BLANK_LINES = re.compile(r"\n(?:[ \t]*\n){2,}")
-
-
-def parse_html(html: str) -> BeautifulSoup:
-    """Parse a page with the package's parser (:data:`PARSER`)."""
-    return BeautifulSoup(html, PARSER)
 
 
 @attrs.frozen

@@ -1,0 +1,6 @@
+"""The content layer: what a crawl makes of a page's HTML, without a browser.
+
+``parse`` parses (it imports nothing of seleniumcrawl), ``scraping`` derives cleaned
+HTML, links, media, metadata and Markdown from that one tree and runs the extraction,
+``extraction`` turns a parsed page into records. Nothing here imports the browser layer.
+"""

@@ -1,0 +1,1 @@
+"""Development tools kept out of the library: the Selenium Grid launcher (``grid.py``)."""
