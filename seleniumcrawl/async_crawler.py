@@ -80,7 +80,7 @@ class AsyncWebCrawler:
 
     def sessions(self) -> list[str]:
         """Ids of the live sessions."""
-        return self._engine.pool.sessions()
+        return self._engine.sessions()
 
 
 __all__ = ["AsyncWebCrawler"]

@@ -59,7 +59,7 @@ class WebCrawler:
 
     def run(self, url: str | None = None, config: CrawlerRunConfig | None = None) -> CrawlResult:
         """Crawl one URL (or ``config.url``) and wait for the result."""
-        self._engine.pool.check_thread()
+        self._engine.check_thread()
         return self._engine.submit(url, config).result()
 
     def run_many(
@@ -74,7 +74,7 @@ class WebCrawler:
         Results come in input order, or as an iterator in completion order when
         the (first) config has ``stream=True``.
         """
-        self._engine.pool.check_thread()
+        self._engine.check_thread()
         self.start()
         dispatcher, configs, stream = self._engine.many(config, progress)
         if stream:
@@ -87,7 +87,7 @@ class WebCrawler:
 
     def sessions(self) -> list[str]:
         """Ids of the live sessions."""
-        return self._engine.pool.sessions()
+        return self._engine.sessions()
 
 
 __all__ = ["WebCrawler"]

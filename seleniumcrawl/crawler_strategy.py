@@ -3,13 +3,15 @@
 Crawl4AI session code calls ``crawler.crawler_strategy.kill_session(id)``; on
 :class:`~seleniumcrawl.AsyncWebCrawler` that call is awaitable, on
 :class:`~seleniumcrawl.WebCrawler` it blocks. Both façades front the same
-:class:`~seleniumcrawl.engine.CrawlEngine`.
+:class:`~seleniumcrawl.engine.CrawlEngine`. ``crawler.crawler_strategy.pool`` is the
+driver pool, for tests and tools (Crawl4AI's strategy exposes its browser manager alike).
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from seleniumcrawl.browser.pool import DriverPool
 from seleniumcrawl.config import BrowserConfig
 from seleniumcrawl.engine import CrawlEngine
 
@@ -25,7 +27,13 @@ class _StrategyBase:
 
     def sessions(self) -> list[str]:
         """Ids of the live sessions."""
-        return self._engine.pool.sessions()
+        return self._engine.sessions()
+
+    @property
+    def pool(self) -> DriverPool:
+        """The driver pool behind the crawler, for tests and tools (its ``drivers()``,
+        ``session()`` and ``stats()`` hooks); crawls go through the crawler."""
+        return self._engine.pool
 
 
 class SeleniumCrawlerStrategy(_StrategyBase):
@@ -33,8 +41,8 @@ class SeleniumCrawlerStrategy(_StrategyBase):
 
     def kill_session(self, session_id: str) -> None:
         """Close the session's window and wait for it (idempotent)."""
-        self._engine.pool.check_thread()
-        self._engine.pool.kill_session(session_id).result()
+        self._engine.check_thread()
+        self._engine.kill_session(session_id).result()
 
 
 class AsyncSeleniumCrawlerStrategy(_StrategyBase):
@@ -42,7 +50,7 @@ class AsyncSeleniumCrawlerStrategy(_StrategyBase):
 
     async def kill_session(self, session_id: str) -> None:
         """Close the session's window (idempotent; unknown ids are fine)."""
-        await asyncio.wrap_future(self._engine.pool.kill_session(session_id))
+        await asyncio.wrap_future(self._engine.kill_session(session_id))
 
 
 __all__ = ["AsyncSeleniumCrawlerStrategy", "SeleniumCrawlerStrategy"]

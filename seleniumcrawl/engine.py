@@ -87,6 +87,21 @@ class CrawlEngine:
             except Exception:
                 log.exception("closing the cache failed")
 
+    # -- sessions, for the front ends ------------------------------------------------
+
+    def sessions(self) -> list[str]:
+        """Ids of the live sessions."""
+        return self.pool.sessions()
+
+    def kill_session(self, session_id: str) -> concurrent.futures.Future[None]:
+        """Close the session's window; the future completes once it is closed (idempotent)."""
+        return self.pool.kill_session(session_id)
+
+    def check_thread(self) -> None:
+        """Raise :class:`~seleniumcrawl.errors.WrongThreadError` on a driver thread, where a
+        blocking call would deadlock."""
+        self.pool.check_thread()
+
     @property
     def cache(self) -> CrawlCache:
         """The SQLite cache, opened on first use."""

@@ -43,13 +43,13 @@ class ManagedDriver:
 
     def __init__(
         self,
-        driver: WebDriver,
+        webdriver: WebDriver,
         config: BrowserConfig,
         service: Service | None,
         name: str,
         client_config: ClientConfig | None = None,
     ) -> None:
-        self.driver = driver
+        self.webdriver = webdriver
         self.config = config
         self.name = name
         self._service = service
@@ -63,7 +63,7 @@ class ManagedDriver:
         self.page_load_timeout_ms: float | None = None
         self.script_timeout_ms: float | None = None
         self.last_used = time.monotonic()
-        self.anchor_handle = driver.current_window_handle
+        self.anchor_handle = webdriver.current_window_handle
         #: The window WebDriver commands go to, when known; saves a switch per crawl.
         #: None means unknown (after any failure), so the next crawl switches explicitly.
         self.focused: str | None = self.anchor_handle
@@ -104,21 +104,21 @@ class ManagedDriver:
 
     def cdp(self, cmd: str, params: dict[str, Any] | None = None) -> Any:
         """Run a Chrome DevTools Protocol command on the current window (Chromium only)."""
-        return self.driver.execute("executeCdpCommand", {"cmd": cmd, "params": params or {}})[
+        return self.webdriver.execute("executeCdpCommand", {"cmd": cmd, "params": params or {}})[
             "value"
         ]
 
     def set_page_load_timeout(self, ms: float) -> None:
         """Set the page-load timeout, skipping the round trip when it is unchanged."""
         if self.page_load_timeout_ms != ms:
-            self.driver.set_page_load_timeout(ms / 1000)
+            self.webdriver.set_page_load_timeout(ms / 1000)
             self.page_load_timeout_ms = ms
             self._fit_http_timeout()
 
     def set_script_timeout(self, ms: float) -> None:
         """Set the async-script timeout, skipping the round trip when it is unchanged."""
         if self.script_timeout_ms != ms:
-            self.driver.set_script_timeout(ms / 1000)
+            self.webdriver.set_script_timeout(ms / 1000)
             self.script_timeout_ms = ms
             self._fit_http_timeout()
 
@@ -160,11 +160,11 @@ class ManagedDriver:
                 return str(shot["data"])
             except Exception as exc:
                 log.debug("full-page screenshot failed, using the viewport: %s", exc)
-        return str(self.driver.get_screenshot_as_base64())
+        return str(self.webdriver.get_screenshot_as_base64())
 
     def print_pdf(self) -> bytes:
         """The page printed to PDF (W3C Print, supported by headless Chromium)."""
-        return base64.b64decode(self.driver.print_page())
+        return base64.b64decode(self.webdriver.print_page())
 
     def quit(self) -> None:
         """End the browser and driver; safe to call twice, never raises."""
@@ -173,7 +173,7 @@ class ManagedDriver:
                 return
             self._quit = True
         try:
-            self.driver.quit()
+            self.webdriver.quit()
         except Exception as exc:
             log.debug("driver %s: quit failed (%s); killing its processes", self.name, exc)
         if self._service is not None:
@@ -197,8 +197,8 @@ class ManagedDriver:
         waiting for the answer here.
         """
         procs.kill_all(self._pids)
-        if self.is_remote and self.config.remote_url is not None and self.driver.session_id:
-            url = f"{self.config.remote_url.rstrip('/')}/session/{self.driver.session_id}"
+        if self.is_remote and self.config.remote_url is not None and self.webdriver.session_id:
+            url = f"{self.config.remote_url.rstrip('/')}/session/{self.webdriver.session_id}"
             try:
                 urllib3.request("DELETE", url, timeout=_FORCE_DELETE_TIMEOUT, retries=False)
             except Exception as exc:  # a timeout is the expected outcome, see above

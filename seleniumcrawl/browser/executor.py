@@ -36,7 +36,7 @@ def current_driver_thread() -> DriverThread | None:
 
 
 class DriverThread:
-    """A worker thread owning one driver; tasks run in submission (FIFO) order."""
+    """A thread owning one managed driver; tasks run in submission (FIFO) order."""
 
     def __init__(self, factory: Callable[[str], ManagedDriver], *, isolated: bool = False) -> None:
         self.name = f"seleniumcrawl-driver-{next(_ids)}"
@@ -46,8 +46,8 @@ class DriverThread:
         self._pending = 0
         self._pending_lock = threading.Lock()
         self._closed = False
-        #: The live driver; replaced when it dies. Read by other threads only for force_kill.
-        self.driver: ManagedDriver | None = None
+        #: The live managed driver; replaced when it dies. Other threads read it only to kill it.
+        self.managed: ManagedDriver | None = None
         #: Bumped each time the driver is replaced: windows of an older generation are gone.
         self.generation = 0
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
@@ -79,15 +79,15 @@ class DriverThread:
 
     def ensure_driver(self) -> ManagedDriver:
         """The thread's driver, started on first use (call on this thread only)."""
-        if self.driver is None:
-            self.driver = self._factory(self.name)
-        return self.driver
+        if self.managed is None:
+            self.managed = self._factory(self.name)
+        return self.managed
 
     def discard_driver(self) -> None:
         """Quit the current driver (dead or alive); the next task starts a fresh one."""
-        if self.driver is not None:
-            self.driver.quit()
-            self.driver = None
+        if self.managed is not None:
+            self.managed.quit()
+            self.managed = None
             self.generation += 1
 
     def _run(self) -> None:
@@ -162,10 +162,10 @@ class DriverThread:
             return
         self._thread.join(max(0.0, deadline - time.monotonic()))
         if self._thread.is_alive():
-            driver = self.driver
+            managed = self.managed
             log.warning("%s still busy at close; killing its browser", self.name)
-            if driver is not None:
-                driver.force_kill()
+            if managed is not None:
+                managed.force_kill()
             self._thread.join(10)
         if self._thread.is_alive():
             log.error("%s did not stop", self.name)

@@ -322,11 +322,11 @@ def _start(
         url = service.service_url if service is not None else config.remote_url
         assert url is not None  # no service means a remote_url
         client = _client_config(url, config)
-        driver = webdriver.Remote(command_executor=_connection(client, config), options=options)
+        remote = webdriver.Remote(command_executor=_connection(client, config), options=options)
         try:
-            return ManagedDriver(driver, config, service, name, client)
+            return ManagedDriver(remote, config, service, name, client)
         except BaseException:
-            _quietly_quit(driver)  # the session exists: end it rather than leak a browser
+            _quietly_quit(remote)  # the session exists: end it rather than leak a browser
             raise
     except BaseException:
         if service is not None:
@@ -334,8 +334,8 @@ def _start(
         raise
 
 
-def _quietly_quit(driver: WebDriver) -> None:
+def _quietly_quit(remote: WebDriver) -> None:
     try:
-        driver.quit()
+        remote.quit()
     except Exception as exc:
         log.debug("quitting a half-started driver failed: %s", describe_error(exc))

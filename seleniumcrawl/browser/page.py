@@ -154,10 +154,10 @@ def navigate(drv: ManagedDriver, target: Target, config: CrawlerRunConfig) -> No
     drv.set_page_load_timeout(config.page_timeout)
     try:
         if target.raw_html is not None:
-            drv.driver.get("about:blank")
-            drv.driver.execute_script(_LOAD_RAW, target.raw_html)
+            drv.webdriver.get("about:blank")
+            drv.webdriver.execute_script(_LOAD_RAW, target.raw_html)
         else:
-            drv.driver.get(target.url)
+            drv.webdriver.get(target.url)
     except TimeoutException as exc:
         _stop_loading(drv)
         raise NavigationError(
@@ -170,7 +170,7 @@ def navigate(drv: ManagedDriver, target: Target, config: CrawlerRunConfig) -> No
             raise NavigationError(f"could not load {target.url}: {code}") from exc
         raise
     if target.raw_html is None and _steps_follow(config):
-        error = drv.driver.execute_script(_ERROR_PAGE)
+        error = drv.webdriver.execute_script(_ERROR_PAGE)
         if error:
             raise NavigationError(f"could not load {target.url}: {error}")
 
@@ -183,7 +183,7 @@ def _steps_follow(config: CrawlerRunConfig) -> bool:
 
 def _stop_loading(drv: ManagedDriver) -> None:
     try:
-        drv.driver.execute_script("window.stop();")
+        drv.webdriver.execute_script("window.stop();")
     except WebDriverException as exc:
         log.debug("window.stop() after a page timeout failed: %s", describe_error(exc))
 
@@ -196,7 +196,7 @@ def run_scripts(drv: ManagedDriver, config: CrawlerRunConfig) -> dict[str, Any]:
     for index, script in enumerate(config.scripts):
         token = uuid.uuid4().hex
         try:
-            outcome = drv.driver.execute_async_script(_RUN_SNIPPET, script, token)
+            outcome = drv.webdriver.execute_async_script(_RUN_SNIPPET, script, token)
         except TimeoutException as exc:
             raise ScriptError(
                 f"js_code[{index}] did not finish within page_timeout ({config.page_timeout:g} ms)"
@@ -232,7 +232,7 @@ def _wait_for_new_document(drv: ManagedDriver, token: str, timeout_ms: float, in
     def loaded(_: Any) -> bool:
         try:
             return bool(
-                drv.driver.execute_script(
+                drv.webdriver.execute_script(
                     "return window.__seleniumcrawl_doc !== arguments[0] && "
                     "document.readyState === 'complete';",
                     token,
@@ -242,7 +242,7 @@ def _wait_for_new_document(drv: ManagedDriver, token: str, timeout_ms: float, in
             return False  # mid-navigation: the old document is going away
 
     try:
-        WebDriverWait(drv.driver, timeout_ms / 1000, poll_frequency=_POLL).until(loaded)
+        WebDriverWait(drv.webdriver, timeout_ms / 1000, poll_frequency=_POLL).until(loaded)
     except TimeoutException as exc:
         raise NavigationError(
             f"the navigation started by js_code[{index}] did not finish within "
@@ -277,7 +277,7 @@ def wait_for(drv: ManagedDriver, config: CrawlerRunConfig) -> None:
 
     def holds(_: Any) -> bool:
         try:
-            return bool(drv.driver.execute_script(script, *args))
+            return bool(drv.webdriver.execute_script(script, *args))
         # Chromium reports querySelector's SyntaxError (a bad CSS selector) as "invalid
         # element state", other drivers as "invalid selector"; both mean a bad condition.
         except (JavascriptException, InvalidElementStateException, InvalidSelectorException) as exc:
@@ -287,7 +287,7 @@ def wait_for(drv: ManagedDriver, config: CrawlerRunConfig) -> None:
 
     started = time.monotonic()
     try:
-        WebDriverWait(drv.driver, timeout_ms / 1000, poll_frequency=_POLL).until(holds)
+        WebDriverWait(drv.webdriver, timeout_ms / 1000, poll_frequency=_POLL).until(holds)
     except TimeoutException as exc:
         waited = (time.monotonic() - started) * 1000
         raise WaitTimeoutError(
@@ -303,9 +303,9 @@ def settle(drv: ManagedDriver, config: CrawlerRunConfig) -> None:
         time.sleep(config.delay_before_return_html)
     if config.scan_full_page:
         drv.set_script_timeout(config.page_timeout)
-        drv.driver.execute_async_script(_SCROLL_FULL_PAGE, 200)
+        drv.webdriver.execute_async_script(_SCROLL_FULL_PAGE, 200)
     if config.remove_overlay_elements:
-        drv.driver.execute_script(_REMOVE_OVERLAYS)
+        drv.webdriver.execute_script(_REMOVE_OVERLAYS)
 
 
 def _snapshot(drv: ManagedDriver) -> list[Any]:
@@ -328,7 +328,7 @@ def _snapshot(drv: ManagedDriver) -> list[Any]:
                 return value
         except WebDriverException as exc:
             log.debug("CDP snapshot failed, using executeScript: %s", describe_error(exc))
-    return list(drv.driver.execute_script(script))
+    return list(drv.webdriver.execute_script(script))
 
 
 def capture(drv: ManagedDriver, target: Target, config: CrawlerRunConfig) -> Capture:

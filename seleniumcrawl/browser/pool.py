@@ -58,13 +58,27 @@ class Session:
     """A named window on a driver; mutated only under the pool lock or on its driver thread."""
 
     session_id: str
-    worker: DriverThread
+    thread: DriverThread
     isolated: bool
     handle: str | None = None
     generation: int = -1
     inflight: int = 0
     lost: bool = False
     last_used: float = attrs.field(factory=time.monotonic)
+
+
+@attrs.frozen
+class PoolStats:
+    """A snapshot of the pool (:meth:`DriverPool.stats`)."""
+
+    #: Driver threads created and not yet ended (retired ones still finishing included).
+    threads: int
+    #: Threads taking work (what ``max_drivers`` bounds; :attr:`DriverPool.size`).
+    active: int
+    #: Threads whose browser is started.
+    drivers: int
+    #: Live sessions.
+    sessions: int
 
 
 class DriverPool:
@@ -83,7 +97,7 @@ class DriverPool:
         self._window_setup = window_setup
         self._driver_setup = driver_setup
         self._lock = threading.Lock()
-        self._workers: list[DriverThread] = []
+        self._threads: list[DriverThread] = []
         self._sessions: dict[str, Session] = {}
         self._closed = False
         self._wake = threading.Event()
@@ -91,7 +105,7 @@ class DriverPool:
         # The last line of defence against orphaned browsers: runs at GC or interpreter exit.
         self._reaper = Reaper()
         self._finalizer = weakref.finalize(
-            self, DriverPool._shutdown, self._workers, self._reaper, 2.0
+            self, DriverPool._shutdown, self._threads, self._reaper, 2.0
         )
 
     # -- public surface -------------------------------------------------------------
@@ -107,7 +121,38 @@ class DriverPool:
         return len(self._active())
 
     def _active(self) -> list[DriverThread]:
-        return [w for w in self._workers if w.accepting]
+        return [t for t in self._threads if t.accepting]
+
+    # -- for tests and tools (read only: never call a driver from another thread) ------
+
+    def drivers(self) -> list[ManagedDriver]:
+        """The started managed drivers of the pool's threads, for tests and tools.
+
+        Process-count tests read their pids; calling their ``webdriver`` from another
+        thread than the owner's is only safe while the pool is otherwise idle.
+        """
+        with self._lock:
+            threads = list(self._threads)
+        return [t.managed for t in threads if t.managed is not None]
+
+    def session(self, session_id: str) -> Session | None:
+        """The live session record (its thread, window handle, in-flight count), for tests
+        and tools; None when there is no such session. Do not change it."""
+        with self._lock:
+            found = self._sessions.get(session_id)
+            return None if found is None or found.lost else found
+
+    def stats(self) -> PoolStats:
+        """Counts of threads, started drivers and live sessions, for tests and tools."""
+        with self._lock:
+            threads = list(self._threads)
+            sessions = sum(1 for s in self._sessions.values() if not s.lost)
+        return PoolStats(
+            threads=len(threads),
+            active=sum(1 for t in threads if t.accepting),
+            drivers=sum(1 for t in threads if t.managed is not None),
+            sessions=sessions,
+        )
 
     def sessions(self) -> list[str]:
         """Ids of the live sessions."""
@@ -144,18 +189,18 @@ class DriverPool:
                         f"session {session_id!r} does not exist (js_only needs a session "
                         "opened by an earlier crawl)"
                     )
-                session = Session(session_id, self._worker_for_session(isolated), isolated)
+                session = Session(session_id, self._thread_for_session(isolated), isolated)
                 self._sessions[session_id] = session
             session.inflight += 1
-            worker = session.worker
+            thread = session.thread
             started = False
 
             def job(drv: ManagedDriver) -> T:
                 nonlocal started
                 started = True
-                return self._in_session(worker, session, drv, task, create)
+                return self._in_session(thread, session, drv, task, create)
 
-            future = worker.submit(job)
+            future = thread.submit(job)
         # A crawl cancelled while queued, or whose browser could not be started (the
         # executor starts it before running the job), never runs _in_session, which
         # would uncount it; left counted, its session would look busy forever.
@@ -182,8 +227,8 @@ class DriverPool:
         """Run ``task`` in a fresh window that is closed afterwards."""
         with self._lock:
             self._ensure_open()
-            worker = self._worker_for_temporary()
-            return worker.submit(lambda drv: self._in_temporary(worker, drv, task))
+            thread = self._thread_for_temporary()
+            return thread.submit(lambda drv: self._in_temporary(thread, drv, task))
 
     def kill_session(self, session_id: str) -> concurrent.futures.Future[None]:
         """Close the session's window (idempotent; unknown ids are fine)."""
@@ -194,10 +239,10 @@ class DriverPool:
                 done.set_result(None)
                 return done
             session.lost = True
-            worker = session.worker
-            future = worker.submit(lambda drv: self._close_window(worker, session, drv))
+            thread = session.thread
+            future = thread.submit(lambda drv: self._close_window(thread, session, drv))
             if session.isolated:
-                self._retire(worker)
+                self._retire(thread)
             return future
 
     def close(self, grace: float = 5.0) -> None:
@@ -209,29 +254,29 @@ class DriverPool:
             self._sessions.clear()
         self._wake.set()
         self._finalizer.detach()
-        DriverPool._shutdown(self._workers, self._reaper, grace)
+        DriverPool._shutdown(self._threads, self._reaper, grace)
 
-    # -- worker choice (under the lock) ------------------------------------------------
+    # -- thread choice (under the lock) ------------------------------------------------
 
     def _ensure_open(self) -> None:
         if self._closed:
             raise CrawlerClosedError("the crawler is closed; create a new one")
 
-    def _sessions_on(self, worker: DriverThread) -> int:
-        return sum(1 for s in self._sessions.values() if s.worker is worker and not s.lost)
+    def _sessions_on(self, thread: DriverThread) -> int:
+        return sum(1 for s in self._sessions.values() if s.thread is thread and not s.lost)
 
-    def _new_worker(self, isolated: bool) -> DriverThread:
-        worker = DriverThread(self._start_driver, isolated=isolated)
-        self._workers.append(worker)
+    def _new_thread(self, isolated: bool) -> DriverThread:
+        thread = DriverThread(self._start_driver, isolated=isolated)
+        self._threads.append(thread)
         self._start_housekeeping()
-        return worker
+        return thread
 
-    def _worker_for_session(self, isolated: bool) -> DriverThread:
+    def _thread_for_session(self, isolated: bool) -> DriverThread:
         shared = [w for w in self._active() if not w.isolated]
         room = len(self._active()) < self.config.max_drivers
         if isolated:
             if room:
-                return self._new_worker(isolated=True)
+                return self._new_thread(isolated=True)
             free = [w for w in shared if self._sessions_on(w) == 0 and w.pending == 0]
             if not free:
                 raise SessionError(
@@ -241,7 +286,7 @@ class DriverPool:
             free[0].isolated = True
             return free[0]
         if room and all(self._sessions_on(w) > 0 or w.pending > 0 for w in shared):
-            return self._new_worker(isolated=False)
+            return self._new_thread(isolated=False)
         if not shared:
             raise SessionError(
                 f"all max_drivers={self.config.max_drivers} drivers hold isolated sessions; "
@@ -249,13 +294,13 @@ class DriverPool:
             )
         return min(shared, key=lambda w: (self._sessions_on(w), w.pending))
 
-    def _worker_for_temporary(self) -> DriverThread:
+    def _thread_for_temporary(self) -> DriverThread:
         shared = [w for w in self._active() if not w.isolated]
         idle = [w for w in shared if w.pending == 0]
         if idle:
             return min(idle, key=self._sessions_on)
         if len(self._active()) < self.config.max_drivers:
-            return self._new_worker(isolated=False)
+            return self._new_thread(isolated=False)
         if not shared:
             raise SessionError(
                 f"all max_drivers={self.config.max_drivers} drivers hold isolated sessions; "
@@ -263,30 +308,30 @@ class DriverPool:
             )
         return min(shared, key=lambda w: w.pending)
 
-    def _retire(self, worker: DriverThread) -> None:
-        """Take a worker out of service; it quits its driver once its queue is done."""
-        worker.finish()
-        self._workers[:] = [w for w in self._workers if w.accepting or w.is_alive()]
+    def _retire(self, thread: DriverThread) -> None:
+        """Take a thread out of service; it quits its driver once its queue is done."""
+        thread.finish()
+        self._threads[:] = [w for w in self._threads if w.accepting or w.is_alive()]
 
     # -- on the driver thread ------------------------------------------------------------
 
     def _start_driver(self, name: str) -> ManagedDriver:
-        driver = self._driver_factory(self.config, name)
-        if driver.pids:
-            self._reaper.track(driver.pids)
-            driver.on_quit = lambda drv: self._reaper.forget(drv.pids)
+        drv = self._driver_factory(self.config, name)
+        if drv.pids:
+            self._reaper.track(drv.pids)
+            drv.on_quit = lambda quitted: self._reaper.forget(quitted.pids)
         if self._driver_setup is not None:
             try:
-                self._driver_setup(driver)
+                self._driver_setup(drv)
             except BaseException:
-                driver.quit()
+                drv.quit()
                 raise
-        return driver
+        return drv
 
     def _open_window(self, drv: ManagedDriver) -> str:
         drv.focused = None
-        drv.driver.switch_to.new_window("tab")
-        handle: str = drv.driver.current_window_handle
+        drv.webdriver.switch_to.new_window("tab")
+        handle: str = drv.webdriver.current_window_handle
         drv.focused = handle
         if self._window_setup is not None:
             self._window_setup(drv)
@@ -294,7 +339,7 @@ class DriverPool:
 
     def _in_session(
         self,
-        worker: DriverThread,
+        thread: DriverThread,
         session: Session,
         drv: ManagedDriver,
         task: Callable[[ManagedDriver], T],
@@ -306,20 +351,20 @@ class DriverPool:
                     f"session {session.session_id!r} was closed (killed, expired, or its "
                     "browser died) while this crawl waited"
                 )
-            if session.handle is not None and session.generation != worker.generation:
+            if session.handle is not None and session.generation != thread.generation:
                 session.handle = None
                 if not create:
                     raise SessionError(
                         f"session {session.session_id!r} was lost when its browser died"
                     )
             if session.handle is None:
-                session.handle = self._guarded(worker, drv, lambda: self._open_window(drv))
-                session.generation = worker.generation
+                session.handle = self._guarded(thread, drv, lambda: self._open_window(drv))
+                session.generation = thread.generation
             else:
                 handle = session.handle
                 try:
                     if drv.focused != handle:
-                        self._guarded(worker, drv, lambda: drv.driver.switch_to.window(handle))
+                        self._guarded(thread, drv, lambda: drv.webdriver.switch_to.window(handle))
                         drv.focused = handle
                 except NoSuchWindowException as exc:
                     session.handle = None
@@ -328,25 +373,25 @@ class DriverPool:
                             f"the window of session {session.session_id!r} was closed"
                         ) from exc
                     session.handle = self._open_window(drv)
-            return self._guarded(worker, drv, lambda: task(drv))
+            return self._guarded(thread, drv, lambda: task(drv))
         finally:
             with self._lock:
                 session.inflight -= 1
                 session.last_used = drv.last_used = time.monotonic()
 
     def _in_temporary(
-        self, worker: DriverThread, drv: ManagedDriver, task: Callable[[ManagedDriver], T]
+        self, thread: DriverThread, drv: ManagedDriver, task: Callable[[ManagedDriver], T]
     ) -> T:
-        handle = self._guarded(worker, drv, lambda: self._open_window(drv))
+        handle = self._guarded(thread, drv, lambda: self._open_window(drv))
         try:
-            return self._guarded(worker, drv, lambda: task(drv))
+            return self._guarded(thread, drv, lambda: task(drv))
         finally:
             drv.last_used = time.monotonic()
-            if worker.driver is drv:
+            if thread.managed is drv:
                 self._quietly_close(drv, handle)
 
-    def _close_window(self, worker: DriverThread, session: Session, drv: ManagedDriver) -> None:
-        if session.handle is not None and session.generation == worker.generation:
+    def _close_window(self, thread: DriverThread, session: Session, drv: ManagedDriver) -> None:
+        if session.handle is not None and session.generation == thread.generation:
             self._quietly_close(drv, session.handle)
         session.handle = None
 
@@ -354,14 +399,14 @@ class DriverPool:
     def _quietly_close(drv: ManagedDriver, handle: str) -> None:
         drv.focused = None
         try:
-            drv.driver.switch_to.window(handle)
-            drv.driver.close()
-            drv.driver.switch_to.window(drv.anchor_handle)
+            drv.webdriver.switch_to.window(handle)
+            drv.webdriver.close()
+            drv.webdriver.switch_to.window(drv.anchor_handle)
             drv.focused = drv.anchor_handle
         except WebDriverException as exc:
             log.debug("closing window %s failed: %s", handle, describe_error(exc))
 
-    def _guarded(self, worker: DriverThread, drv: ManagedDriver, step: Callable[[], T]) -> T:
+    def _guarded(self, thread: DriverThread, drv: ManagedDriver, step: Callable[[], T]) -> T:
         """Run a step; if it failed because the browser died, replace the driver.
 
         A crashed page (its renderer died, the browser lives) is closed instead, so
@@ -373,7 +418,7 @@ class DriverPool:
         except Exception as exc:
             drv.focused = None  # whatever failed, the next crawl re-focuses its window
             if is_timeout(exc):
-                self._give_up_on(worker, drv, exc)
+                self._give_up_on(thread, drv, exc)
             crashed = tab_crashed(exc)
             if not self._browser_dead(drv, exc):
                 if not crashed:
@@ -383,12 +428,12 @@ class DriverPool:
                         f"the page crashed ({describe_error(exc)}); its window was closed"
                     ) from exc
             cause = death_cause(exc, self.config.remote_url)
-            log.warning("browser of %s died (%s); replacing it", worker.name, cause)
-            self._drop_worker_sessions(worker)
-            worker.discard_driver()
+            log.warning("browser of %s died (%s); replacing it", thread.name, cause)
+            self._drop_thread_sessions(thread)
+            thread.discard_driver()
             raise BrowserDiedError(f"the browser died: {cause}") from exc
 
-    def _give_up_on(self, worker: DriverThread, drv: ManagedDriver, exc: Exception) -> NoReturn:
+    def _give_up_on(self, thread: DriverThread, drv: ManagedDriver, exc: Exception) -> NoReturn:
         """The driver did not answer within its HTTP timeout: replace it, as if it died.
 
         Its state is unknown (the command may still run), so none of its windows can
@@ -404,14 +449,14 @@ class DriverPool:
             else f"{waited:g} s (page_timeout + slack, above command_timeout={limit:g} s)"
         )
         cause = f"no answer from {server} within {bound}"
-        log.warning("driver of %s stopped responding (%s); replacing it", worker.name, cause)
+        log.warning("driver of %s stopped responding (%s); replacing it", thread.name, cause)
         drv.mark_unresponsive()
         # A local browser that stopped answering is killed outright: quitting it politely
         # costs another HTTP timeout plus Selenium's service-stop wait (~12 s measured).
         if not drv.is_remote:
             drv.force_kill()
-        self._drop_worker_sessions(worker)
-        worker.discard_driver()
+        self._drop_thread_sessions(thread)
+        thread.discard_driver()
         raise BrowserDiedError(f"the browser stopped responding: {cause}") from exc
 
     @staticmethod
@@ -422,9 +467,9 @@ class DriverPool:
         command on the driver, new windows included, fails with "tab crashed".
         """
         try:
-            drv.driver.close()
-            drv.driver.switch_to.window(drv.anchor_handle)
-            drv.driver.execute_script("return 1;")  # fails if the anchor's renderer died too
+            drv.webdriver.close()
+            drv.webdriver.switch_to.window(drv.anchor_handle)
+            drv.webdriver.execute_script("return 1;")  # fails if the anchor's renderer died too
         except WebDriverException as exc:
             log.debug("cleaning up after a crashed tab failed: %s", describe_error(exc))
             return False
@@ -434,13 +479,13 @@ class DriverPool:
     def _browser_dead(drv: ManagedDriver, exc: BaseException) -> bool:
         return not drv.processes_alive() or means_browser_gone(exc)
 
-    def _drop_worker_sessions(self, worker: DriverThread) -> None:
+    def _drop_thread_sessions(self, thread: DriverThread) -> None:
         with self._lock:
             for session in self._sessions.values():
-                if session.worker is worker:
+                if session.thread is thread:
                     session.lost = True
-            if worker.isolated:
-                self._retire(worker)
+            if thread.isolated:
+                self._retire(thread)
 
     # -- housekeeping --------------------------------------------------------------------
 
@@ -484,14 +529,14 @@ class DriverPool:
         with self._lock:
             if self._closed:
                 return
-            for worker in self._active():
-                drv = worker.driver
+            for thread in self._active():
+                drv = thread.managed
                 if (
                     drv is not None
-                    and worker.pending == 0
+                    and thread.pending == 0
                     and now - drv.last_used > self.config.keep_alive_interval
                 ):
-                    worker.submit(self._ping)
+                    thread.submit(self._ping)
 
     @staticmethod
     def _ping(drv: ManagedDriver) -> None:
@@ -501,31 +546,31 @@ class DriverPool:
         and reports it (the browser died) to the user who can act on it.
         """
         try:
-            drv.driver.current_window_handle  # noqa: B018 - the round trip is the point
+            drv.webdriver.current_window_handle  # noqa: B018 - the round trip is the point
         except Exception as exc:  # WebDriver errors, and urllib3's for a hung or gone Grid
             log.warning("keep-alive of %s failed: %s", drv.name, describe_error(exc))
         drv.last_used = time.monotonic()
 
     @staticmethod
-    def _shutdown(workers: list[DriverThread], reaper: Reaper, grace: float) -> None:
-        """Stop the workers, then the reaper (which ends anything they left)."""
+    def _shutdown(threads: list[DriverThread], reaper: Reaper, grace: float) -> None:
+        """Stop the threads, then the reaper (which ends anything they left)."""
         try:
-            DriverPool._close_workers(workers, grace)
+            DriverPool._close_threads(threads, grace)
         finally:
             reaper.close()
 
     @staticmethod
-    def _close_workers(workers: list[DriverThread], grace: float) -> None:
-        """Stop all workers at once, sharing one grace deadline (not ``grace`` each)."""
-        workers = list(workers)
-        for worker in workers:
+    def _close_threads(threads: list[DriverThread], grace: float) -> None:
+        """Stop all threads at once, sharing one grace deadline (not ``grace`` each)."""
+        threads = list(threads)
+        for thread in threads:
             try:
-                worker.request_stop()
+                thread.request_stop()
             except Exception:
-                log.exception("stopping %s failed", worker.name)
+                log.exception("stopping %s failed", thread.name)
         deadline = time.monotonic() + grace
-        for worker in workers:
+        for thread in threads:
             try:
-                worker.await_stop(deadline)
+                thread.await_stop(deadline)
             except Exception:
-                log.exception("stopping %s failed", worker.name)
+                log.exception("stopping %s failed", thread.name)

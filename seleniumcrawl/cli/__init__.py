@@ -672,7 +672,7 @@ def _check_local(doctor: _Doctor, config: BrowserConfig) -> None:
 
 
 def _check_remote(doctor: _Doctor, url: str) -> None:
-    from tools.grid import GridError, grid_status
+    from seleniumcrawl.browser.remote import GridError, grid_status
 
     try:
         status = grid_status(url)
