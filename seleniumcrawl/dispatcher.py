@@ -11,9 +11,10 @@ Scheduling, in short:
   shared list in input order. A unit is one URL, or every URL of one
   ``session_id`` (a session is one window: its crawls run one after another, in
   input order, on one worker).
-- Per-domain pacing: a crawl on a domain starts ``uniform(0.5, 1.5) * mean_delay``
-  seconds after the previous start there. A worker takes the first unit whose
-  domain is ready, so a paced domain never holds up the others.
+- Per-domain pacing: each domain has a :class:`DomainSlot` (scrapy's downloader slot);
+  a crawl on a domain starts ``uniform(0.5, 1.5) * mean_delay`` seconds after the
+  previous start there. A worker takes the first unit whose domain is ready, so a
+  paced domain never holds up the others.
 - A failed crawl is retried ``max_retries`` times with exponential backoff and
   jitter, unless :func:`is_retryable` says retrying cannot help.
 """
@@ -100,6 +101,28 @@ def _domain(url: str) -> str:
         return ""
 
 
+@attrs.define
+class DomainSlot:
+    """The pacing of one domain in one run: when its next crawl may start.
+
+    Like scrapy's downloader slot: ``delay`` is the gap drawn for the last start
+    (``uniform(0.5, 1.5) * mean_delay``) and ``next_start`` the clock time before which
+    no other crawl on the domain starts. Guarded by the run's lock.
+    """
+
+    next_start: float
+    delay: float = 0.0
+
+    def wait(self, now: float) -> float:
+        """Seconds until the domain is free at clock time ``now`` (<= 0: free)."""
+        return self.next_start - now
+
+    def reserve(self, now: float, delay: float) -> None:
+        """Claim the domain's start at ``now``; the next start comes ``delay`` s later."""
+        self.delay = delay
+        self.next_start = now + delay
+
+
 @attrs.frozen
 class _Item:
     index: int
@@ -166,23 +189,63 @@ class Dispatcher:
         self._clock = clock
         self._rng = rng if rng is not None else random.Random()
 
+    # -- what a run asks of its dispatcher ----------------------------------------------
+
+    def now(self) -> float:
+        """The pacing clock (``time.monotonic`` unless a test gave another)."""
+        return self._clock()
+
+    def pause(self, seconds: float, stop: threading.Event) -> None:
+        """Wait ``seconds``, returning early when ``stop`` is set (unless a test's
+        ``sleep`` replaces the wait)."""
+        if self._sleep is None:
+            stop.wait(seconds)
+        else:
+            self._sleep(seconds)
+
+    def pacing_gap(self, mean_delay: float) -> float:
+        """The gap before the next start on a domain: ``uniform(0.5, 1.5) * mean_delay``."""
+        return self._rng.uniform(0.5 * mean_delay, 1.5 * mean_delay)
+
+    def retry_delay(self, retry: int) -> float:
+        """Seconds before retry number ``retry`` (:func:`backoff_delay`)."""
+        return backoff_delay(retry, self._rng)
+
+    def crawl_one(self, url: str, config: CrawlerRunConfig) -> CrawlResult:
+        """``crawl``, with an unexpected exception turned into a failed result."""
+        try:
+            return self._crawl(url, config)
+        except Exception as exc:
+            logger.error("crawl of %s raised", url, exc_info=True)
+            return CrawlResult.failure(
+                url, f"{type(exc).__name__}: {exc}", session_id=config.session_id
+            )
+
+    def report(self, done: int, total: int, result: CrawlResult) -> None:
+        """Call the progress callback, if any (the run serialises the calls)."""
+        if self._progress is not None:
+            self._progress(done, total, result)
+
+    # -- running ------------------------------------------------------------------------
+
     def iter_completed(
         self, urls: Sequence[str], configs: Configs
     ) -> Generator[CrawlResult, None, None]:
         """Results in completion order (``stream=True``). Closing the iterator stops the workers."""
-        with self._start(urls, configs) as run:
+        with self.start(urls, configs) as run:
             for _, result in run:
                 yield result
 
     def run(self, urls: Sequence[str], configs: Configs) -> list[CrawlResult]:
         """Results in input order."""
-        with self._start(urls, configs) as run:
+        with self.start(urls, configs) as run:
             results: list[CrawlResult | None] = [None] * run.total
             for index, result in run:
                 results[index] = result
         return cast(list[CrawlResult], results)
 
-    def _start(self, urls: Sequence[str], configs: Configs) -> _Run:
+    def start(self, urls: Sequence[str], configs: Configs) -> _Run:
+        """Start the workers of one run; iterate it for ``(index, result)``, close it to stop."""
         run = _Run(self, _plan(urls, configs))
         run.start()
         return run
@@ -207,8 +270,8 @@ class _Run:
         self._d = dispatcher
         self._pending = units
         self.total = sum(len(unit) for unit in units)
-        self._lock = threading.Lock()  # guards _pending and _next_start
-        self._next_start: dict[str, float] = {}  # domain -> earliest clock() for the next start
+        self._lock = threading.Lock()  # guards _pending and _slots
+        self._slots: dict[str, DomainSlot] = {}
         self._stop = threading.Event()
         self._report_lock = threading.Lock()  # serializes progress calls
         self._done = 0
@@ -280,7 +343,7 @@ class _Run:
             with self._lock:
                 if self._stop.is_set() or not self._pending:
                     return None
-                now = self._d._clock()
+                now = self._d.now()
                 shortest = float("inf")
                 for i, unit in enumerate(self._pending):
                     wait = self._reserve(unit[0], now)
@@ -293,12 +356,12 @@ class _Run:
         """Claim the domain's next start for ``item`` (0.0) or say how long until it is free."""
         if item.config is None or not item.domain:
             return 0.0  # nothing will be fetched from a domain
-        wait = self._next_start.get(item.domain, now) - now
+        slot = self._slots.setdefault(item.domain, DomainSlot(next_start=now))
+        wait = slot.wait(now)
         if wait > 0:
             return wait
         if item.mean_delay > 0:
-            gap = self._d._rng.uniform(0.5 * item.mean_delay, 1.5 * item.mean_delay)
-            self._next_start[item.domain] = now + gap
+            slot.reserve(now, self._d.pacing_gap(item.mean_delay))
         return 0.0
 
     def _await_slot(self, item: _Item) -> None:
@@ -306,17 +369,14 @@ class _Run:
             with self._lock:
                 if self._stop.is_set():
                     raise _Stopped
-                wait = self._reserve(item, self._d._clock())
+                wait = self._reserve(item, self._d.now())
             if wait <= 0:
                 return
             self._pause(wait)
 
     def _pause(self, seconds: float) -> None:
         """Wait ``seconds``; raises _Stopped if the run is (or gets) stopped."""
-        if self._d._sleep is None:
-            self._stop.wait(seconds)
-        else:
-            self._d._sleep(seconds)
+        self._d.pause(seconds, self._stop)
         if self._stop.is_set():
             raise _Stopped
 
@@ -331,11 +391,11 @@ class _Run:
             if not slot_reserved:
                 self._await_slot(item)
             slot_reserved = False
-            result = self._call(item.url, config)
+            result = self._d.crawl_one(item.url, config)
             if result.success or retry >= config.max_retries or not is_retryable(result):
                 return result
             retry += 1
-            delay = backoff_delay(retry, self._d._rng)
+            delay = self._d.retry_delay(retry)
             logger.info(
                 "retry %d/%d of %s in %.2f s after: %s",
                 retry,
@@ -346,23 +406,12 @@ class _Run:
             )
             self._pause(delay)
 
-    def _call(self, url: str, config: CrawlerRunConfig) -> CrawlResult:
-        """``crawl``, with an unexpected exception turned into a failed result."""
-        try:
-            return self._d._crawl(url, config)
-        except Exception as exc:
-            logger.error("crawl of %s raised", url, exc_info=True)
-            return CrawlResult.failure(
-                url, f"{type(exc).__name__}: {exc}", session_id=config.session_id
-            )
-
     def _report(self, index: int, result: CrawlResult) -> None:
         with self._report_lock:
             if self._stop.is_set():
                 raise _Stopped
             self._done += 1
-            if self._d._progress is not None:
-                self._d._progress(self._done, self.total, result)
+            self._d.report(self._done, self.total, result)
             self._results.put((index, result))
 
 
@@ -375,7 +424,7 @@ async def _aiter_indexed(
     """Run the dispatcher's workers; a pump thread forwards ``(index, result)`` to the loop."""
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[object] = asyncio.Queue()
-    run = dispatcher._start(urls, configs)
+    run = dispatcher.start(urls, configs)
 
     def send(item: object) -> None:
         with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody listens
@@ -438,6 +487,7 @@ __all__ = [
     "Configs",
     "CrawlFunction",
     "Dispatcher",
+    "DomainSlot",
     "ProgressCallback",
     "aiter_completed",
     "arun_all",

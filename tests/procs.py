@@ -47,13 +47,12 @@ def wait_until_gone(pids: set[int], timeout: float = 10.0) -> set[int]:
 def crawler_pids(crawler: object) -> set[int]:
     """The driver and browser processes a crawler's pool started (recorded at driver start).
 
-    Reaches into the pool on purpose: counting only this crawler's own processes keeps
-    leak checks exact when other browsers run on the machine.
+    Uses the pool's test hook ``drivers()``: counting only this crawler's own processes
+    keeps leak checks exact when other browsers run on the machine.
     """
-    pool = crawler._engine.pool  # type: ignore[attr-defined]
+    pool = crawler.crawler_strategy.pool  # type: ignore[attr-defined]
     pids: set[int] = set()
-    for worker in pool._workers:
-        if worker.driver is not None:
-            worker.driver.record_pids()
-            pids.update(worker.driver._pids)
+    for drv in pool.drivers():
+        drv.record_pids()
+        pids.update(drv.pids)
     return pids

@@ -73,7 +73,7 @@ def test_unusable_url_fails_without_a_browser(url: str, fragment: str) -> None:
         assert not result.success
         assert fragment in (result.error_message or "")
         assert result.url == url
-        assert fresh._engine.pool._workers == []
+        assert fresh.crawler_strategy.pool.stats().threads == 0
         assert fresh.sessions() == []
 
 
@@ -83,7 +83,7 @@ async def test_unusable_url_fails_without_a_browser_async() -> None:
         result = await fresh.arun("ftp://x")
         assert not result.success
         assert "Unsupported URL scheme 'ftp'" in (result.error_message or "")
-        assert fresh._engine.pool._workers == []
+        assert fresh.crawler_strategy.pool.stats().threads == 0
 
 
 # --- crawls that reach the browser and fail there ------------------------------------
@@ -273,7 +273,7 @@ async def test_arun_rejects_unknown_keywords_and_wrong_config(site: DemoSite) ->
             await fresh.arun(site.url("/page/1"), config={"page_timeout": 5})  # type: ignore[arg-type]
         with pytest.raises(ValueError, match="no URL"):
             await fresh.arun()
-        assert fresh._engine.pool._workers == []
+        assert fresh.crawler_strategy.pool.stats().threads == 0
 
 
 def test_closed_crawler_raises_on_use(site: DemoSite) -> None:

@@ -64,11 +64,10 @@ def assert_none_left(before: set[int], groups: Iterable[int] = (), timeout: floa
 
 
 def crawler_pids(crawler: WebCrawler | AsyncWebCrawler) -> set[int]:
-    """Driver and browser pids of every live driver of ``crawler`` (reaches into the pool)."""
+    """Driver and browser pids of every live driver of ``crawler`` (the pool's test hook)."""
     pids: set[int] = set()
-    for worker in crawler._engine.pool._workers:
-        drv = worker.driver
-        if drv is not None and drv.driver_pid is not None:
+    for drv in crawler.crawler_strategy.pool.drivers():
+        if drv.driver_pid is not None:
             pids |= {drv.driver_pid, *drv.browser_pids}
     return pids
 
@@ -246,8 +245,9 @@ def test_idle_session_is_closed_after_session_ttl(site: DemoSite) -> None:
         slow = crawler.run(site.url("/slow?ms=1500"), CrawlerRunConfig(session_id="idle"))
         assert slow.success, slow.error_message
         assert "idle" in crawler.sessions()
-        session = crawler._engine.pool._sessions["idle"]
-        handle, worker = session.handle, session.worker
+        session = crawler.crawler_strategy.pool.session("idle")
+        assert session is not None
+        handle, thread = session.handle, session.thread
         finished = time.monotonic()
         deadline = finished + 8
         while "idle" in crawler.sessions():
@@ -256,7 +256,7 @@ def test_idle_session_is_closed_after_session_ttl(site: DemoSite) -> None:
         reaped_after = time.monotonic() - finished
         assert reaped_after >= 0.9, f"closed after {reaped_after:.2f} s, before session_ttl"
         # Queued behind the window close on the driver's own thread (FIFO).
-        handles = worker.submit(lambda drv: drv.driver.window_handles).result(timeout=30)
+        handles = thread.submit(lambda drv: drv.webdriver.window_handles).result(timeout=30)
         assert handle not in handles
         again = crawler.run(site.url("/page/1"), CrawlerRunConfig(session_id="idle", js_only=True))
         assert not again.success

@@ -88,7 +88,7 @@ async def test_driver_work_runs_on_the_owning_thread(
 ) -> None:
     """Every crawl of a session runs on one driver thread, never the event loop's."""
     names: set[str] = set()
-    pool = acrawler._engine.pool
+    pool = acrawler.crawler_strategy.pool
     for _ in range(3):
         future = pool.run_in_session("own", lambda drv: threading.current_thread().name)
         names.add(future.result(30))
@@ -100,7 +100,7 @@ def test_blocking_call_from_a_driver_thread_raises(
     shared_crawler: WebCrawler, site: DemoSite
 ) -> None:
     """Calling the blocking API from a driver thread raises instead of deadlocking."""
-    pool = shared_crawler._engine.pool
+    pool = shared_crawler.crawler_strategy.pool
 
     def reenter(drv: object) -> str:
         try:

@@ -1,8 +1,8 @@
 """Faults from outside: a browser killed between or during crawls, a server that never answers.
 
-To kill a browser the tests reach into the pool (``crawler._engine.pool``, its
-sessions, their worker's ``ManagedDriver``): the browser's main process is the
-child of the ``chromedriver`` process whose pid the driver recorded.
+To kill a browser the tests use the pool's test hooks (``crawler.crawler_strategy.pool``:
+``session(id)`` gives the session's thread, whose ``ManagedDriver`` recorded the pids):
+the browser's main process is the child of the ``chromedriver`` process.
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ def _parent(pid: int) -> int:
 
 
 def session_driver(crawler: WebCrawler, session_id: str) -> ManagedDriver:
-    """The live driver holding ``session_id`` (internals: pool → session → worker → driver)."""
-    driver = crawler._engine.pool._sessions[session_id].worker.driver
+    """The live driver holding ``session_id`` (pool test hook → session → thread → driver)."""
+    session = crawler.crawler_strategy.pool.session(session_id)
+    assert session is not None
+    driver = session.thread.managed
     assert driver is not None
     return driver
 
@@ -100,7 +102,7 @@ def test_browser_killed_between_crawls(site: DemoSite, crawler: WebCrawler, vict
     replacement = session_driver(crawler, "s")
     assert replacement is not old
     assert replacement.driver_pid != old.driver_pid
-    assert crawler._engine.pool.size == 1
+    assert crawler.crawler_strategy.pool.size == 1
     assert crawler.run(site.url("/page/4")).success
 
 
@@ -168,14 +170,17 @@ def test_hang_without_session_then_normal_crawl(site: DemoSite, crawler: WebCraw
 
 def crash_tab(crawler: WebCrawler, session_id: str) -> None:
     """Crash the session's page (CDP ``Page.crash``), on the driver's own thread."""
-    session = crawler._engine.pool._sessions[session_id]
+    session = crawler.crawler_strategy.pool.session(session_id)
+    assert session is not None
+    handle = session.handle
+    assert handle is not None
 
     def crash(drv: ManagedDriver) -> None:
-        drv.driver.switch_to.window(session.handle)
+        drv.webdriver.switch_to.window(handle)
         with contextlib.suppress(WebDriverException):  # the command's own tab crashed
             drv.cdp("Page.crash")
 
-    session.worker.submit(crash).result(timeout=30)
+    session.thread.submit(crash).result(timeout=30)
 
 
 def renderer_pids(driver: ManagedDriver) -> set[int]:

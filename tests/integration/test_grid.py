@@ -11,6 +11,7 @@ test is short); the queue test starts a second, one-slot Grid of its own. Tests 
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import logging
@@ -90,8 +91,10 @@ def _slot_names(grid: GridServer) -> list[str]:
 
 
 def _session_driver(crawler: WebCrawler | AsyncWebCrawler, session_id: str) -> ManagedDriver:
-    """The driver holding ``session_id`` (internals: pool → session → worker → driver)."""
-    driver = crawler._engine.pool._sessions[session_id].worker.driver
+    """The driver holding ``session_id`` (pool test hook → session → thread → driver)."""
+    session = crawler.crawler_strategy.pool.session(session_id)
+    assert session is not None
+    driver = session.thread.managed
     assert driver is not None
     return driver
 
@@ -166,8 +169,7 @@ def test_run_many_uses_two_remote_drivers(
         assert isinstance(results, list)
         assert [r.url for r in results] == urls
         assert all(r.success for r in results), [r.error_message for r in results]
-        drivers = [w.driver for w in crawler._engine.pool._workers]
-        ours = sorted(d.name for d in drivers if d is not None)
+        ours = sorted(d.name for d in crawler.crawler_strategy.pool.drivers())
         assert len(ours) == 2
         assert sorted(_slot_names(grid)) == ours
 
@@ -418,7 +420,8 @@ def test_server_that_stops_answering_mid_crawl_fails_within_command_timeout() ->
             # 2 s for the hung call, at most 2 s more for the goodbye DELETE.
             assert 1.9 < took < 8, f"failed after {took:.1f} s"
             assert crawler.sessions() == []
-            assert [w.driver for w in crawler._engine.pool._workers] == [None]
+            stats = crawler.crawler_strategy.pool.stats()
+            assert (stats.threads, stats.drivers) == (1, 0)
 
 
 def test_force_kill_of_a_stuck_remote_driver_deletes_its_session() -> None:
@@ -426,16 +429,17 @@ def test_force_kill_of_a_stuck_remote_driver_deletes_its_session() -> None:
     over its own connection while the driver's call hangs, without waiting for an answer."""
     seen: list[str] = []
     crawler: WebCrawler | None = None
+    caller = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     try:
         with _silent_server(answer_new_session=True, seen=seen) as url:
             config = BrowserConfig(remote_url=url, command_timeout=30, max_drivers=1)
             crawler = WebCrawler(config=config)
-            future = crawler._engine.submit(
-                "http://127.0.0.1:9/never", CrawlerRunConfig(session_id="s")
+            future = caller.submit(
+                crawler.run, "http://127.0.0.1:9/never", CrawlerRunConfig(session_id="s")
             )
             _wait_until(lambda: "POST /session/s1/timeouts" in seen, 10, "the hung call")
-            driver = crawler._engine.pool._workers[0].driver
-            assert driver is not None and driver.is_remote
+            (driver,) = crawler.crawler_strategy.pool.drivers()
+            assert driver.is_remote
             started = time.monotonic()
             driver.force_kill()
             assert time.monotonic() - started < 3
@@ -447,3 +451,4 @@ def test_force_kill_of_a_stuck_remote_driver_deletes_its_session() -> None:
     finally:
         if crawler is not None:
             crawler.close()
+        caller.shutdown(wait=True)

@@ -57,9 +57,9 @@ async def test_sixty_crawls_over_ten_sessions_on_three_drivers(site: DemoSite) -
         for n, result in enumerate(results):
             assert result.session_id == f"load-{n % 10}"
             assert f"<h1>Page {n + 1}</h1>" in result.html
-        pool = crawler._engine.pool
+        pool = crawler.crawler_strategy.pool
         assert pool.size == 3
-        drivers_used = {id(pool._sessions[sid].worker) for sid in per_session}
+        drivers_used = {id(pool.session(sid).thread) for sid in per_session}  # type: ignore[union-attr]
         assert len(drivers_used) == 3, "the sessions were not spread over the three drivers"
         assert sorted(crawler.sessions()) == sorted(per_session)
 
@@ -95,7 +95,8 @@ def test_threads_on_one_session_run_in_arrival_order(site: DemoSite) -> None:
     """Four threads calling run() on one session are served one at a time, in arrival order."""
     with WebCrawler(BrowserConfig(max_drivers=2)) as crawler:
         assert crawler.run(site.url("/page/1"), CrawlerRunConfig(session_id="fifo")).success
-        session = crawler._engine.pool._sessions["fifo"]
+        session = crawler.crawler_strategy.pool.session("fifo")
+        assert session is not None
         results: dict[int, CrawlResult] = {}
 
         def call(n: int, url: str, config: CrawlerRunConfig) -> None:

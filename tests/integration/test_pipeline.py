@@ -14,11 +14,7 @@ from seleniumcrawl.demo.site import DemoSite
 
 
 def _window_count(crawler: WebCrawler) -> int:
-    return sum(
-        len(w.driver.driver.window_handles)
-        for w in crawler._engine.pool._workers
-        if w.driver is not None
-    )
+    return sum(len(drv.webdriver.window_handles) for drv in crawler.crawler_strategy.pool.drivers())
 
 
 def test_status_code_and_redirected_url(shared_crawler: WebCrawler, site: DemoSite) -> None:
@@ -47,7 +43,7 @@ def test_raw_html_without_browser_step_starts_no_browser(site: DemoSite) -> None
     with WebCrawler() as crawler:
         result = crawler.run("raw:<html><body><h1>Hi</h1><a href='/x'>x</a></body></html>")
         assert result.success and "<h1>Hi</h1>" in result.html
-        assert crawler._engine.pool.size == 0
+        assert crawler.crawler_strategy.pool.size == 0
 
 
 def test_raw_html_with_js_is_loaded_into_a_window(shared_crawler: WebCrawler) -> None:

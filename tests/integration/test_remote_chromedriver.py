@@ -62,7 +62,7 @@ def test_sessions_work_through_a_remote_webdriver(chromedriver_url: str, site: D
             CrawlerRunConfig(session_id="r", js_only=True, js_code="return ++window.__n;"),
         )
         assert again.js_execution_result == {"success": True, "results": [2]}
-        assert crawler._engine.pool._workers[0].driver.is_remote  # type: ignore[union-attr]
+        assert crawler.crawler_strategy.pool.drivers()[0].is_remote
         shot = crawler.run(site.url("/page/2"), CrawlerRunConfig(screenshot=True))
         assert shot.success and shot.screenshot
     with urllib.request.urlopen(chromedriver_url + "/status", timeout=5) as response:

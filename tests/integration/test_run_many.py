@@ -25,7 +25,7 @@ def test_results_come_back_in_input_order(two_drivers: WebCrawler, site: DemoSit
     results = two_drivers.run_many(urls)
     assert isinstance(results, list)
     assert [r.url for r in results] == urls and all(r.success for r in results)
-    assert two_drivers._engine.pool.size == 2
+    assert two_drivers.crawler_strategy.pool.size == 2
 
 
 def test_stream_yields_in_completion_order(two_drivers: WebCrawler, site: DemoSite) -> None:

@@ -203,7 +203,7 @@ def test_idle_sessions_are_closed_after_ttl(site: DemoSite) -> None:
         while "idle" in crawler.sessions() and time.monotonic() < deadline:
             threading.Event().wait(0.1)  # polling the pool's own state, not a browser
         assert "idle" not in crawler.sessions()
-        handles = crawler._engine.pool._workers[0].driver.driver.window_handles  # type: ignore[union-attr]
+        handles = crawler.crawler_strategy.pool.drivers()[0].webdriver.window_handles
         assert len(handles) == 1, "only the anchor window is left"
 
 
@@ -214,11 +214,11 @@ def test_sessions_spread_over_drivers(site: DemoSite, isolated: bool) -> None:
         for name in ("a", "b"):
             config = CrawlerRunConfig(session_id=name, session_isolation=isolated)
             assert crawler.run(site.url("/page/6"), config).success
-        assert crawler._engine.pool.size == 2
+        assert crawler.crawler_strategy.pool.size == 2
         third = crawler.run(
             site.url("/page/6"), CrawlerRunConfig(session_id="c", session_isolation=isolated)
         )
         if isolated:
             assert not third.success and "max_drivers" in (third.error_message or "")
         else:
-            assert third.success and crawler._engine.pool.size == 2
+            assert third.success and crawler.crawler_strategy.pool.size == 2

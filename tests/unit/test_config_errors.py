@@ -226,7 +226,7 @@ def test_run_rejects_bad_arguments_before_any_browser() -> None:
             crawler.run("http://127.0.0.1/", {"js_only": True})  # type: ignore[arg-type]
         with pytest.raises(ValueError, match="no URL"):
             crawler.run(config=CrawlerRunConfig(cache_mode=CacheMode.BYPASS))
-        assert crawler._engine.pool._workers == []
+        assert crawler.crawler_strategy.pool.stats().threads == 0
 
 
 BAD_SCHEMAS: list[Any] = [

@@ -449,3 +449,15 @@ async def test_async_bridge_forwards_fatal_errors() -> None:
     with pytest.raises(ValueError, match="bad callback"):
         await arun_all(d, urls_of(3), DEFAULT)
     assert wait_until(lambda: dispatch_threads() == [])
+
+
+def test_domain_slot_spaces_starts_by_the_reserved_delay() -> None:
+    """A DomainSlot is free at its next start; reserving pushes the next start by the delay."""
+    from seleniumcrawl.dispatcher import DomainSlot
+
+    slot = DomainSlot(next_start=10.0)
+    assert slot.wait(10.0) == 0.0
+    slot.reserve(10.0, 2.5)
+    assert (slot.delay, slot.next_start) == (2.5, 12.5)
+    assert slot.wait(11.0) == 1.5
+    assert slot.wait(13.0) < 0
