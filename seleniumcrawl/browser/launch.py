@@ -1,6 +1,6 @@
 """Finding and starting browsers: one :class:`ManagedDriver` per browser process.
 
-The driver executable is looked up in SPEC order: ``BrowserConfig.driver_path``,
+The driver executable is looked up in this order: ``BrowserConfig.driver_path``,
 the ``SELENIUMCRAWL_CHROMEDRIVER`` (or ``SELENIUMCRAWL_GECKODRIVER``) variable,
 the driver on ``PATH``, webdriver-manager when installed, then Selenium Manager.
 Whenever we found a driver ourselves, Selenium Manager (which needs the network)

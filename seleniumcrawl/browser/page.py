@@ -1,4 +1,4 @@
-"""The browser steps of one crawl (SPEC §4 steps 3–7), run on the driver's thread.
+"""The browser steps of one crawl (navigate, ``js_code``, ``wait_for``, settle, capture), run on the driver's thread.
 
 Every function here takes a :class:`~seleniumcrawl.browser.launch.ManagedDriver` whose
 window is already focused by the pool. Selenium exceptions that are the page's
@@ -32,7 +32,7 @@ from seleniumcrawl.urls import Target
 
 log = logging.getLogger(__name__)
 
-_POLL = 0.05  # seconds between wait_for polls: ~1 ms per round trip, so cheap
+_POLL = 0.05  # seconds between wait_for polls; a poll is one short round trip
 
 # Runs one js_code snippet as the body of an async function so `return` and `await`
 # work and a syntax error is reported like any thrown error. It marks the document
@@ -251,7 +251,7 @@ def _wait_for_new_document(drv: ManagedDriver, token: str, timeout_ms: float, in
 
 
 def parse_wait_for(condition: str) -> tuple[str, str]:
-    """Split a ``wait_for`` string into ("css" | "js", body) per the SPEC grammar."""
+    """Split a ``wait_for`` string into ("css" | "js", body) (the grammar in the README)."""
     stripped = condition.strip()
     if stripped.startswith("css:"):
         return "css", stripped[4:].strip()
@@ -312,8 +312,8 @@ def _snapshot(drv: ManagedDriver) -> list[Any]:
     """URL, status, HTML and error-page check in one round trip.
 
     On Chromium, CDP's ``Runtime.evaluate`` answers in about half the time of
-    WebDriver's ``executeScript`` (1.9 vs 3.6 ms measured; chromedriver wraps and
-    checks every script), which is most of our per-page overhead over a bare
+    WebDriver's ``executeScript`` (chromedriver wraps and checks every script; figures
+    in README "Benchmarks"), which is most of our per-page overhead over a bare
     ``page_source``. Anything unexpected falls back to ``executeScript``.
     """
     script = _ERROR_OF_PAGE + _SNAPSHOT

@@ -452,7 +452,7 @@ class DriverPool:
         log.warning("driver of %s stopped responding (%s); replacing it", thread.name, cause)
         drv.mark_unresponsive()
         # A local browser that stopped answering is killed outright: quitting it politely
-        # costs another HTTP timeout plus Selenium's service-stop wait (~12 s measured).
+        # costs another HTTP timeout plus Selenium's service-stop wait.
         if not drv.is_remote:
             drv.force_kill()
         self._drop_thread_sessions(thread)

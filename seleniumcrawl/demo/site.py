@@ -547,8 +547,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     # Headers and body go out in separate writes; with Nagle's algorithm the body then
-    # waits for the browser's delayed ACK (~40 ms a response), which made every demo page
-    # 40 ms slower than the browser itself. Real servers disable Nagle too.
+    # waits for the browser's delayed ACK, which made every demo page slower than the
+    # browser itself. Real servers disable Nagle too.
     disable_nagle_algorithm = True
     server_version = "seleniumcrawl-demo/1.0"
     #: Idle keep-alive connections are dropped after this many seconds.

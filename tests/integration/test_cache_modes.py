@@ -1,4 +1,4 @@
-"""The crawl cache (SPEC §8) against a real browser: modes, keys, re-extraction."""
+"""The crawl cache (README: "Cache") against a real browser: modes, keys, re-extraction."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The two front ends (SPEC §2, §13): same engine, context managers, close, misuse."""
+"""The two front ends: same engine, context managers, close, misuse."""
 
 from __future__ import annotations
 

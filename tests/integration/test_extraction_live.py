@@ -1,4 +1,4 @@
-"""Extraction and page content from live, JS-rendered pages of the demo site (SPEC §4 step 8)."""
+"""Extraction and page content from live, JS-rendered pages of the demo site."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Crawling through a real Selenium Grid 4 (SPEC §10): sessions, pool and failures, remotely.
+"""Crawling through a real Selenium Grid 4: sessions, pool and failures, remotely.
 
 The session workflows of ``test_sessions.py`` run unchanged with ``remote_url``; the rest
 pins down what only a remote end does: a Grid that drops idle sessions (keep-alive), a

@@ -1,4 +1,4 @@
-"""The crawl pipeline (SPEC §4): URL kinds, navigation, js_code, wait_for, capture."""
+"""The crawl pipeline: URL kinds, navigation, js_code, wait_for, capture."""
 
 from __future__ import annotations
 

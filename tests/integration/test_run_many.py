@@ -1,4 +1,4 @@
-"""Many URLs (SPEC §9) through a real pool: order, streaming, sessions, retries, progress."""
+"""Many URLs through a real pool: order, streaming, sessions, retries, progress."""
 
 from __future__ import annotations
 

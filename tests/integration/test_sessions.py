@@ -1,4 +1,4 @@
-"""Sessions (SPEC §5): windows that keep state, isolation, ordering, lifetime."""
+"""Sessions: windows that keep state, isolation, ordering, lifetime."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""BrowserConfig / CrawlerRunConfig validation (SPEC §3)."""
+"""BrowserConfig / CrawlerRunConfig validation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Driver discovery order and browser flags (SPEC §14, brief's machine notes)."""
+"""Driver discovery order and browser flags."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The public surface is fixed by SPEC §2: these names are imported by programs outside."""
+"""The public surface is fixed (Crawl4AI's names): these names are imported by programs outside."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""URL resolution (SPEC §4 step 1): what is accepted, and clear errors for the rest."""
+"""URL resolution: what is accepted, and clear errors for the rest."""
 
 from __future__ import annotations
 

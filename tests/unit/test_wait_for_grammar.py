@@ -1,4 +1,4 @@
-"""The ``wait_for`` grammar of SPEC §4."""
+"""The ``wait_for`` grammar (``css:``/``js:`` prefixes, bare selector or JS)."""
 
 from __future__ import annotations
 
