@@ -48,7 +48,7 @@ lint: setup
 	$(BIN)/ruff format --check seleniumcrawl tests examples bench tools
 
 typecheck: setup
-	$(BIN)/mypy seleniumcrawl
+	$(BIN)/mypy seleniumcrawl tools
 
 check: lint typecheck test
 

@@ -1,4 +1,4 @@
-"""URL kinds a crawl accepts (README: "Choices where the spec is silent"), checked before any browser is touched."""
+"""URL kinds a crawl accepts (http(s), file, raw:), checked before any browser is touched."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ A WebDriver server that stops answering (a hung node, a Grid whose slots are all
 busy) must cost one ``command_timeout``, not hang the crawl, and a failure to
 start a browser must read as one line saying why: :func:`create_driver` raises
 :class:`~seleniumcrawl.errors.CrawlError` with such a line
-(:func:`start_failure_message`), and :func:`is_timeout` tells "no answer in
+(:mod:`~seleniumcrawl.browser.failures` words it and tells "no answer in
 time" apart from other transport errors.
 """
 

@@ -1,6 +1,6 @@
-"""The browser steps of one crawl (navigate, ``js_code``, ``wait_for``, settle, capture), run on the driver's thread.
+"""The browser steps of one crawl (navigate, scripts, waits, capture), on the driver's thread.
 
-Every function here takes a :class:`~seleniumcrawl.browser.launch.ManagedDriver` whose
+Every function here takes a :class:`~seleniumcrawl.browser.driver.ManagedDriver` whose
 window is already focused by the pool. Selenium exceptions that are the page's
 fault are translated here into :mod:`seleniumcrawl.errors` crawl errors, raised
 ``from`` the original; the pool decides whether a failure means the browser died.

@@ -1,4 +1,4 @@
-"""The ``seleniumcrawl`` command: ``crawl``, ``crawl-many``, ``demo`` and ``doctor`` (README: "Command line").
+"""The ``seleniumcrawl`` command: ``crawl``, ``crawl-many``, ``demo``, ``doctor`` (see README).
 
 Exit status: 0 success; 1 a crawl failed (or the demo, or a doctor check); 2 bad usage
 (options, configuration or schema values, unreadable files); 130 interrupted (Ctrl-C), after

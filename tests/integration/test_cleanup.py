@@ -1,4 +1,4 @@
-"""No browser outlives its crawler (README: "Cleanup"), and idle sessions are closed (README: "Sessions and windows").
+"""No browser outlives its crawler, and idle sessions are closed (README: "Cleanup", "Sessions").
 
 Processes are counted with :func:`our_browser_pids`: ``live_browser_pids()``
 narrowed to the processes this test run started, so other runs on the same
