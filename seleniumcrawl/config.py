@@ -156,6 +156,10 @@ class BrowserConfig:
     command_timeout: float = attrs.field(default=120, validator=[_number, _positive])
     #: Seconds between keep-alive pings of idle remote sessions (Grid's session-timeout is 300 s).
     keep_alive_interval: float = attrs.field(default=60, validator=[_number, _positive])
+    #: Crawls one browser runs at once, each in its own tab (WebDriver BiDi; 1 on the classic path).
+    max_pages_per_driver: int = attrs.field(default=8, validator=[_int, _positive])
+    #: Talk to the browser over WebDriver BiDi where the remote end offers it (else classic).
+    use_bidi: bool = attrs.field(default=True, validator=_typed(bool))
 
     @property
     def is_chromium(self) -> bool:
@@ -249,6 +253,10 @@ class CrawlerRunConfig:
     stream: bool = attrs.field(default=False, validator=_typed(bool))
     max_retries: int = attrs.field(default=0, validator=[_int, _non_negative])
     mean_delay: float = attrs.field(default=0, validator=[_number, _non_negative])
+    #: ``arun_many``/``run_many`` concurrency; None: ``max_drivers * max_pages_per_driver``.
+    semaphore_count: int | None = attrs.field(default=None, validator=[_int, _positive])
+    #: A ``js_code`` script that throws fails the crawl (default: recorded, the crawl goes on).
+    fail_on_js_error: bool = attrs.field(default=False, validator=_typed(bool))
     #: For ``arun_many`` with a list of configs: which URLs this config is for (first match wins).
     url_matcher: str | Callable[[str], bool] | list[Any] | None = attrs.field(
         default=None, validator=_url_matcher

@@ -26,6 +26,7 @@ from seleniumcrawl.browser import page
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.failures import TRANSPORT_ERRORS, describe_error
 from seleniumcrawl.browser.pool import DriverPool
+from seleniumcrawl.browser.tab import BidiTab, Tab
 from seleniumcrawl.cache import CachedPage, CrawlCache, cache_key, default_cache_path, fetch_options
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
 from seleniumcrawl.content.scraping import scrape
@@ -172,8 +173,8 @@ class CrawlEngine:
         if target.kind == "raw" and not config.needs_browser_step:
             return self._scraper.submit(self._raw_without_browser, target, config)
 
-        def task(drv: ManagedDriver) -> CrawlResult:
-            return self._browser_crawl(drv, target, config, cache_status)
+        def task(tab: Tab) -> CrawlResult:
+            return self._browser_crawl(tab, target, config, cache_status)
 
         try:
             if config.session_id is not None:
@@ -205,7 +206,7 @@ class CrawlEngine:
         return result
 
     def _browser_crawl(
-        self, drv: ManagedDriver, target: Target, config: CrawlerRunConfig, cache_status: str | None
+        self, tab: Tab, target: Target, config: CrawlerRunConfig, cache_status: str | None
     ) -> CrawlResult:
         timings: dict[str, float] = {}
         started = time.perf_counter()
@@ -217,14 +218,14 @@ class CrawlEngine:
             return value
 
         if not config.js_only:
-            step("navigate", lambda: page.navigate(drv, target, config))
+            step("navigate", lambda: page.navigate(tab, target, config))
         js_result = (
-            step("js_code", lambda: page.run_scripts(drv, config)) if config.scripts else None
+            step("js_code", lambda: page.run_scripts(tab, config)) if config.scripts else None
         )
         if config.wait_for:
-            step("wait_for", lambda: page.wait_for(drv, config))
-        step("settle", lambda: page.settle(drv, config))
-        capture = step("capture", lambda: page.capture(drv, target, config))
+            step("wait_for", lambda: page.wait_for(tab, config))
+        step("settle", lambda: page.settle(tab, config))
+        capture = step("capture", lambda: page.capture(tab, target, config))
         capture.js_execution_result = js_result
         if config.cache_mode.writes and not config.js_only and target.kind != "raw":
             step("cache_write", lambda: self._store(target, config, capture))
@@ -279,6 +280,14 @@ class CrawlEngine:
     def _key(self, target: Target, config: CrawlerRunConfig) -> str:
         return cache_key(target.url, fetch_options(self.browser_config, config))
 
+    def concurrency(self, config: CrawlerRunConfig) -> int:
+        """Crawls ``run_many``/``arun_many`` keep in flight: ``semaphore_count``, else every
+        page slot of every driver (one per driver on the classic path)."""
+        if config.semaphore_count is not None:
+            return config.semaphore_count
+        browser = self.browser_config
+        return browser.max_drivers * (browser.max_pages_per_driver if browser.use_bidi else 1)
+
     def many(
         self, config: Configs | None, progress: ProgressCallback | None
     ) -> tuple[Dispatcher, Configs, bool]:
@@ -290,9 +299,7 @@ class CrawlEngine:
         def crawl(url: str, one: CrawlerRunConfig) -> CrawlResult:
             return self.submit(url, one).result()
 
-        dispatcher = Dispatcher(
-            crawl, concurrency=self.browser_config.max_drivers, progress=progress
-        )
+        dispatcher = Dispatcher(crawl, concurrency=self.concurrency(first), progress=progress)
         return dispatcher, configs, first.stream
 
     # -- hooks for the pool (run on the driver thread) --------------------------------
@@ -304,11 +311,15 @@ class CrawlEngine:
         elif cookies:
             log.warning("BrowserConfig.cookies is applied through CDP, i.e. on Chromium only")
 
-    def _setup_window(self, drv: ManagedDriver) -> None:
+    def _setup_window(self, tab: Tab) -> None:
         headers = self.browser_config.headers
         if headers and self.browser_config.is_chromium:
-            drv.cdp("Network.enable")
-            drv.cdp("Network.setExtraHTTPHeaders", {"headers": headers})
+            tab.cdp("Network.enable")
+            tab.cdp("Network.setExtraHTTPHeaders", {"headers": headers})
+        cookies = self.browser_config.cookies
+        if cookies and isinstance(tab, BidiTab) and tab.user_context is not None:
+            # An isolated session's user context has a cookie jar of its own.
+            tab.cdp("Network.setCookies", {"cookies": cookies})
         elif headers:
             log.warning("BrowserConfig.headers is applied through CDP, i.e. on Chromium only")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +23,9 @@ from selenium.webdriver.remote.client_config import ClientConfig
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from seleniumcrawl.browser import procs
+from seleniumcrawl.browser.bidi import BidiConnection
 from seleniumcrawl.config import BrowserConfig
+from seleniumcrawl.errors import WrongThreadError
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +51,17 @@ class ManagedDriver:
         service: Service | None,
         name: str,
         client_config: ClientConfig | None = None,
+        *,
+        bidi: BidiConnection | None = None,
+        temp_dir: str | None = None,
     ) -> None:
-        self.webdriver = webdriver
+        #: The thread that created this driver: the only one allowed to use ``webdriver``.
+        self.owner = threading.current_thread()
+        self._webdriver = webdriver
+        #: The driver's WebDriver BiDi connection (thread-safe), or None on the classic path.
+        self.bidi = bidi
+        #: A directory of our own for the browser's temporary files, removed at quit.
+        self.temp_dir = temp_dir
         self.config = config
         self.name = name
         self._service = service
@@ -68,6 +80,21 @@ class ManagedDriver:
         #: None means unknown (after any failure), so the next crawl switches explicitly.
         self.focused: str | None = self.anchor_handle
         self.record_pids()
+
+    @property
+    def webdriver(self) -> WebDriver:
+        """Selenium's classic client, which is not thread-safe: owner thread only.
+
+        Any other thread gets :class:`~seleniumcrawl.errors.WrongThreadError`, so two
+        threads can never talk over one classic client at once (page threads use
+        :attr:`bidi`, which is thread-safe).
+        """
+        if threading.current_thread() is not self.owner:
+            raise WrongThreadError(
+                f"the classic WebDriver client of {self.name} belongs to thread "
+                f"{self.owner.name}; submit the call to that thread"
+            )
+        return self._webdriver
 
     @property
     def is_remote(self) -> bool:
@@ -172,8 +199,10 @@ class ManagedDriver:
             if self._quit:
                 return
             self._quit = True
+        if self.bidi is not None:
+            self.bidi.close()
         try:
-            self.webdriver.quit()
+            self._webdriver.quit()
         except Exception as exc:
             log.debug("driver %s: quit failed (%s); killing its processes", self.name, exc)
         if self._service is not None:
@@ -182,6 +211,8 @@ class ManagedDriver:
             except Exception as exc:
                 log.debug("driver %s: service stop failed: %s", self.name, exc)
         procs.kill_all(self._pids)
+        if self.temp_dir is not None:
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
         if self.on_quit is not None:
             self.on_quit(self)
 
@@ -197,8 +228,10 @@ class ManagedDriver:
         waiting for the answer here.
         """
         procs.kill_all(self._pids)
-        if self.is_remote and self.config.remote_url is not None and self.webdriver.session_id:
-            url = f"{self.config.remote_url.rstrip('/')}/session/{self.webdriver.session_id}"
+        if self.bidi is not None:
+            self.bidi.close()  # pages waiting on it fail now, not at their timeouts
+        if self.is_remote and self.config.remote_url is not None and self._webdriver.session_id:
+            url = f"{self.config.remote_url.rstrip('/')}/session/{self._webdriver.session_id}"
             try:
                 urllib3.request("DELETE", url, timeout=_FORCE_DELETE_TIMEOUT, retries=False)
             except Exception as exc:  # a timeout is the expected outcome, see above

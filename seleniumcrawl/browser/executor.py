@@ -1,9 +1,19 @@
-"""Thread confinement: one thread owns one driver and runs all of its work.
+"""Thread confinement: one thread owns one driver; its pages may have threads of their own.
 
-Selenium's drivers are not thread-safe, so every WebDriver call for a driver is
-queued to the :class:`DriverThread` that owns it and answered through a
-``concurrent.futures.Future`` (awaitable from asyncio with ``wrap_future``).
-The driver is started lazily, on the owning thread, by the first task.
+The ownership rule, in two sentences:
+
+* A driver's **classic WebDriver client** (HTTP, not thread-safe) is used only by the
+  :class:`DriverThread` that started it; work for it is queued to that thread and
+  answered through a ``concurrent.futures.Future`` (awaitable with ``wrap_future``).
+  ``ManagedDriver.webdriver`` raises ``WrongThreadError`` on any other thread.
+* Over **WebDriver BiDi** the same driver runs up to ``max_pages_per_driver`` crawls at
+  once, each on one of the driver's *page threads* and in a tab of its own; a page thread
+  talks to the browser only through the driver's BiDi connection (thread-safe) and
+  addresses its tab by id. The pool lets one page thread at a time drive a given tab.
+
+The driver is started lazily, on the owning thread, by the first task; page threads are
+started with the first BiDi crawl and never wait for the driver thread (it may be
+waiting for them, at close).
 """
 
 from __future__ import annotations
@@ -31,16 +41,28 @@ _local = threading.local()
 
 
 def current_driver_thread() -> DriverThread | None:
-    """The DriverThread running the calling code, or None on any other thread."""
+    """The DriverThread whose thread (or page thread) runs the calling code, else None."""
     return getattr(_local, "owner", None)
 
 
 class DriverThread:
     """A thread owning one managed driver; tasks run in submission (FIFO) order."""
 
-    def __init__(self, factory: Callable[[str], ManagedDriver], *, isolated: bool = False) -> None:
+    def __init__(
+        self,
+        factory: Callable[[str], ManagedDriver],
+        *,
+        isolated: bool = False,
+        page_slots: int = 1,
+    ) -> None:
         self.name = f"seleniumcrawl-driver-{next(_ids)}"
         self.isolated = isolated
+        #: Page threads for BiDi crawls (``max_pages_per_driver``).
+        self.page_slots = page_slots
+        self._pages: concurrent.futures.ThreadPoolExecutor | None = None
+        #: Crawls given to this driver and not finished (queued, on this thread or a page
+        #: thread); the pool balances drivers by it and changes it under its lock.
+        self.crawls = 0
         self._factory = factory
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._pending = 0
@@ -83,12 +105,44 @@ class DriverThread:
             self.managed = self._factory(self.name)
         return self.managed
 
-    def discard_driver(self) -> None:
-        """Quit the current driver (dead or alive); the next task starts a fresh one."""
+    def discard_driver(self, generation: int | None = None) -> None:
+        """Quit the current driver (dead or alive); the next task starts a fresh one.
+
+        With ``generation``, only if the driver is still that generation: several
+        pages in flight may all report one death, and only the first replaces it.
+        """
+        if generation is not None and generation != self.generation:
+            return
         if self.managed is not None:
             self.managed.quit()
             self.managed = None
             self.generation += 1
+
+    def run_on_page_thread(self, fn: Callable[[], None]) -> concurrent.futures.Future[None]:
+        """Run ``fn()`` on one of this driver's page threads (started on first use).
+
+        At most ``page_slots`` run at once; the rest wait in submission order. The
+        returned future is cancelled if the thread stops before ``fn`` started.
+        """
+        with self._pending_lock:
+            if self._pages is None:
+                self._pages = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=self.page_slots,
+                    thread_name_prefix=f"{self.name}-page",
+                    initializer=self._mark_page_thread,
+                )
+            pages = self._pages
+        return pages.submit(fn)
+
+    def _mark_page_thread(self) -> None:
+        _local.owner = self
+
+    def _stop_page_threads(self) -> None:
+        """Cancel page work not yet started and wait for the running pages to end."""
+        with self._pending_lock:
+            pages, self._pages = self._pages, None
+        if pages is not None:
+            pages.shutdown(wait=True, cancel_futures=True)
 
     def _run(self) -> None:
         _local.owner = self
@@ -106,6 +160,8 @@ class DriverThread:
             finally:
                 with self._pending_lock:
                     self._pending -= 1
+        # Pages in flight end before their browser does (at close they get the grace period).
+        self._stop_page_threads()
         self.discard_driver()
 
     def cancel_queued(self) -> int:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import tempfile
 import time
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -42,6 +43,7 @@ from urllib3.connectionpool import ConnectionPool
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
+from seleniumcrawl.browser.bidi import CRASH_EVENT, BidiConnection
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.failures import (
     TRANSPORT_ERRORS,
@@ -208,6 +210,8 @@ def build_options(config: BrowserConfig, session_name: str) -> ChromeOptions | F
                 options.binary_location = binary
     options.accept_insecure_certs = config.ignore_https_errors
     options.page_load_strategy = "normal"
+    # Ask for a BiDi WebSocket (``webSocketUrl``); without one the classic path is used.
+    options.enable_bidi = config.use_bidi
     # Like Crawl4AI (Playwright): dialogs are dismissed. Selenium's default ("dismiss and
     # notify") fails the next command with "unexpected alert open" - a page that alerts on
     # load could never be crawled, and a session's next crawl failed for an old dialog.
@@ -267,12 +271,12 @@ def _connection(client: ClientConfig, config: BrowserConfig) -> RemoteConnection
     return RemoteConnection(client_config=client)
 
 
-def _local_service(config: BrowserConfig) -> Service:
+def _local_service(config: BrowserConfig, env: dict[str, str] | None = None) -> Service:
     path = find_driver(config)
     name = _driver_name(config)
     service_cls = ChromeService if config.is_chromium else FirefoxService
     if path is not None:
-        return service_cls(executable_path=path)
+        return service_cls(executable_path=path, env=env)
     if config.browser_type == "firefox":
         raise DriverNotFoundError(f"no {name} found for Firefox: {_INSTALL_HINT[name]}")
     # Last resort, Selenium Manager: it needs the network, so its failure gets our hint.
@@ -283,7 +287,7 @@ def _local_service(config: BrowserConfig) -> Service:
         found = DriverFinder(service_cls(), options).get_driver_path()
     except Exception as exc:
         raise DriverNotFoundError(f"no {name} found: {_INSTALL_HINT[name]}") from exc
-    return service_cls(executable_path=found)
+    return service_cls(executable_path=found, env=env)
 
 
 def create_driver(config: BrowserConfig, name: str) -> ManagedDriver:
@@ -315,23 +319,57 @@ def _start(
     config: BrowserConfig, name: str, options: ChromeOptions | FirefoxOptions
 ) -> ManagedDriver:
     service: Service | None = None
+    temp_dir: str | None = None
     if config.remote_url is None:
-        service = _local_service(config)
-        service.start()
+        # The driver and its browser put their temporary profile, singleton and
+        # scoped_dir directories under TMPDIR: a directory of ours, removed at quit
+        # (or by the reaper), so a killed browser leaves nothing in /tmp.
+        temp_dir = tempfile.mkdtemp(prefix=f"{name}-")
+        service = _local_service(config, {**os.environ, "TMPDIR": temp_dir})
     try:
+        if service is not None:
+            service.start()
         url = service.service_url if service is not None else config.remote_url
         assert url is not None  # no service means a remote_url
         client = _client_config(url, config)
         remote = webdriver.Remote(command_executor=_connection(client, config), options=options)
         try:
-            return ManagedDriver(remote, config, service, name, client)
+            bidi = _connect_bidi(remote, config, name)
+            return ManagedDriver(
+                remote, config, service, name, client, bidi=bidi, temp_dir=temp_dir
+            )
         except BaseException:
             _quietly_quit(remote)  # the session exists: end it rather than leak a browser
             raise
     except BaseException:
         if service is not None:
             service.stop()
+        if temp_dir is not None:
+            shutil.rmtree(temp_dir, ignore_errors=True)
         raise
+
+
+def _connect_bidi(remote: WebDriver, config: BrowserConfig, name: str) -> BidiConnection | None:
+    """The session's BiDi connection, or None for the classic path.
+
+    None when BiDi is off (``use_bidi=False``) or the remote end offers no
+    ``webSocketUrl``; a connection that cannot be made is logged and the classic
+    path is used, so a proxy that drops WebSockets costs speed, not crawls.
+    """
+    url = remote.caps.get("webSocketUrl")
+    if not config.use_bidi or not isinstance(url, str):
+        if config.use_bidi:
+            log.info("driver %s: the remote end offers no WebDriver BiDi; classic path", name)
+        return None
+    try:
+        bidi = BidiConnection(url, connect_timeout=config.command_timeout)
+    except Exception as exc:
+        log.warning("driver %s: BiDi connection to %s failed (%s); classic path", name, url, exc)
+        return None
+    if config.is_chromium:
+        # Renderer crashes reach us as CDP events; a crashed tab fails its crawl at once.
+        bidi.call("session.subscribe", {"events": [CRASH_EVENT]}, config.command_timeout)
+    return bidi
 
 
 def _quietly_quit(remote: WebDriver) -> None:

@@ -1,31 +1,44 @@
-"""The driver pool: up to ``max_drivers`` browsers, sessions mapped to windows.
+"""The driver pool: up to ``max_drivers`` browsers, sessions mapped to tabs.
 
-A *session* is one window (tab) on one driver. Windows on a driver share its
-cookies and storage; an *isolated* session gets a driver of its own. All work
-for a driver goes through its :class:`~seleniumcrawl.browser.executor.DriverThread`
-queue, which is FIFO: crawls on one session run one after another, in the order
-they were submitted, and never interleave.
+A *session* is one tab on one driver. Tabs on a driver share its cookies and storage;
+an *isolated* session gets a BiDi *user context* of its own on a shared driver (its
+own cookies, storage and cache), or, on the classic path, a driver of its own.
 
-Like urllib3's connection pool, a checkout verifies the driver and replaces a
-dead one: a task that fails on a dead browser quits it, drops the sessions it
-held (reported as lost), and the next task starts a fresh browser. A
-housekeeping thread closes sessions idle past ``session_ttl`` and pings idle
-remote drivers so a Grid's session timeout never reaps them.
+How a crawl reaches the browser (see :mod:`seleniumcrawl.browser.executor` for who
+owns what):
+
+* Every crawl is first queued to its driver's :class:`DriverThread`, which starts the
+  browser if needed. On the **classic** path the crawl runs right there, in the
+  session's window (focused with ``switch_to.window``): one crawl per driver at a time.
+* Over **BiDi** the driver thread hands the crawl to one of the driver's page threads
+  and is free again at once: up to ``max_pages_per_driver`` crawls of one browser are in
+  flight, each in its own tab, addressed by id. Sessionless crawls reuse idle tabs.
+* Crawls of one session run one after another in arrival order (a per-session queue,
+  :class:`_Serial`); different sessions, and sessionless crawls, run concurrently.
+
+Like urllib3's connection pool, the pool replaces a dead driver: a crawl that fails
+on a dead browser marks the sessions it held lost, the driver is quit on its own
+thread, and the next crawl starts a fresh browser. A crashed tab costs only its own
+session. A housekeeping thread closes sessions idle past ``session_ttl`` and pings
+idle remote drivers so a Grid's session timeout never reaps them.
 """
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
+import contextlib
 import logging
 import threading
 import time
 import weakref
 from collections.abc import Callable
-from typing import NoReturn, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 import attrs
 from selenium.common.exceptions import NoSuchWindowException, WebDriverException
 
+from seleniumcrawl.browser.bidi import BidiError, BidiTimeoutError
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.executor import DriverThread, current_driver_thread
 from seleniumcrawl.browser.failures import (
@@ -37,6 +50,7 @@ from seleniumcrawl.browser.failures import (
 )
 from seleniumcrawl.browser.launch import create_driver
 from seleniumcrawl.browser.reaper import Reaper
+from seleniumcrawl.browser.tab import BidiTab, BidiTabs, ClassicTab, Tab, TabCrashedError
 from seleniumcrawl.config import BrowserConfig
 from seleniumcrawl.errors import (
     BrowserDiedError,
@@ -50,21 +64,125 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 DriverFactory = Callable[[BrowserConfig, str], ManagedDriver]
-WindowSetup = Callable[[ManagedDriver], None]
+DriverSetup = Callable[[ManagedDriver], None]
+TabSetup = Callable[[Tab], None]
+Task = Callable[[Tab], T]
+
+
+class _Serial:
+    """Starts jobs one at a time in arrival order: a session's crawls never interleave.
+
+    ``submit(start)`` calls ``start(done)`` now or once every earlier job called its
+    ``done``; each ``start`` must make ``done`` be called exactly once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: collections.deque[Callable[[Callable[[], None]], None]] = collections.deque()
+        self._busy = False
+
+    def submit(self, start: Callable[[Callable[[], None]], None]) -> None:
+        with self._lock:
+            if self._busy:
+                self._waiting.append(start)
+                return
+            self._busy = True
+        start(self._next)
+
+    def _next(self) -> None:
+        with self._lock:
+            if not self._waiting:
+                self._busy = False
+                return
+            start = self._waiting.popleft()
+        start(self._next)
+
+
+class _Job(Generic[T]):
+    """One crawl handed to a driver: runs once or fails once, then calls ``on_end``."""
+
+    def __init__(
+        self,
+        outer: concurrent.futures.Future[T],
+        body: Callable[[ManagedDriver], T],
+        on_end: Callable[[], None],
+    ) -> None:
+        self.outer = outer
+        self._body = body
+        self._on_end = on_end
+        self._lock = threading.Lock()
+        self._claimed = False
+
+    def _claim(self) -> bool:
+        with self._lock:
+            claimed, self._claimed = self._claimed, True
+        return not claimed
+
+    def run(self, drv: ManagedDriver) -> None:
+        """Run the body (unless the caller cancelled while it waited)."""
+        if not self._claim():
+            return
+        try:
+            if self.outer.set_running_or_notify_cancel():
+                try:
+                    self.outer.set_result(self._body(drv))
+                except BaseException as exc:
+                    self.outer.set_exception(exc)
+        finally:
+            self._on_end()
+
+    def fail(self, exc: BaseException) -> None:
+        """The job cannot run (its browser did not start, the pool closed)."""
+        if not self._claim():
+            return
+        try:
+            if self.outer.set_running_or_notify_cancel():
+                self.outer.set_exception(exc)
+        finally:
+            self._on_end()
+
+
+def _fail_unless_ran(job: _Job[Any], queued: concurrent.futures.Future[None]) -> None:
+    """``queued`` ended without handing ``job`` on: fail it with the reason."""
+    if queued.cancelled():
+        job.fail(CrawlerClosedError("the crawler was closed before this ran"))
+        return
+    exc = queued.exception()
+    if exc is not None:
+        job.fail(exc)
 
 
 @attrs.define(eq=False)
 class Session:
-    """A named window on a driver; mutated only under the pool lock or on its driver thread."""
+    """A named tab on a driver; mutated under the pool lock or by the crawl that holds it."""
 
     session_id: str
     thread: DriverThread
     isolated: bool
+    #: The window handle (classic) or browsing context id (BiDi); the same string on Chromium.
     handle: str | None = None
+    #: The BiDi tab, on the BiDi path.
+    tab: BidiTab | None = None
+    #: The BiDi user context of an isolated session.
+    user_context: str | None = None
     generation: int = -1
     inflight: int = 0
     lost: bool = False
     last_used: float = attrs.field(factory=time.monotonic)
+    order: _Serial = attrs.field(factory=_Serial, repr=False)
+
+
+@attrs.define(eq=False)
+class _DriverTabs:
+    """Tab bookkeeping of one driver generation."""
+
+    generation: int
+    #: BiDi: opens/closes tabs and routes crash events to them.
+    bidi: BidiTabs | None = None
+    #: BiDi: tabs of finished sessionless crawls, ready for the next ones.
+    idle: list[BidiTab] = attrs.field(factory=list)
+    #: Classic: the window sessionless crawls reuse.
+    scratch: str | None = None
 
 
 @attrs.frozen
@@ -79,18 +197,20 @@ class PoolStats:
     drivers: int
     #: Live sessions.
     sessions: int
+    #: Idle tabs kept for sessionless crawls (BiDi).
+    idle_tabs: int = 0
 
 
 class DriverPool:
-    """Owns the drivers and their threads; maps session ids to windows."""
+    """Owns the drivers and their threads; maps session ids to tabs."""
 
     def __init__(
         self,
         config: BrowserConfig,
         *,
         driver_factory: DriverFactory = create_driver,
-        window_setup: WindowSetup | None = None,
-        driver_setup: WindowSetup | None = None,
+        window_setup: TabSetup | None = None,
+        driver_setup: DriverSetup | None = None,
     ) -> None:
         self.config = config
         self._driver_factory = driver_factory
@@ -99,6 +219,9 @@ class DriverPool:
         self._lock = threading.Lock()
         self._threads: list[DriverThread] = []
         self._sessions: dict[str, Session] = {}
+        self._tabs: dict[DriverThread, _DriverTabs] = {}
+        #: Whether started drivers speak BiDi (None until the first one started).
+        self._bidi_seen: bool | None = None
         self._closed = False
         self._wake = threading.Event()
         self._housekeeper: threading.Thread | None = None
@@ -128,15 +251,21 @@ class DriverPool:
     def drivers(self) -> list[ManagedDriver]:
         """The started managed drivers of the pool's threads, for tests and tools.
 
-        Process-count tests read their pids; calling their ``webdriver`` from another
-        thread than the owner's is only safe while the pool is otherwise idle.
+        Process-count tests read their pids. Their ``webdriver`` belongs to the owning
+        thread: use :meth:`on_driver_threads` to call it.
         """
         with self._lock:
             threads = list(self._threads)
         return [t.managed for t in threads if t.managed is not None]
 
+    def on_driver_threads(self, fn: Callable[[ManagedDriver], T]) -> list[T]:
+        """Run ``fn(managed_driver)`` on each started driver's own thread, for tests and tools."""
+        with self._lock:
+            threads = [t for t in self._threads if t.managed is not None and t.accepting]
+        return [t.submit(fn).result(timeout=60) for t in threads]
+
     def session(self, session_id: str) -> Session | None:
-        """The live session record (its thread, window handle, in-flight count), for tests
+        """The live session record (its thread, tab handle, in-flight count), for tests
         and tools; None when there is no such session. Do not change it."""
         with self._lock:
             found = self._sessions.get(session_id)
@@ -147,11 +276,13 @@ class DriverPool:
         with self._lock:
             threads = list(self._threads)
             sessions = sum(1 for s in self._sessions.values() if not s.lost)
+            idle = sum(len(t.idle) for t in self._tabs.values())
         return PoolStats(
             threads=len(threads),
             active=sum(1 for t in threads if t.accepting),
             drivers=sum(1 for t in threads if t.managed is not None),
             sessions=sessions,
+            idle_tabs=idle,
         )
 
     def sessions(self) -> list[str]:
@@ -160,23 +291,23 @@ class DriverPool:
             return [sid for sid, s in self._sessions.items() if not s.lost]
 
     def check_thread(self) -> None:
-        """Raise when called from a driver thread: blocking there would deadlock it."""
+        """Raise when called from a driver or page thread: blocking there could deadlock."""
         owner = current_driver_thread()
         if owner is not None:
             raise WrongThreadError(
-                f"blocking crawler call from driver thread {owner.name} (inside a hook?) "
+                f"blocking crawler call from a thread of {owner.name} (inside a hook?) "
                 "would deadlock; schedule it from another thread"
             )
 
     def run_in_session(
         self,
         session_id: str,
-        task: Callable[[ManagedDriver], T],
+        task: Task[T],
         *,
         isolated: bool = False,
         create: bool = True,
     ) -> concurrent.futures.Future[T]:
-        """Run ``task`` with the session's window focused (created unless ``create`` is False)."""
+        """Run ``task(tab)`` in the session's tab (created unless ``create`` is False)."""
         with self._lock:
             self._ensure_open()
             session = self._sessions.get(session_id)
@@ -192,30 +323,32 @@ class DriverPool:
                 session = Session(session_id, self._thread_for_session(isolated), isolated)
                 self._sessions[session_id] = session
             session.inflight += 1
-            thread = session.thread
-            started = False
+        outer: concurrent.futures.Future[T] = concurrent.futures.Future()
 
-            def job(drv: ManagedDriver) -> T:
-                nonlocal started
-                started = True
+        def start(done: Callable[[], None]) -> None:
+            thread = session.thread
+            with self._lock:
+                thread.crawls += 1
+
+            def end() -> None:
+                self._end_session_crawl(session, thread)
+                done()
+
+            def body(drv: ManagedDriver) -> T:
                 return self._in_session(thread, session, drv, task, create)
 
-            future = thread.submit(job)
-        # A crawl cancelled while queued, or whose browser could not be started (the
-        # executor starts it before running the job), never runs _in_session, which
-        # would uncount it; left counted, its session would look busy forever.
-        future.add_done_callback(lambda done: self._uncount_unstarted(session, done, started))
-        return future
+            self._dispatch(thread, _Job(outer, body, end))
 
-    def _uncount_unstarted(
-        self, session: Session, done: concurrent.futures.Future[T], started: bool
-    ) -> None:
-        if started:
-            return
+        session.order.submit(start)
+        return outer
+
+    def _end_session_crawl(self, session: Session, thread: DriverThread) -> None:
         with self._lock:
+            thread.crawls -= 1
             session.inflight -= 1
-            # A session that never got a window (its first crawl could not start a
-            # browser) was never opened: do not list it, and let the next crawl retry.
+            session.last_used = time.monotonic()
+            # A session that never got a tab (its first crawl could not start a browser,
+            # or was cancelled) was never opened: do not list it; the next crawl retries.
             if (
                 session.handle is None
                 and session.inflight == 0
@@ -223,27 +356,46 @@ class DriverPool:
             ):
                 del self._sessions[session.session_id]
 
-    def run_temporary(self, task: Callable[[ManagedDriver], T]) -> concurrent.futures.Future[T]:
-        """Run ``task`` in a fresh window that is closed afterwards."""
+    def run_temporary(self, task: Task[T]) -> concurrent.futures.Future[T]:
+        """Run ``task(tab)`` in a tab of no session (reused by later sessionless crawls)."""
         with self._lock:
             self._ensure_open()
             thread = self._thread_for_temporary()
-            return thread.submit(lambda drv: self._in_temporary(thread, drv, task))
+            thread.crawls += 1
+        outer: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def end() -> None:
+            with self._lock:
+                thread.crawls -= 1
+
+        def body(drv: ManagedDriver) -> T:
+            return self._in_temporary(thread, drv, task)
+
+        self._dispatch(thread, _Job(outer, body, end))
+        return outer
 
     def kill_session(self, session_id: str) -> concurrent.futures.Future[None]:
-        """Close the session's window (idempotent; unknown ids are fine)."""
+        """Close the session's tab, after its queued crawls (idempotent; unknown ids are fine)."""
+        done: concurrent.futures.Future[None] = concurrent.futures.Future()
         with self._lock:
             session = self._sessions.pop(session_id, None)
             if session is None or self._closed:
-                done: concurrent.futures.Future[None] = concurrent.futures.Future()
                 done.set_result(None)
                 return done
             session.lost = True
+            if session.isolated and session.thread.isolated:
+                self._retire(session.thread)
+
+        def start(finished: Callable[[], None]) -> None:
             thread = session.thread
-            future = thread.submit(lambda drv: self._close_window(thread, session, drv))
-            if session.isolated:
-                self._retire(thread)
-            return future
+
+            def body(drv: ManagedDriver) -> None:
+                self._close_session_tab(thread, session, drv)
+
+            self._dispatch(thread, _Job(done, body, finished))
+
+        session.order.submit(start)
+        return done
 
     def close(self, grace: float = 5.0) -> None:
         """Quit every driver (each in its own try); idempotent."""
@@ -265,19 +417,31 @@ class DriverPool:
     def _sessions_on(self, thread: DriverThread) -> int:
         return sum(1 for s in self._sessions.values() if s.thread is thread and not s.lost)
 
+    def _expect_bidi(self) -> bool:
+        """Whether crawls will run over BiDi: as the drivers started so far, else as asked."""
+        return self.config.use_bidi if self._bidi_seen is None else self._bidi_seen
+
+    def _capacity(self) -> int:
+        return self.config.max_pages_per_driver if self._expect_bidi() else 1
+
     def _new_thread(self, isolated: bool) -> DriverThread:
-        thread = DriverThread(self._start_driver, isolated=isolated)
+        thread = DriverThread(
+            self._start_driver, isolated=isolated, page_slots=self.config.max_pages_per_driver
+        )
         self._threads.append(thread)
         self._start_housekeeping()
         return thread
 
+    def _load(self, thread: DriverThread) -> tuple[int, int]:
+        return (thread.crawls, self._sessions_on(thread))
+
     def _thread_for_session(self, isolated: bool) -> DriverThread:
-        shared = [w for w in self._active() if not w.isolated]
+        shared = [t for t in self._active() if not t.isolated]
         room = len(self._active()) < self.config.max_drivers
-        if isolated:
+        if isolated and not self._expect_bidi():
             if room:
                 return self._new_thread(isolated=True)
-            free = [w for w in shared if self._sessions_on(w) == 0 and w.pending == 0]
+            free = [t for t in shared if self._sessions_on(t) == 0 and t.crawls == 0]
             if not free:
                 raise SessionError(
                     "session_isolation needs a driver of its own but all "
@@ -285,20 +449,23 @@ class DriverPool:
                 )
             free[0].isolated = True
             return free[0]
-        if room and all(self._sessions_on(w) > 0 or w.pending > 0 for w in shared):
+        capacity = self._capacity()
+        full = all(self._sessions_on(t) + t.crawls >= capacity for t in shared)
+        if room and full:
             return self._new_thread(isolated=False)
         if not shared:
             raise SessionError(
                 f"all max_drivers={self.config.max_drivers} drivers hold isolated sessions; "
                 "raise max_drivers"
             )
-        return min(shared, key=lambda w: (self._sessions_on(w), w.pending))
+        return min(shared, key=lambda t: (self._sessions_on(t), t.crawls))
 
     def _thread_for_temporary(self) -> DriverThread:
-        shared = [w for w in self._active() if not w.isolated]
-        idle = [w for w in shared if w.pending == 0]
-        if idle:
-            return min(idle, key=self._sessions_on)
+        shared = [t for t in self._active() if not t.isolated]
+        capacity = self._capacity()
+        free = [t for t in shared if t.crawls < capacity]
+        if free:
+            return min(free, key=self._load)
         if len(self._active()) < self.config.max_drivers:
             return self._new_thread(isolated=False)
         if not shared:
@@ -306,94 +473,245 @@ class DriverPool:
                 f"all max_drivers={self.config.max_drivers} drivers hold isolated sessions; "
                 "raise max_drivers"
             )
-        return min(shared, key=lambda w: w.pending)
+        return min(shared, key=self._load)
 
     def _retire(self, thread: DriverThread) -> None:
         """Take a thread out of service; it quits its driver once its queue is done."""
         thread.finish()
-        self._threads[:] = [w for w in self._threads if w.accepting or w.is_alive()]
+        self._threads[:] = [t for t in self._threads if t.accepting or t.is_alive()]
 
-    # -- on the driver thread ------------------------------------------------------------
+    # -- handing a crawl to its driver ----------------------------------------------------
+
+    def _dispatch(self, thread: DriverThread, job: _Job[Any]) -> None:
+        """Queue ``job`` to its driver thread; over BiDi that thread passes it to a page thread."""
+
+        def on_driver_thread(drv: ManagedDriver) -> None:
+            if drv.bidi is None:
+                job.run(drv)
+                return
+            handed = thread.run_on_page_thread(lambda: job.run(drv))
+            handed.add_done_callback(
+                lambda f: (
+                    job.fail(CrawlerClosedError("the crawler was closed before this ran"))
+                    if f.cancelled()
+                    else None
+                )
+            )
+
+        try:
+            queued = thread.submit(on_driver_thread)
+        except CrawlerClosedError as exc:
+            job.fail(exc)
+            return
+        # The driver could not be started, or the pool closed while the job waited.
+        queued.add_done_callback(lambda f: _fail_unless_ran(job, f))
+
+    # -- on the driver thread or a page thread --------------------------------------------
 
     def _start_driver(self, name: str) -> ManagedDriver:
         drv = self._driver_factory(self.config, name)
         if drv.pids:
             self._reaper.track(drv.pids)
-            drv.on_quit = lambda quitted: self._reaper.forget(quitted.pids)
+        if drv.temp_dir is not None:
+            self._reaper.track_dir(drv.temp_dir)
+
+        def forget(quitted: ManagedDriver) -> None:
+            self._reaper.forget(quitted.pids)
+            if quitted.temp_dir is not None:
+                self._reaper.forget_dir(quitted.temp_dir)
+
+        drv.on_quit = forget
         if self._driver_setup is not None:
             try:
                 self._driver_setup(drv)
             except BaseException:
                 drv.quit()
                 raise
+        with self._lock:
+            self._bidi_seen = drv.bidi is not None
         return drv
 
-    def _open_window(self, drv: ManagedDriver) -> str:
-        drv.focused = None
-        drv.webdriver.switch_to.new_window("tab")
-        handle: str = drv.webdriver.current_window_handle
-        drv.focused = handle
+    def _tabs_of(self, thread: DriverThread, drv: ManagedDriver) -> _DriverTabs:
+        """The tab bookkeeping of the thread's current driver (made anew after a restart)."""
+        with self._lock:
+            tabs = self._tabs.get(thread)
+            if tabs is None or tabs.generation != thread.generation:
+                bidi = None
+                if drv.bidi is not None:
+                    bidi = BidiTabs(
+                        drv.bidi,
+                        is_chromium=self.config.is_chromium,
+                        command_timeout=self.config.command_timeout,
+                    )
+                tabs = _DriverTabs(thread.generation, bidi)
+                self._tabs[thread] = tabs
+            return tabs
+
+    def _setup_tab(self, tab: Tab) -> Tab:
         if self._window_setup is not None:
-            self._window_setup(drv)
-        return handle
+            self._window_setup(tab)
+        return tab
 
     def _in_session(
         self,
         thread: DriverThread,
         session: Session,
         drv: ManagedDriver,
-        task: Callable[[ManagedDriver], T],
+        task: Task[T],
         create: bool,
     ) -> T:
+        if session.lost:
+            raise SessionError(
+                f"session {session.session_id!r} was closed (killed, expired, or its "
+                "browser died) while this crawl waited"
+            )
+        if session.handle is not None and session.generation != thread.generation:
+            session.handle, session.tab, session.user_context = None, None, None
+            if not create:
+                raise SessionError(f"session {session.session_id!r} was lost when its browser died")
+        if drv.bidi is None:
+            tab: Tab = self._classic_session_tab(thread, session, drv, create)
+        else:
+            tab = self._guarded(
+                thread, drv, None, lambda: self._bidi_session_tab(thread, session, drv, create)
+            )
         try:
-            if session.lost:
-                raise SessionError(
-                    f"session {session.session_id!r} was closed (killed, expired, or its "
-                    "browser died) while this crawl waited"
-                )
-            if session.handle is not None and session.generation != thread.generation:
-                session.handle = None
-                if not create:
-                    raise SessionError(
-                        f"session {session.session_id!r} was lost when its browser died"
-                    )
-            if session.handle is None:
-                session.handle = self._guarded(thread, drv, lambda: self._open_window(drv))
-                session.generation = thread.generation
-            else:
-                handle = session.handle
-                try:
-                    if drv.focused != handle:
-                        self._guarded(thread, drv, lambda: drv.webdriver.switch_to.window(handle))
-                        drv.focused = handle
-                except NoSuchWindowException as exc:
-                    session.handle = None
-                    if not create:
-                        raise SessionError(
-                            f"the window of session {session.session_id!r} was closed"
-                        ) from exc
-                    session.handle = self._open_window(drv)
-            return self._guarded(thread, drv, lambda: task(drv))
-        finally:
-            with self._lock:
-                session.inflight -= 1
-                session.last_used = drv.last_used = time.monotonic()
-
-    def _in_temporary(
-        self, thread: DriverThread, drv: ManagedDriver, task: Callable[[ManagedDriver], T]
-    ) -> T:
-        handle = self._guarded(thread, drv, lambda: self._open_window(drv))
-        try:
-            return self._guarded(thread, drv, lambda: task(drv))
+            return self._guarded(thread, drv, tab, lambda: task(tab))
         finally:
             drv.last_used = time.monotonic()
-            if thread.managed is drv:
+
+    def _bidi_session_tab(
+        self, thread: DriverThread, session: Session, drv: ManagedDriver, create: bool
+    ) -> BidiTab:
+        tabs = self._tabs_of(thread, drv)
+        assert tabs.bidi is not None
+        tab = session.tab
+        if tab is not None and tab.crashed and not tab.closed:
+            tabs.bidi.close(tab)
+            raise CrawlError("the page crashed (its renderer died); its tab was closed")
+        if tab is not None and not tab.closed:
+            return tab
+        if tab is not None and not create:
+            raise SessionError(f"the tab of session {session.session_id!r} was closed")
+        if session.isolated and session.user_context is None:
+            got = drv.bidi.call("browser.createUserContext", {}, self.config.command_timeout)  # type: ignore[union-attr]
+            session.user_context = str(got["userContext"])
+        tab = tabs.bidi.open(session.user_context)
+        self._setup_tab(tab)
+        session.tab, session.handle, session.generation = tab, tab.handle, thread.generation
+        return tab
+
+    def _classic_session_tab(
+        self, thread: DriverThread, session: Session, drv: ManagedDriver, create: bool
+    ) -> ClassicTab:
+        if session.handle is None:
+            session.handle = self._guarded(thread, drv, None, lambda: self._open_window(drv))
+            session.generation = thread.generation
+            return ClassicTab(drv, session.handle)
+        handle = session.handle
+        try:
+            if drv.focused != handle:
+                self._guarded(thread, drv, None, lambda: drv.webdriver.switch_to.window(handle))
+                drv.focused = handle
+        except NoSuchWindowException as exc:
+            session.handle = None
+            if not create:
+                raise SessionError(
+                    f"the window of session {session.session_id!r} was closed"
+                ) from exc
+            session.handle = self._open_window(drv)
+        return ClassicTab(drv, session.handle)
+
+    def _open_window(self, drv: ManagedDriver) -> str:
+        drv.focused = None
+        drv.webdriver.switch_to.new_window("tab")
+        handle: str = drv.webdriver.current_window_handle
+        drv.focused = handle
+        self._setup_tab(ClassicTab(drv, handle))
+        return handle
+
+    def _in_temporary(self, thread: DriverThread, drv: ManagedDriver, task: Task[T]) -> T:
+        tabs = self._tabs_of(thread, drv)
+        try:
+            if tabs.bidi is None:
+                return self._classic_temporary(thread, drv, tabs, task)
+            return self._bidi_temporary(thread, drv, tabs, task)
+        finally:
+            drv.last_used = time.monotonic()
+
+    def _bidi_temporary(
+        self, thread: DriverThread, drv: ManagedDriver, tabs: _DriverTabs, task: Task[T]
+    ) -> T:
+        assert tabs.bidi is not None
+        with self._lock:
+            tab = tabs.idle.pop() if tabs.idle else None
+        if tab is None:
+            tab = self._guarded(thread, drv, None, lambda: tabs.bidi.open())  # type: ignore[union-attr]
+            self._setup_tab(tab)
+        tab.reused = True
+        ok = False
+        try:
+            result = self._guarded(thread, drv, tab, lambda: task(tab))
+            ok = True
+            return result
+        finally:
+            self._park_or_close(thread, tabs, tab, keep=ok)
+
+    def _park_or_close(
+        self, thread: DriverThread, tabs: _DriverTabs, tab: BidiTab, keep: bool
+    ) -> None:
+        """A sessionless crawl's tab: kept for the next crawl after a success, else closed."""
+        if tab.closed or tabs.generation != thread.generation:
+            return
+        with self._lock:
+            if keep and not tab.crashed and len(tabs.idle) < thread.page_slots:
+                tabs.idle.append(tab)
+                return
+        assert tabs.bidi is not None
+        tabs.bidi.close(tab)
+
+    def _classic_temporary(
+        self, thread: DriverThread, drv: ManagedDriver, tabs: _DriverTabs, task: Task[T]
+    ) -> T:
+        if tabs.scratch is None:
+            tabs.scratch = self._guarded(thread, drv, None, lambda: self._open_window(drv))
+        handle = tabs.scratch
+        if drv.focused != handle:
+            self._guarded(thread, drv, None, lambda: drv.webdriver.switch_to.window(handle))
+            drv.focused = handle
+        ok = False
+        try:
+            result = self._guarded(thread, drv, None, lambda: task(ClassicTab(drv, handle)))
+            ok = True
+            return result
+        finally:
+            # A window a crawl failed in may hold anything (a dialog, a hung load): not reused.
+            if not ok and thread.managed is drv and tabs.generation == thread.generation:
+                tabs.scratch = None
                 self._quietly_close(drv, handle)
 
-    def _close_window(self, thread: DriverThread, session: Session, drv: ManagedDriver) -> None:
-        if session.handle is not None and session.generation == thread.generation:
-            self._quietly_close(drv, session.handle)
-        session.handle = None
+    def _close_session_tab(
+        self, thread: DriverThread, session: Session, drv: ManagedDriver
+    ) -> None:
+        if session.generation != thread.generation:
+            return
+        if drv.bidi is None:
+            if session.handle is not None:
+                self._quietly_close(drv, session.handle)
+        else:
+            tabs = self._tabs_of(thread, drv)
+            if session.tab is not None and tabs.bidi is not None:
+                tabs.bidi.close(session.tab)
+            if session.user_context is not None:
+                try:
+                    drv.bidi.call(
+                        "browser.removeUserContext",
+                        {"userContext": session.user_context},
+                        self.config.command_timeout,
+                    )
+                except BidiError as exc:
+                    log.debug("removing user context %s failed: %s", session.user_context, exc)
+        session.handle, session.tab, session.user_context = None, None, None
 
     @staticmethod
     def _quietly_close(drv: ManagedDriver, handle: str) -> None:
@@ -406,38 +724,76 @@ class DriverPool:
         except WebDriverException as exc:
             log.debug("closing window %s failed: %s", handle, describe_error(exc))
 
-    def _guarded(self, thread: DriverThread, drv: ManagedDriver, step: Callable[[], T]) -> T:
-        """Run a step; if it failed because the browser died, replace the driver.
+    # -- failures ---------------------------------------------------------------------------
 
-        A crashed page (its renderer died, the browser lives) is closed instead, so
-        the driver's other windows carry on; the crashed session's next crawl opens
-        a fresh window. Only when that cleanup fails is the driver replaced.
+    def _guarded(
+        self, thread: DriverThread, drv: ManagedDriver, tab: Tab | None, step: Callable[[], T]
+    ) -> T:
+        """Run a step; if it failed because the browser died, have the driver replaced.
+
+        A crashed page (its renderer died, the browser lives) is closed instead, so the
+        driver's other tabs carry on; the crashed session's next crawl opens a fresh tab.
         """
         try:
             return step()
         except Exception as exc:
-            drv.focused = None  # whatever failed, the next crawl re-focuses its window
-            if is_timeout(exc):
-                self._give_up_on(thread, drv, exc)
-            crashed = tab_crashed(exc)
-            if not self._browser_dead(drv, exc):
-                if not crashed:
-                    raise
-                if self._close_crashed_tab(drv):
-                    raise CrawlError(
-                        f"the page crashed ({describe_error(exc)}); its window was closed"
-                    ) from exc
+            if drv.bidi is None:
+                self._classic_failure(thread, drv, exc)
+            else:
+                self._bidi_failure(thread, drv, tab, exc)
+            raise
+
+    def _bidi_failure(
+        self, thread: DriverThread, drv: ManagedDriver, tab: Tab | None, exc: Exception
+    ) -> None:
+        """Over BiDi: translate a crash, a dead browser or an unresponsive one; else return."""
+        assert drv.bidi is not None
+        if isinstance(exc, TabCrashedError) and isinstance(tab, BidiTab):
+            tabs = self._tabs_of(thread, drv)
+            if tabs.bidi is not None:
+                tabs.bidi.close(tab)
+            raise CrawlError(f"{exc}; its tab was closed") from exc
+        if isinstance(exc, BidiTimeoutError) and not drv.bidi.closed and drv.processes_alive():
+            self._give_up_on(thread, drv, exc)
+        if drv.bidi.closed or not drv.processes_alive() or means_browser_gone(exc):
             cause = death_cause(exc, self.config.remote_url)
-            log.warning("browser of %s died (%s); replacing it", thread.name, cause)
-            self._drop_thread_sessions(thread)
-            thread.discard_driver()
-            raise BrowserDiedError(f"the browser died: {cause}") from exc
+            self._replace(thread, drv, f"the browser died: {cause}", exc)
+
+    def _classic_failure(self, thread: DriverThread, drv: ManagedDriver, exc: Exception) -> None:
+        drv.focused = None  # whatever failed, the next crawl re-focuses its window
+        if is_timeout(exc):
+            self._give_up_on(thread, drv, exc)
+        crashed = tab_crashed(exc)
+        if not self._browser_dead(drv, exc):
+            if not crashed:
+                return
+            if self._close_crashed_tab(drv):
+                raise CrawlError(
+                    f"the page crashed ({describe_error(exc)}); its window was closed"
+                ) from exc
+        cause = death_cause(exc, self.config.remote_url)
+        self._replace(thread, drv, f"the browser died: {cause}", exc)
+
+    def _replace(
+        self, thread: DriverThread, drv: ManagedDriver, message: str, exc: Exception
+    ) -> NoReturn:
+        """Drop the driver's sessions and have it quit on its own thread; raise ``message``."""
+        log.warning("%s: %s; replacing it", thread.name, message)
+        self._drop_thread_sessions(thread)
+        generation = thread.generation
+        if threading.current_thread() is drv.owner:
+            thread.discard_driver(generation)
+        else:
+            # A page thread: the driver thread quits the driver (page threads never wait on it).
+            with contextlib.suppress(CrawlerClosedError):  # closing: it quits its driver anyway
+                thread.submit(lambda _: thread.discard_driver(generation))
+        raise BrowserDiedError(message) from exc
 
     def _give_up_on(self, thread: DriverThread, drv: ManagedDriver, exc: Exception) -> NoReturn:
-        """The driver did not answer within its HTTP timeout: replace it, as if it died.
+        """The driver did not answer within its timeout: replace it, as if it died.
 
-        Its state is unknown (the command may still run), so none of its windows can
-        be trusted. Quitting it gets a short timeout, or it would hang as long again.
+        Its state is unknown (the command may still run), so none of its tabs can be
+        trusted. Quitting it gets a short timeout, or it would hang as long again.
         """
         waited = drv.http_timeout or self.config.command_timeout
         limit = self.config.command_timeout
@@ -449,15 +805,12 @@ class DriverPool:
             else f"{waited:g} s (page_timeout + slack, above command_timeout={limit:g} s)"
         )
         cause = f"no answer from {server} within {bound}"
-        log.warning("driver of %s stopped responding (%s); replacing it", thread.name, cause)
         drv.mark_unresponsive()
         # A local browser that stopped answering is killed outright: quitting it politely
         # costs another HTTP timeout plus Selenium's service-stop wait.
         if not drv.is_remote:
             drv.force_kill()
-        self._drop_thread_sessions(thread)
-        thread.discard_driver()
-        raise BrowserDiedError(f"the browser stopped responding: {cause}") from exc
+        self._replace(thread, drv, f"the browser stopped responding: {cause}", exc)
 
     @staticmethod
     def _close_crashed_tab(drv: ManagedDriver) -> bool:
@@ -484,6 +837,7 @@ class DriverPool:
             for session in self._sessions.values():
                 if session.thread is thread:
                     session.lost = True
+            self._tabs.pop(thread, None)
             if thread.isolated:
                 self._retire(thread)
 
@@ -533,6 +887,7 @@ class DriverPool:
                 drv = thread.managed
                 if (
                     drv is not None
+                    and thread.crawls == 0
                     and thread.pending == 0
                     and now - drv.last_used > self.config.keep_alive_interval
                 ):

@@ -9,12 +9,18 @@ kernel guarantees once our process is gone for whatever reason, the reaper kills
 the process trees it still tracks and exits. On a normal close the trees are
 already gone (and forgotten), so it has nothing to do.
 
-Protocol, one command per line on stdin: ``track PID...``, ``forget PID...``.
+Each local driver also gets a temporary directory of its own (its browser's profile
+and singleton files go there); the reaper removes the directories it still tracks
+after the kill.
+
+Protocol, one command per line on stdin: ``track PID...``, ``forget PID...``,
+``track-dir PATH``, ``forget-dir PATH``.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 import subprocess
 import sys
 import threading
@@ -40,9 +46,19 @@ class Reaper:
         """These processes ended normally; never signal their (reusable) pids."""
         self._send("forget", pids)
 
+    def track_dir(self, path: str) -> None:
+        """Have this directory removed if we die."""
+        self._write(f"track-dir {path}")
+
+    def forget_dir(self, path: str) -> None:
+        """This directory was removed normally."""
+        self._write(f"forget-dir {path}")
+
     def _send(self, verb: str, pids: list[int]) -> None:
-        if not pids:
-            return
+        if pids:
+            self._write(f"{verb} {' '.join(map(str, pids))}")
+
+    def _write(self, line: str) -> None:
         with self._lock:
             if self._closed:
                 return
@@ -58,7 +74,7 @@ class Reaper:
                 )
             assert self._process.stdin is not None
             try:
-                self._process.stdin.write(f"{verb} {' '.join(map(str, pids))}\n".encode())
+                self._process.stdin.write(f"{line}\n".encode())
                 self._process.stdin.flush()
             except OSError as exc:
                 log.warning("browser reaper is gone (%s); relying on close()", exc)
@@ -79,17 +95,22 @@ class Reaper:
             process.kill()
 
 
-def _serve(lines: list[str] | None = None) -> set[int]:
-    """Read commands until end-of-file; return the pids still tracked."""
+def _serve(lines: list[str] | None = None, dirs: set[str] | None = None) -> set[int]:
+    """Read commands until end-of-file; return the pids still tracked (and fill ``dirs``)."""
     tracked: set[int] = set()
+    dirs = set() if dirs is None else dirs
     source = lines if lines is not None else sys.stdin
     for line in source:
-        verb, *args = line.split()
-        pids = {int(arg) for arg in args if arg.isdigit()}
+        verb, _, rest = line.strip().partition(" ")
+        pids = {int(arg) for arg in rest.split() if arg.isdigit()}
         if verb == "track":
             tracked |= pids
         elif verb == "forget":
             tracked -= pids
+        elif verb == "track-dir":
+            dirs.add(rest)
+        elif verb == "forget-dir":
+            dirs.discard(rest)
     return tracked
 
 
@@ -104,7 +125,10 @@ def reap(tracked: set[int]) -> int:
 
 def main() -> None:
     """Entry point of the reaper process."""
-    reap(_serve())
+    dirs: set[str] = set()
+    reap(_serve(dirs=dirs))
+    for path in dirs:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 if __name__ == "__main__":

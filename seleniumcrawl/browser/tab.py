@@ -1,0 +1,417 @@
+"""A page (tab) the browser steps of a crawl talk to, over either transport.
+
+The steps in :mod:`seleniumcrawl.browser.page` are written once against :class:`Tab`;
+two classes carry them to the browser:
+
+* :class:`BidiTab` addresses a browsing context by id over the driver's
+  :class:`~seleniumcrawl.browser.bidi.BidiConnection`. Any thread may use it (the
+  connection is thread-safe), so many tabs of one browser are in flight at once; the
+  pool lets one thread at a time drive a given tab.
+* :class:`ClassicTab` uses the classic WebDriver client, which is not thread-safe:
+  only the driver's own thread may use it, and only after the pool focused the tab's
+  window (``switch_to.window``). One crawl per driver at a time.
+
+Every script runs inside one wrapper (:data:`_WRAP`) that awaits it and returns a JSON
+text of ``{ok, value}`` or ``{ok: false, error}``, so both transports give the same
+plain values and the same error texts.
+"""
+
+from __future__ import annotations
+
+import base64
+import concurrent.futures
+import json
+import logging
+import threading
+from typing import Any
+from urllib.parse import urldefrag
+
+from selenium.common.exceptions import (
+    JavascriptException,
+    TimeoutException,
+    UnexpectedAlertPresentException,
+    WebDriverException,
+)
+
+from seleniumcrawl.browser.bidi import CRASH_EVENT, BidiConnection, BidiError, BidiTimeoutError
+from seleniumcrawl.browser.driver import ManagedDriver
+from seleniumcrawl.browser.failures import describe_error
+
+log = logging.getLogger(__name__)
+
+#: Seconds a BiDi command may run past a bound the page enforces itself.
+_SLACK = 10.0
+
+# ``fn`` is the caller's function expression; ``args`` a JSON text of its arguments.
+_WRAP = """
+async (args) => {
+  const fn = (%s);
+  const plain = (v) => {
+    if (v === undefined) return null;
+    if (typeof Element !== 'undefined' && v instanceof Element) return v.outerHTML;
+    try { return JSON.parse(JSON.stringify(v)); } catch (e) { return String(v); }
+  };
+  const describe = (e) =>
+    (e && e.name && e.message !== undefined) ? `${e.name}: ${e.message}` : String(e);
+  try {
+    return JSON.stringify({ok: true, value: plain(await fn(...JSON.parse(args)))});
+  } catch (e) {
+    return JSON.stringify({ok: false, error: describe(e)});
+  }
+}
+"""
+
+_CLASSIC_CALL = (
+    "const done = arguments[arguments.length - 1];\n"
+    "(%s)(arguments[0]).then(done, (e) => done(JSON.stringify({ok: false, error: String(e)})));"
+)
+
+
+class PageGoneError(Exception):
+    """The document went away (navigated, reloaded or closed) while a script ran."""
+
+
+class ScriptTimeoutError(Exception):
+    """A script did not settle within the caller's bound."""
+
+
+class JsError(Exception):
+    """A script threw; the message is ``Name: message`` as the page reported it."""
+
+
+class TabCrashedError(Exception):
+    """The tab's renderer crashed; the browser and its other tabs live on."""
+
+
+class NavigationFailed(Exception):
+    """The browser could not load a URL; the message carries its ``net::ERR_`` code."""
+
+
+class NavigationTimeout(Exception):
+    """A page load did not finish within its bound (the load was stopped)."""
+
+
+def _decode(raw: Any) -> Any:
+    if not isinstance(raw, str):
+        raise JsError(f"unexpected script answer {raw!r}")
+    outcome = json.loads(raw)
+    if not outcome.get("ok"):
+        raise JsError(str(outcome.get("error")))
+    return outcome.get("value")
+
+
+def _same_document(url: str, previous: str) -> bool:
+    return urldefrag(url)[0] == urldefrag(previous)[0]
+
+
+def _net_error(text: str) -> str | None:
+    if "net::ERR_" in text:
+        return text[text.index("net::ERR_") :].split()[0].rstrip(".,;")
+    return None
+
+
+class Tab:
+    """What the page steps need of a tab; see the module docstring."""
+
+    #: The browsing context id (the classic window handle: the same string on Chromium).
+    handle: str
+    #: Whether the browser is a Chromium (CDP available).
+    is_chromium: bool
+
+    def navigate(self, url: str, timeout_ms: float) -> None:
+        """Load ``url`` and wait for its load event, bounded by ``timeout_ms``."""
+        raise NotImplementedError
+
+    def call(self, function: str, *args: Any, timeout_ms: float) -> Any:
+        """Run a JS function expression (may be async) with JSON ``args``; its JSON value."""
+        raise NotImplementedError
+
+    def evaluate(self, function: str) -> Any:
+        """Call a synchronous JS function of no arguments; its JSON value (fast path)."""
+        raise NotImplementedError
+
+    def screenshot_png_b64(self) -> str:
+        """A PNG of the whole page (the viewport where the browser cannot)."""
+        raise NotImplementedError
+
+    def print_pdf(self) -> bytes:
+        """The page printed to PDF."""
+        raise NotImplementedError
+
+    def cdp(self, method: str, params: dict[str, Any] | None = None) -> Any:
+        """A Chrome DevTools Protocol command on this tab (Chromium only)."""
+        raise NotImplementedError
+
+
+class BidiTab(Tab):
+    """A browsing context addressed by id over the driver's BiDi connection.
+
+    Made by :class:`BidiTabs`, which tells it when its renderer crashed: every command
+    waiting on it then fails at once with :class:`TabCrashedError` (a crashed page
+    never answers), and so does every later one.
+    """
+
+    def __init__(
+        self,
+        bidi: BidiConnection,
+        handle: str,
+        *,
+        is_chromium: bool,
+        command_timeout: float,
+        user_context: str | None = None,
+    ) -> None:
+        self.bidi = bidi
+        self.handle = handle
+        self.is_chromium = is_chromium
+        self.command_timeout = command_timeout
+        #: The BiDi user context (own cookies and storage) of an isolated session.
+        self.user_context = user_context
+        #: The URL this tab was last sent to (a reused tab compares the next one with it).
+        self.last_url: str | None = None
+        self.cdp_session: str | None = None
+        #: Set by :meth:`BidiTabs.close`.
+        self.closed = False
+        #: A sessionless crawl's tab, reused: the next URL must load a new document.
+        self.reused = False
+        self._crashed: concurrent.futures.Future[None] = concurrent.futures.Future()
+
+    @property
+    def crashed(self) -> bool:
+        """Whether the tab's renderer crashed (the tab is of no further use)."""
+        return self._crashed.done()
+
+    def mark_crashed(self) -> None:
+        """Called by :class:`BidiTabs` when the browser reports the crash."""
+        if self._crashed.set_running_or_notify_cancel():
+            self._crashed.set_result(None)
+
+    def _send(self, method: str, params: dict[str, Any], timeout: float) -> Any:
+        """One command, failing early when the tab crashes while it waits."""
+        if self.crashed:
+            raise TabCrashedError(f"the page crashed (before {method})")
+        future = self.bidi.send(method, params)
+        waited: list[concurrent.futures.Future[Any]] = [future, self._crashed]
+        concurrent.futures.wait(waited, timeout, return_when=concurrent.futures.FIRST_COMPLETED)
+        if future.done():
+            return future.result()
+        future.cancel()
+        if self.crashed:
+            raise TabCrashedError(f"the page crashed (during {method})")
+        raise BidiTimeoutError(method, timeout)
+
+    def _call(self, method: str, params: dict[str, Any], timeout: float | None = None) -> Any:
+        return self._send(method, params, timeout or self.command_timeout)
+
+    def navigate(self, url: str, timeout_ms: float) -> None:
+        params = {"context": self.handle, "url": url, "wait": "complete"}
+        if self.reused and self.last_url and _same_document(url, self.last_url):
+            # Only the fragment differs: the browser would scroll the old document.
+            blank = {"context": self.handle, "url": "about:blank", "wait": "complete"}
+            self._send("browsingContext.navigate", blank, timeout_ms / 1000)
+        try:
+            self.last_url = url
+            self._send("browsingContext.navigate", params, timeout_ms / 1000)
+        except BidiTimeoutError as exc:
+            self._stop_loading()
+            raise NavigationTimeout(f"page_timeout of {timeout_ms:g} ms exceeded") from exc
+        except BidiError as exc:
+            code = _net_error(exc.message)
+            if code is None:
+                raise
+            raise NavigationFailed(code) from exc
+
+    def _stop_loading(self) -> None:
+        """End a load that outlived its bound, keeping what arrived (Chromium) or not."""
+        try:
+            if self.is_chromium:
+                self.cdp("Page.stopLoading")
+            else:
+                params = {"context": self.handle, "url": "about:blank", "wait": "none"}
+                self._call("browsingContext.navigate", params)
+        except BidiError as exc:
+            log.debug("stopping a timed-out load failed: %s", exc)
+
+    def call(self, function: str, *args: Any, timeout_ms: float) -> Any:
+        params = {
+            "functionDeclaration": _WRAP % function,
+            "arguments": [{"type": "string", "value": json.dumps(args)}],
+            "target": {"context": self.handle},
+            "awaitPromise": True,
+            "resultOwnership": "none",
+        }
+        try:
+            out = self._send("script.callFunction", params, timeout_ms / 1000 + _SLACK)
+        except BidiTimeoutError as exc:
+            raise ScriptTimeoutError(str(exc)) from exc
+        except BidiError as exc:
+            if "navigated or closed" in exc.message or "no such frame" in exc.error:
+                raise PageGoneError(exc.message) from exc
+            raise
+        if out.get("type") == "exception":
+            details = out.get("exceptionDetails") or {}
+            raise JsError(str(details.get("text") or "the script threw"))
+        return _decode((out.get("result") or {}).get("value"))
+
+    def evaluate(self, function: str) -> Any:
+        params = {
+            "expression": f"JSON.stringify(({function})())",
+            "target": {"context": self.handle},
+            "awaitPromise": False,
+            "resultOwnership": "none",
+        }
+        try:
+            out = self._call("script.evaluate", params)
+        except BidiError as exc:
+            if "navigated or closed" in exc.message:
+                raise PageGoneError(exc.message) from exc
+            raise
+        if out.get("type") == "exception":
+            details = out.get("exceptionDetails") or {}
+            raise JsError(str(details.get("text") or "the script threw"))
+        return json.loads((out.get("result") or {}).get("value") or "null")
+
+    def screenshot_png_b64(self) -> str:
+        params = {"context": self.handle, "origin": "document"}
+        return str(self._call("browsingContext.captureScreenshot", params)["data"])
+
+    def print_pdf(self) -> bytes:
+        out = self._call("browsingContext.print", {"context": self.handle})
+        return base64.b64decode(out["data"])
+
+    def cdp(self, method: str, params: dict[str, Any] | None = None) -> Any:
+        if self.cdp_session is None:
+            got = self._call("goog:cdp.getSession", {"context": self.handle})
+            self.cdp_session = str(got["session"])
+        out = self._call(
+            "goog:cdp.sendCommand",
+            {"method": method, "params": params or {}, "session": self.cdp_session},
+        )
+        return out.get("result", {})
+
+
+class BidiTabs:
+    """The tabs of one BiDi driver: opens and closes them, routes crash events to them."""
+
+    def __init__(self, bidi: BidiConnection, *, is_chromium: bool, command_timeout: float) -> None:
+        self.bidi = bidi
+        self.is_chromium = is_chromium
+        self.command_timeout = command_timeout
+        self._lock = threading.Lock()
+        self._by_cdp_session: dict[str, BidiTab] = {}
+        if is_chromium:
+            bidi.add_listener(CRASH_EVENT, self._on_crash)
+
+    def open(self, user_context: str | None = None) -> BidiTab:
+        """A new tab (in ``user_context`` when given), in the background."""
+        # A window, not a tab: every page stays visible, so its timers are not
+        # throttled and requestAnimationFrame runs (it never does in a background tab).
+        params: dict[str, Any] = {"type": "window"}
+        if user_context is not None:
+            params["userContext"] = user_context
+        handle = self.bidi.call("browsingContext.create", params, self.command_timeout)["context"]
+        tab = BidiTab(
+            self.bidi,
+            str(handle),
+            is_chromium=self.is_chromium,
+            command_timeout=self.command_timeout,
+            user_context=user_context,
+        )
+        if self.is_chromium:
+            # Crash events name the CDP session; learn it now, while the page is healthy.
+            got = self.bidi.call(
+                "goog:cdp.getSession", {"context": tab.handle}, self.command_timeout
+            )
+            tab.cdp_session = str(got["session"])
+            with self._lock:
+                self._by_cdp_session[tab.cdp_session] = tab
+        return tab
+
+    def close(self, tab: BidiTab) -> None:
+        """Close the tab (never raises: a tab that is gone is closed)."""
+        tab.closed = True
+        with self._lock:
+            if tab.cdp_session is not None:
+                self._by_cdp_session.pop(tab.cdp_session, None)
+        try:
+            self.bidi.call("browsingContext.close", {"context": tab.handle}, self.command_timeout)
+        except BidiError as exc:
+            log.debug("closing tab %s failed: %s", tab.handle, exc)
+
+    def _on_crash(self, params: dict[str, Any]) -> None:
+        with self._lock:
+            tab = self._by_cdp_session.get(str(params.get("session")))
+        if tab is not None:
+            log.warning("the renderer of tab %s crashed", tab.handle)
+            tab.mark_crashed()
+
+
+class ClassicTab(Tab):
+    """A window of the classic WebDriver client; driver thread only, window focused."""
+
+    def __init__(self, drv: ManagedDriver, handle: str) -> None:
+        self.drv = drv
+        self.handle = handle
+        self.is_chromium = drv.config.is_chromium
+
+    def navigate(self, url: str, timeout_ms: float) -> None:
+        self.drv.set_page_load_timeout(timeout_ms)
+        try:
+            self.drv.webdriver.get(url)
+        except TimeoutException as exc:
+            try:
+                self.drv.webdriver.execute_script("window.stop();")
+            except WebDriverException as stop_exc:
+                log.debug("window.stop() after a page timeout failed: %s", describe_error(stop_exc))
+            raise NavigationTimeout(f"page_timeout of {timeout_ms:g} ms exceeded") from exc
+        except WebDriverException as exc:
+            code = _net_error(describe_error(exc))
+            if code is None:
+                raise
+            raise NavigationFailed(code) from exc
+
+    def call(self, function: str, *args: Any, timeout_ms: float) -> Any:
+        self.drv.set_script_timeout(timeout_ms)
+        script = _CLASSIC_CALL % (_WRAP % function)
+        try:
+            raw = self.drv.webdriver.execute_async_script(script, json.dumps(args))
+        except TimeoutException as exc:
+            raise ScriptTimeoutError(describe_error(exc)) from exc
+        except UnexpectedAlertPresentException as exc:
+            raise JsError("interrupted by a JavaScript dialog") from exc
+        except JavascriptException as exc:
+            if "unloaded" in describe_error(exc):
+                raise PageGoneError(describe_error(exc)) from exc
+            raise
+        if raw is None:
+            # Chromedriver abandons an async script that opens a dialog and answers null.
+            raise JsError("interrupted by a JavaScript dialog")
+        return _decode(raw)
+
+    def evaluate(self, function: str) -> Any:
+        """On Chromium through CDP's ``Runtime.evaluate``, which answers in about half
+        the time of WebDriver's ``executeScript`` (chromedriver wraps and checks every
+        script); anything unexpected falls back to ``executeScript``."""
+        if self.is_chromium:
+            try:
+                out = self.drv.cdp(
+                    "Runtime.evaluate",
+                    {"expression": f"JSON.stringify(({function})())", "returnByValue": True},
+                )
+                value = out.get("result", {}).get("value")
+                if "exceptionDetails" not in out and isinstance(value, str):
+                    return json.loads(value)
+            except WebDriverException as exc:
+                log.debug("CDP evaluate failed, using executeScript: %s", describe_error(exc))
+        try:
+            return self.drv.webdriver.execute_script(f"return ({function})();")
+        except JavascriptException as exc:
+            raise JsError(describe_error(exc)) from exc
+
+    def screenshot_png_b64(self) -> str:
+        return self.drv.screenshot_png_b64()
+
+    def print_pdf(self) -> bytes:
+        return self.drv.print_pdf()
+
+    def cdp(self, method: str, params: dict[str, Any] | None = None) -> Any:
+        return self.drv.cdp(method, params)
