@@ -26,6 +26,13 @@ _T = TypeVar("_T")
 BROWSER_TYPES = ("chromium", "chrome", "firefox")
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value not in ("0", "false", "no", "off")
+
+
 def _non_negative(instance: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
     if value is not None and value < 0:
         raise ConfigError(f"{type(instance).__name__}.{attribute.name} must be >= 0, got {value!r}")
@@ -159,7 +166,10 @@ class BrowserConfig:
     #: Crawls one browser runs at once, each in its own tab (WebDriver BiDi; 1 on the classic path).
     max_pages_per_driver: int = attrs.field(default=8, validator=[_int, _positive])
     #: Talk to the browser over WebDriver BiDi where the remote end offers it (else classic).
-    use_bidi: bool = attrs.field(default=True, validator=_typed(bool))
+    #: Default from ``SELENIUMCRAWL_USE_BIDI`` ("0"/"false"/"no" turn it off), else True.
+    use_bidi: bool = attrs.field(
+        factory=lambda: _env_flag("SELENIUMCRAWL_USE_BIDI", True), validator=_typed(bool)
+    )
 
     @property
     def is_chromium(self) -> bool:

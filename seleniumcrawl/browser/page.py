@@ -71,11 +71,16 @@ async (src, token) => {
   } catch (e) {
     return finish({ok: false, error: describe(e)});
   }
+  let payload;
   try {
-    return finish({ok: true, value: plain(await fn())});
+    payload = {ok: true, value: plain(await fn())};
   } catch (e) {
-    return finish({ok: false, error: describe(e)});
+    payload = {ok: false, error: describe(e)};
   }
+  // A form's submit() starts its navigation in a task of its own: let it start (and
+  // fire 'navigate') before answering. WebDriver classic waits for it by itself.
+  await new Promise((r) => setTimeout(r, 0));
+  return finish(payload);
 }
 """
 

@@ -432,8 +432,12 @@ class DriverPool:
         self._start_housekeeping()
         return thread
 
-    def _load(self, thread: DriverThread) -> tuple[int, int]:
-        return (thread.crawls, self._sessions_on(thread))
+    def _load(self, thread: DriverThread) -> tuple[int, int, int]:
+        """Sort key of drivers for a sessionless crawl: the least busy, then one with an
+        idle tab to reuse, then the one with the fewest sessions."""
+        tabs = self._tabs.get(thread)
+        idle = len(tabs.idle) if tabs is not None and tabs.generation == thread.generation else 0
+        return (thread.crawls, -idle, self._sessions_on(thread))
 
     def _thread_for_session(self, isolated: bool) -> DriverThread:
         shared = [t for t in self._active() if not t.isolated]

@@ -100,6 +100,20 @@ def _decode(raw: Any) -> Any:
     return outcome.get("value")
 
 
+#: BiDi error texts that mean the document (its realm) went away under a script.
+_GONE_MARKERS = (
+    "navigated or closed",
+    "cannot find context with specified id",
+    "execution context was destroyed",
+    "no such frame",
+)
+
+
+def _page_gone(exc: BidiError) -> bool:
+    text = f"{exc.error} {exc.message}".lower()
+    return any(marker in text for marker in _GONE_MARKERS)
+
+
 def _same_document(url: str, previous: str) -> bool:
     return urldefrag(url)[0] == urldefrag(previous)[0]
 
@@ -210,7 +224,13 @@ class BidiTab(Tab):
             self._send("browsingContext.navigate", blank, timeout_ms / 1000)
         try:
             self.last_url = url
-            self._send("browsingContext.navigate", params, timeout_ms / 1000)
+            try:
+                self._send("browsingContext.navigate", params, timeout_ms / 1000)
+            except BidiError as exc:
+                if "concurrent navigation" not in exc.message:
+                    raise
+                # A navigation the page started itself was still under way: ours wins now.
+                self._send("browsingContext.navigate", params, timeout_ms / 1000)
         except BidiTimeoutError as exc:
             self._stop_loading()
             raise NavigationTimeout(f"page_timeout of {timeout_ms:g} ms exceeded") from exc
@@ -244,7 +264,7 @@ class BidiTab(Tab):
         except BidiTimeoutError as exc:
             raise ScriptTimeoutError(str(exc)) from exc
         except BidiError as exc:
-            if "navigated or closed" in exc.message or "no such frame" in exc.error:
+            if _page_gone(exc):
                 raise PageGoneError(exc.message) from exc
             raise
         if out.get("type") == "exception":
@@ -262,7 +282,7 @@ class BidiTab(Tab):
         try:
             out = self._call("script.evaluate", params)
         except BidiError as exc:
-            if "navigated or closed" in exc.message:
+            if _page_gone(exc):
                 raise PageGoneError(exc.message) from exc
             raise
         if out.get("type") == "exception":

@@ -143,8 +143,9 @@ SCRIPT_CASES = [
 def test_failing_script_fails_with_its_message(
     crawler: WebCrawler, session: str, site: DemoSite, js: str | list[str], fragment: str
 ) -> None:
-    """A js_code script that does not parse or throws fails the crawl with the JS message."""
-    config = CrawlerRunConfig(session_id=session, js_only=True, js_code=js)
+    """With fail_on_js_error, a script that does not parse or throws fails the crawl with
+    the JS message."""
+    config = CrawlerRunConfig(session_id=session, js_only=True, js_code=js, fail_on_js_error=True)
     result = crawler.run(site.url("/page/1"), config)
     assert not result.success
     assert fragment in (result.error_message or "")

@@ -17,6 +17,8 @@ from seleniumcrawl.demo.site import DemoSite
 from seleniumcrawl.errors import WrongThreadError
 from tests.procs import crawler_pids, live_browser_pids, wait_until_gone
 
+pytestmark = pytest.mark.usefixtures("transport")
+
 
 def test_close_quits_every_browser_and_is_idempotent(site: DemoSite) -> None:
     """After close() no browser or driver process started by the crawler remains."""

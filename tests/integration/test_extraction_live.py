@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from seleniumcrawl import (
     CrawlerRunConfig,
     JsonCssExtractionStrategy,
@@ -11,6 +13,8 @@ from seleniumcrawl import (
     WebCrawler,
 )
 from seleniumcrawl.demo.site import DemoSite
+
+pytestmark = pytest.mark.usefixtures("transport")
 
 CSS_SCHEMA = {
     "name": "commits",

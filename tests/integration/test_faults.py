@@ -25,6 +25,8 @@ from seleniumcrawl.demo.site import DemoSite
 from tests.integration.test_cleanup import assert_none_left, our_browser_pids, wait_for_request
 from tests.procs import wait_until_gone
 
+pytestmark = pytest.mark.usefixtures("transport")
+
 #: Remembers something in the window's sessionStorage, which lives as long as the tab.
 _REMEMBER = "sessionStorage.setItem('life', 'first'); return sessionStorage.getItem('life');"
 _RECALL = "return sessionStorage.getItem('life');"

@@ -14,9 +14,13 @@ import threading
 import time
 from collections import defaultdict
 
+import pytest
+
 from seleniumcrawl import AsyncWebCrawler, BrowserConfig, CrawlerRunConfig, CrawlResult, WebCrawler
 from seleniumcrawl.demo.site import DemoSite
 from tests.integration.test_cleanup import assert_none_left, our_browser_pids
+
+pytestmark = pytest.mark.usefixtures("transport")
 
 _MARK = """
 const read = () => JSON.parse(sessionStorage.getItem('log') || '[]');

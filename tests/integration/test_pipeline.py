@@ -12,9 +12,14 @@ import pytest
 from seleniumcrawl import BrowserConfig, CrawlerRunConfig, WebCrawler
 from seleniumcrawl.demo.site import DemoSite
 
+pytestmark = pytest.mark.usefixtures("transport")
+
 
 def _window_count(crawler: WebCrawler) -> int:
-    return sum(len(drv.webdriver.window_handles) for drv in crawler.crawler_strategy.pool.drivers())
+    counts = crawler.crawler_strategy.pool.on_driver_threads(
+        lambda drv: len(drv.webdriver.window_handles)
+    )
+    return sum(counts)
 
 
 def test_status_code_and_redirected_url(shared_crawler: WebCrawler, site: DemoSite) -> None:
@@ -30,7 +35,7 @@ def test_status_code_and_redirected_url(shared_crawler: WebCrawler, site: DemoSi
 def test_sessionless_crawl_uses_a_temporary_window(
     shared_crawler: WebCrawler, site: DemoSite
 ) -> None:
-    """A crawl without session_id opens a window and closes it afterwards."""
+    """Crawls without session_id leave no window behind (later ones reuse the first's)."""
     assert shared_crawler.run(site.url("/page/8")).success
     before = _window_count(shared_crawler)
     for n in range(3):
@@ -85,12 +90,32 @@ def test_js_results_promises_and_values(shared_crawler: WebCrawler, site: DemoSi
 
 
 def test_thrown_js_error_fails_with_its_message(shared_crawler: WebCrawler, site: DemoSite) -> None:
-    """A script that throws fails the crawl with the JS error's message."""
+    """With fail_on_js_error, a script that throws fails the crawl with the JS error's message."""
     result = shared_crawler.run(
-        site.url("/page/1"), CrawlerRunConfig(js_code=["return 1", "throw new TypeError('nope')"])
+        site.url("/page/1"),
+        CrawlerRunConfig(
+            js_code=["return 1", "throw new TypeError('nope')"], fail_on_js_error=True
+        ),
     )
     assert not result.success
     assert result.error_message == "js_code[1] threw TypeError: nope"
+
+
+def test_thrown_js_error_is_recorded_and_the_page_returned(
+    shared_crawler: WebCrawler, site: DemoSite
+) -> None:
+    """By default (as in Crawl4AI) a script that throws is recorded; later scripts still run."""
+    result = shared_crawler.run(
+        site.url("/page/1"),
+        CrawlerRunConfig(js_code=["throw new TypeError('nope')", "return 2"]),
+    )
+    assert result.success, result.error_message
+    assert result.js_execution_result == {
+        "success": False,
+        "results": [None, 2],
+        "errors": [{"index": 0, "error": "TypeError: nope"}],
+    }
+    assert "<h1" in result.html
 
 
 def test_navigation_started_by_a_script_is_waited_for(

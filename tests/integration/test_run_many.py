@@ -11,6 +11,8 @@ import pytest
 from seleniumcrawl import AsyncWebCrawler, BrowserConfig, CrawlerRunConfig, CrawlResult, WebCrawler
 from seleniumcrawl.demo.site import DemoSite
 
+pytestmark = pytest.mark.usefixtures("transport")
+
 
 @pytest.fixture(scope="module")
 def two_drivers() -> Iterator[WebCrawler]:

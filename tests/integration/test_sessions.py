@@ -18,6 +18,8 @@ from seleniumcrawl import (
 )
 from seleniumcrawl.demo.site import DemoSite
 
+pytestmark = pytest.mark.usefixtures("transport")
+
 COMMITS = JsonCssExtractionStrategy(
     {
         "name": "commits",
@@ -203,22 +205,26 @@ def test_idle_sessions_are_closed_after_ttl(site: DemoSite) -> None:
         while "idle" in crawler.sessions() and time.monotonic() < deadline:
             threading.Event().wait(0.1)  # polling the pool's own state, not a browser
         assert "idle" not in crawler.sessions()
-        handles = crawler.crawler_strategy.pool.drivers()[0].webdriver.window_handles
+        (handles,) = crawler.crawler_strategy.pool.on_driver_threads(
+            lambda drv: drv.webdriver.window_handles
+        )
         assert len(handles) == 1, "only the anchor window is left"
 
 
 @pytest.mark.parametrize("isolated", [False, True])
-def test_sessions_spread_over_drivers(site: DemoSite, isolated: bool) -> None:
-    """New sessions go to new drivers up to max_drivers; isolation takes a driver each."""
+def test_sessions_spread_over_drivers(site: DemoSite, isolated: bool, transport: str) -> None:
+    """Classic: new sessions go to new drivers up to max_drivers, isolation takes a driver
+    each. BiDi: sessions share one browser (tabs; isolated ones in user contexts)."""
     with WebCrawler(config=BrowserConfig(max_drivers=2)) as crawler:
         for name in ("a", "b"):
             config = CrawlerRunConfig(session_id=name, session_isolation=isolated)
             assert crawler.run(site.url("/page/6"), config).success
-        assert crawler.crawler_strategy.pool.size == 2
+        assert crawler.crawler_strategy.pool.size == (1 if transport == "bidi" else 2)
         third = crawler.run(
             site.url("/page/6"), CrawlerRunConfig(session_id="c", session_isolation=isolated)
         )
-        if isolated:
+        if isolated and transport == "classic":
             assert not third.success and "max_drivers" in (third.error_message or "")
         else:
-            assert third.success and crawler.crawler_strategy.pool.size == 2
+            assert third.success, third.error_message
+            assert crawler.crawler_strategy.pool.size == (1 if transport == "bidi" else 2)
