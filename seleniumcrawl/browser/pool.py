@@ -50,7 +50,14 @@ from seleniumcrawl.browser.failures import (
 )
 from seleniumcrawl.browser.launch import create_driver
 from seleniumcrawl.browser.reaper import Reaper
-from seleniumcrawl.browser.tab import BidiTab, BidiTabs, ClassicTab, Tab, TabCrashedError
+from seleniumcrawl.browser.tab import (
+    PROBE_TIMEOUT,
+    BidiTab,
+    BidiTabs,
+    ClassicTab,
+    Tab,
+    TabCrashedError,
+)
 from seleniumcrawl.config import BrowserConfig
 from seleniumcrawl.errors import (
     BrowserDiedError,
@@ -758,10 +765,30 @@ class DriverPool:
                 tabs.bidi.close(tab)
             raise CrawlError(f"{exc}; its tab was closed") from exc
         if isinstance(exc, BidiTimeoutError) and not drv.bidi.closed and drv.processes_alive():
+            if self._classic_answers(thread):
+                # The browser answers over HTTP but not over BiDi: its BiDi side is gone
+                # (chromedriver's BiDi mapper runs in a renderer of its own).
+                message = "the browser died: its WebDriver BiDi endpoint stopped answering"
+                self._replace(thread, drv, message, exc)
             self._give_up_on(thread, drv, exc)
         if drv.bidi.closed or not drv.processes_alive() or means_browser_gone(exc):
             cause = death_cause(exc, self.config.remote_url)
             self._replace(thread, drv, f"the browser died: {cause}", exc)
+
+    def _classic_answers(self, thread: DriverThread) -> bool:
+        """From a page thread: whether the driver still answers a classic command."""
+        timeout = min(self.config.command_timeout, PROBE_TIMEOUT)
+        try:
+            # The list of windows comes from the browser process itself (not a renderer,
+            # not chromedriver's cache): a frozen browser cannot give it.
+            probe = thread.submit(lambda drv: drv.webdriver.window_handles)
+            probe.result(timeout)
+        except WebDriverException:
+            return True  # an error is an answer
+        except Exception as exc:  # no answer in time, a closed pool, a transport error
+            log.debug("%s: classic liveness probe failed: %s", thread.name, describe_error(exc))
+            return False
+        return True
 
     def _classic_failure(self, thread: DriverThread, drv: ManagedDriver, exc: Exception) -> None:
         drv.focused = None  # whatever failed, the next crawl re-focuses its window

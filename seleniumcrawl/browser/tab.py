@@ -23,6 +23,7 @@ import concurrent.futures
 import json
 import logging
 import threading
+import time
 from typing import Any
 from urllib.parse import urldefrag
 
@@ -41,6 +42,10 @@ log = logging.getLogger(__name__)
 
 #: Seconds a BiDi command may run past a bound the page enforces itself.
 _SLACK = 10.0
+#: A tab command unanswered this long makes us check that the browser still answers...
+PROBE_AFTER = 5.0
+#: ...within this many seconds (at most ``command_timeout``).
+PROBE_TIMEOUT = 10.0
 
 # ``fn`` is the caller's function expression; ``args`` a JSON text of its arguments.
 _WRAP = """
@@ -77,6 +82,14 @@ class ScriptTimeoutError(Exception):
 
 class JsError(Exception):
     """A script threw; the message is ``Name: message`` as the page reported it."""
+
+
+class BidiUnresponsiveError(BidiTimeoutError):
+    """The browser did not answer a liveness probe over BiDi while a command waited."""
+
+    def __init__(self, waiting_for: str, timeout: float) -> None:
+        super().__init__("browsingContext.getTree", timeout)
+        self.waiting_for = waiting_for
 
 
 class TabCrashedError(Exception):
@@ -187,6 +200,8 @@ class BidiTab(Tab):
         self.closed = False
         #: A sessionless crawl's tab, reused: the next URL must load a new document.
         self.reused = False
+        #: Seconds a liveness probe may take (see :meth:`_probe`).
+        self.probe_timeout = min(command_timeout, PROBE_TIMEOUT)
         self._crashed: concurrent.futures.Future[None] = concurrent.futures.Future()
 
     @property
@@ -205,13 +220,33 @@ class BidiTab(Tab):
             raise TabCrashedError(f"the page crashed (before {method})")
         future = self.bidi.send(method, params)
         waited: list[concurrent.futures.Future[Any]] = [future, self._crashed]
-        concurrent.futures.wait(waited, timeout, return_when=concurrent.futures.FIRST_COMPLETED)
-        if future.done():
-            return future.result()
-        future.cancel()
-        if self.crashed:
-            raise TabCrashedError(f"the page crashed (during {method})")
-        raise BidiTimeoutError(method, timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            concurrent.futures.wait(
+                waited, min(remaining, PROBE_AFTER), return_when=concurrent.futures.FIRST_COMPLETED
+            )
+            if future.done():
+                return future.result()
+            if self.crashed:
+                future.cancel()
+                raise TabCrashedError(f"the page crashed (during {method})")
+            if time.monotonic() >= deadline:
+                future.cancel()
+                raise BidiTimeoutError(method, timeout)
+            self._probe(method)
+
+    def _probe(self, waiting_for: str) -> None:
+        """A command is taking long: check that the browser still answers over BiDi.
+
+        A page may legitimately take long (a slow load, a long script), but a browser
+        whose BiDi side is gone (frozen, or the BiDi mapper's renderer killed) would
+        otherwise hold every page until its timeout.
+        """
+        try:
+            self.bidi.call("browsingContext.getTree", {"maxDepth": 0}, self.probe_timeout)
+        except BidiTimeoutError as exc:
+            raise BidiUnresponsiveError(waiting_for, self.probe_timeout) from exc
 
     def _call(self, method: str, params: dict[str, Any], timeout: float | None = None) -> Any:
         return self._send(method, params, timeout or self.command_timeout)
@@ -231,6 +266,8 @@ class BidiTab(Tab):
                     raise
                 # A navigation the page started itself was still under way: ours wins now.
                 self._send("browsingContext.navigate", params, timeout_ms / 1000)
+        except BidiUnresponsiveError:
+            raise
         except BidiTimeoutError as exc:
             self._stop_loading()
             raise NavigationTimeout(f"page_timeout of {timeout_ms:g} ms exceeded") from exc
@@ -241,13 +278,19 @@ class BidiTab(Tab):
             raise NavigationFailed(code) from exc
 
     def _stop_loading(self) -> None:
-        """End a load that outlived its bound, keeping what arrived (Chromium) or not."""
+        """End a load that outlived its bound, keeping what arrived (Chromium) or not.
+
+        A browser that does not answer this either is frozen: that timeout propagates,
+        so the pool replaces the browser instead of reporting a slow page.
+        """
         try:
             if self.is_chromium:
                 self.cdp("Page.stopLoading")
             else:
                 params = {"context": self.handle, "url": "about:blank", "wait": "none"}
                 self._call("browsingContext.navigate", params)
+        except BidiTimeoutError:
+            raise
         except BidiError as exc:
             log.debug("stopping a timed-out load failed: %s", exc)
 
@@ -261,6 +304,8 @@ class BidiTab(Tab):
         }
         try:
             out = self._send("script.callFunction", params, timeout_ms / 1000 + _SLACK)
+        except BidiUnresponsiveError:
+            raise
         except BidiTimeoutError as exc:
             raise ScriptTimeoutError(str(exc)) from exc
         except BidiError as exc:

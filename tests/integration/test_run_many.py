@@ -15,9 +15,9 @@ pytestmark = pytest.mark.usefixtures("transport")
 
 
 @pytest.fixture(scope="module")
-def two_drivers() -> Iterator[WebCrawler]:
-    """A blocking crawler with two drivers."""
-    with WebCrawler(config=BrowserConfig(max_drivers=2)) as crawler:
+def two_drivers(transport: str) -> Iterator[WebCrawler]:
+    """A blocking crawler with two drivers (two pages each over BiDi, so both fill up)."""
+    with WebCrawler(config=BrowserConfig(max_drivers=2, max_pages_per_driver=2)) as crawler:
         yield crawler
 
 
