@@ -43,7 +43,7 @@ _MARGIN_MS = 5_000.0
 # and records whether the script started a cross-document navigation (Navigation API;
 # a `beforeunload` fallback for browsers without it).
 _RUN_SNIPPET = """
-async (src, token) => {
+async (src, token, tick) => {
   window.__seleniumcrawl_doc = token;
   const state = {navigating: false};
   const onNavigate = (e) => {
@@ -79,7 +79,7 @@ async (src, token) => {
   }
   // A form's submit() starts its navigation in a task of its own: let it start (and
   // fire 'navigate') before answering. WebDriver classic waits for it by itself.
-  await new Promise((r) => setTimeout(r, 0));
+  if (tick) await new Promise((r) => setTimeout(r, 0));
   return finish(payload);
 }
 """
@@ -214,7 +214,7 @@ def navigate(tab: Tab, target: Target, config: CrawlerRunConfig) -> None:
     except NavigationFailed as exc:
         raise NavigationError(f"could not load {target.url}: {exc}") from exc
     if target.raw_html is not None:
-        tab.call(_LOAD_RAW, target.raw_html, timeout_ms=config.page_timeout)
+        tab.evaluate(_LOAD_RAW, target.raw_html)
     elif _steps_follow(config):
         error = tab.evaluate(_ERROR_PAGE)
         if error:
@@ -239,7 +239,8 @@ def run_scripts(tab: Tab, config: CrawlerRunConfig) -> dict[str, Any]:
     for index, script in enumerate(config.scripts):
         token = uuid.uuid4().hex
         try:
-            outcome = tab.call(_RUN_SNIPPET, script, token, timeout_ms=config.page_timeout)
+            tick = not tab.waits_for_navigation
+            outcome = tab.call(_RUN_SNIPPET, script, token, tick, timeout_ms=config.page_timeout)
         except ScriptTimeoutError as exc:
             raise ScriptError(
                 f"js_code[{index}] did not finish within page_timeout ({config.page_timeout:g} ms)"

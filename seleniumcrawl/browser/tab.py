@@ -144,6 +144,8 @@ class Tab:
     handle: str
     #: Whether the browser is a Chromium (CDP available).
     is_chromium: bool
+    #: Whether the protocol itself waits for a navigation a script started (classic does).
+    waits_for_navigation: bool = False
 
     def navigate(self, url: str, timeout_ms: float) -> None:
         """Load ``url`` and wait for its load event, bounded by ``timeout_ms``."""
@@ -153,8 +155,11 @@ class Tab:
         """Run a JS function expression (may be async) with JSON ``args``; its JSON value."""
         raise NotImplementedError
 
-    def evaluate(self, function: str) -> Any:
-        """Call a synchronous JS function of no arguments; its JSON value (fast path)."""
+    def evaluate(self, function: str, *args: Any) -> Any:
+        """Call a synchronous JS function with JSON ``args``; its JSON value (fast path).
+
+        Not awaited: a dialog the function opens is dismissed and it goes on.
+        """
         raise NotImplementedError
 
     def screenshot_png_b64(self) -> str:
@@ -317,15 +322,23 @@ class BidiTab(Tab):
             raise JsError(str(details.get("text") or "the script threw"))
         return _decode((out.get("result") or {}).get("value"))
 
-    def evaluate(self, function: str) -> Any:
-        params = {
-            "expression": f"JSON.stringify(({function})())",
+    def evaluate(self, function: str, *args: Any) -> Any:
+        params: dict[str, Any] = {
             "target": {"context": self.handle},
             "awaitPromise": False,
             "resultOwnership": "none",
         }
+        if args:
+            method = "script.callFunction"
+            params["functionDeclaration"] = (
+                f"(args) => JSON.stringify(({function})(...JSON.parse(args)))"
+            )
+            params["arguments"] = [{"type": "string", "value": json.dumps(args)}]
+        else:
+            method = "script.evaluate"
+            params["expression"] = f"JSON.stringify(({function})())"
         try:
-            out = self._call("script.evaluate", params)
+            out = self._call(method, params)
         except BidiError as exc:
             if _page_gone(exc):
                 raise PageGoneError(exc.message) from exc
@@ -413,6 +426,8 @@ class BidiTabs:
 class ClassicTab(Tab):
     """A window of the classic WebDriver client; driver thread only, window focused."""
 
+    waits_for_navigation = True
+
     def __init__(self, drv: ManagedDriver, handle: str) -> None:
         self.drv = drv
         self.handle = handle
@@ -446,17 +461,18 @@ class ClassicTab(Tab):
         except JavascriptException as exc:
             if "unloaded" in describe_error(exc):
                 raise PageGoneError(describe_error(exc)) from exc
-            raise
+            # The function itself did not parse (a bad wait_for expression).
+            raise JsError(describe_error(exc).removeprefix("javascript error: ")) from exc
         if raw is None:
             # Chromedriver abandons an async script that opens a dialog and answers null.
             raise JsError("interrupted by a JavaScript dialog")
         return _decode(raw)
 
-    def evaluate(self, function: str) -> Any:
-        """On Chromium through CDP's ``Runtime.evaluate``, which answers in about half
-        the time of WebDriver's ``executeScript`` (chromedriver wraps and checks every
-        script); anything unexpected falls back to ``executeScript``."""
-        if self.is_chromium:
+    def evaluate(self, function: str, *args: Any) -> Any:
+        """Without arguments, on Chromium, through CDP's ``Runtime.evaluate``, which
+        answers in about half the time of WebDriver's ``executeScript`` (chromedriver
+        wraps and checks every script); else, or if anything is unexpected, ``executeScript``."""
+        if self.is_chromium and not args:
             try:
                 out = self.drv.cdp(
                     "Runtime.evaluate",
@@ -468,9 +484,12 @@ class ClassicTab(Tab):
             except WebDriverException as exc:
                 log.debug("CDP evaluate failed, using executeScript: %s", describe_error(exc))
         try:
-            return self.drv.webdriver.execute_script(f"return ({function})();")
+            raw = self.drv.webdriver.execute_script(
+                f"return JSON.stringify(({function})(...arguments));", *args
+            )
         except JavascriptException as exc:
             raise JsError(describe_error(exc)) from exc
+        return json.loads(raw) if isinstance(raw, str) else None
 
     def screenshot_png_b64(self) -> str:
         return self.drv.screenshot_png_b64()

@@ -30,9 +30,12 @@ def _refused_url() -> str:
     return f"http://127.0.0.1:{port}/"
 
 
+pytestmark = pytest.mark.usefixtures("transport")
+
+
 @pytest.fixture(scope="module")
-def crawler() -> Iterator[WebCrawler]:
-    """One crawler for the whole matrix: a bad crawl must not spoil the next one."""
+def crawler(transport: str) -> Iterator[WebCrawler]:
+    """One crawler for the whole matrix (per transport): a bad crawl must not spoil the next."""
     with WebCrawler() as running:
         yield running
 
@@ -320,22 +323,27 @@ async def test_crawl_queued_when_the_crawler_closes_fails_cleanly(site: DemoSite
 
 
 DIALOG_SCRIPTS = [
-    pytest.param("alert('hi'); return 1;", id="alert"),
-    pytest.param("return confirm('sure?');", id="confirm"),
-    pytest.param("return prompt('name?', 'x');", id="prompt"),
+    pytest.param("alert('hi'); return 1;", 1, id="alert"),
+    pytest.param("return confirm('sure?');", False, id="confirm"),
+    pytest.param("return prompt('name?', 'x');", None, id="prompt"),
 ]
 
 
-@pytest.mark.parametrize("js", DIALOG_SCRIPTS)
+@pytest.mark.parametrize(("js", "dismissed"), DIALOG_SCRIPTS)
 def test_script_interrupted_by_a_dialog_fails_clearly(
-    crawler: WebCrawler, site: DemoSite, js: str
+    crawler: WebCrawler, site: DemoSite, js: str, dismissed: object, transport: str
 ) -> None:
-    """A js_code script that opens a dialog fails saying so; the session works afterwards."""
+    """Classic: a js_code script that opens a dialog fails saying so. BiDi: the dialog is
+    dismissed and the script goes on with the dismissal's value. The session works after."""
     config = CrawlerRunConfig(session_id="dialogs", js_code=js)
     result = crawler.run(site.url("/page/1"), config)
-    assert not result.success
-    assert "js_code[0]" in (result.error_message or "")
-    assert "dialog" in (result.error_message or "")
+    if transport == "bidi":
+        assert result.success, result.error_message
+        assert result.js_execution_result == {"success": True, "results": [dismissed]}
+    else:
+        assert not result.success
+        assert "js_code[0]" in (result.error_message or "")
+        assert "dialog" in (result.error_message or "")
     after = crawler.run(site.url("/page/2"), config.clone(js_code="return document.title;"))
     assert after.success, after.error_message
     assert after.js_execution_result == {"success": True, "results": ["Demo page 2"]}
