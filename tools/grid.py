@@ -520,7 +520,9 @@ class GridServer:
         self._log_path = self.log_file or self._workdir / "grid.log"
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log_offset = self._log_path.stat().st_size if self._log_path.exists() else 0
-        env = dict(os.environ, **{_MARK_ENV: self._mark})
+        # The node's drivers and browsers put their profiles under TMPDIR: our work
+        # directory, removed at stop(), so a killed browser leaves nothing in /tmp.
+        env = dict(os.environ, **{_MARK_ENV: self._mark, "TMPDIR": str(self._workdir)})
         logger.debug("Starting %s: %s", self, " ".join(command))
         with self._log_path.open("ab") as log:
             self._proc = subprocess.Popen(

@@ -324,7 +324,9 @@ def _start(
         # The driver and its browser put their temporary profile, singleton and
         # scoped_dir directories under TMPDIR: a directory of ours, removed at quit
         # (or by the reaper), so a killed browser leaves nothing in /tmp.
-        temp_dir = tempfile.mkdtemp(prefix=f"{name}-")
+        # A short name: Chromium's singleton socket lives below it, and a Unix socket's
+        # path may not exceed 107 bytes.
+        temp_dir = tempfile.mkdtemp(prefix="sc-")
         service = _local_service(config, {**os.environ, "TMPDIR": temp_dir})
     try:
         if service is not None:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -72,11 +74,16 @@ def crawler_pids(crawler: WebCrawler | AsyncWebCrawler) -> set[int]:
     return pids
 
 
-def run_script(body: str, *args: str, new_session: bool = False) -> subprocess.Popen[str]:
-    """Start ``python -c body args...`` from the repository root (its own group if asked)."""
+def run_script(
+    body: str, *args: str, new_session: bool = False, tmpdir: Path | None = None
+) -> subprocess.Popen[str]:
+    """Start ``python -c body args...`` from the repository root (its own group if asked,
+    with ``TMPDIR`` set if given)."""
+    env = None if tmpdir is None else {**os.environ, "TMPDIR": str(tmpdir)}
     return subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(body), *args],
         cwd=_REPO,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -142,12 +149,30 @@ def test_ctrl_c_during_a_crawl_leaves_no_browser(site: DemoSite, target: str) ->
     assert_none_left(before, [group])
 
 
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """An empty directory with a short path (pytest's tmp_path is too long for Chromium's
+    singleton socket below it: a Unix socket path has at most 107 bytes)."""
+    path = Path(tempfile.mkdtemp(prefix="sct-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def assert_no_temp_files(tmpdir: Path, timeout: float = 10.0) -> None:
+    """Fail unless ``tmpdir`` is empty within ``timeout`` s (profiles, singletons, scoped dirs)."""
+    deadline = time.monotonic() + timeout
+    while any(tmpdir.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the reaper removes the directories after the kill
+    assert not list(tmpdir.iterdir()), f"left in TMPDIR: {sorted(p.name for p in tmpdir.iterdir())}"
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
-def test_killed_script_leaves_no_browser(site: DemoSite, signum: int) -> None:
-    """SIGTERM (docker stop, CI timeouts) or SIGKILL mid-crawl leaves no browser behind."""
+def test_killed_script_leaves_no_browser(site: DemoSite, signum: int, short_tmp: Path) -> None:
+    """SIGTERM (docker stop, CI timeouts) or SIGKILL mid-crawl leaves no browser behind, and
+    no temporary profile or singleton directory of the browser in TMPDIR."""
     before = our_browser_pids()
     baseline = site.count("/slow")
-    proc = run_script(_SLOW_CRAWL_SCRIPT, site.url("/slow?ms=10000"))
+    proc = run_script(_SLOW_CRAWL_SCRIPT, site.url("/slow?ms=10000"), tmpdir=short_tmp)
     try:
         wait_for_request(site, "/slow", baseline)
         proc.send_signal(signum)
@@ -158,10 +183,33 @@ def test_killed_script_leaves_no_browser(site: DemoSite, signum: int) -> None:
             proc.communicate()
     try:
         assert_none_left(before)
+        assert_no_temp_files(short_tmp)
     finally:  # do not leave the leak to the next test
         for pid in our_browser_pids() - before:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("use_bidi", [True, False], ids=["bidi", "classic"])
+def test_close_and_a_killed_browser_leave_no_temp_files(
+    site: DemoSite, short_tmp: Path, monkeypatch: pytest.MonkeyPatch, use_bidi: bool
+) -> None:
+    """Each browser's profile and singleton files live in a directory of its own, removed
+    when it quits: after close, and after a browser was killed and replaced."""
+    monkeypatch.setattr(tempfile, "tempdir", str(short_tmp))
+    with WebCrawler(config=BrowserConfig(max_drivers=1, use_bidi=use_bidi)) as crawler:
+        assert crawler.run(site.url("/page/1"), CrawlerRunConfig(session_id="s")).success
+        (first,) = crawler.crawler_strategy.pool.drivers()
+        assert first.temp_dir is not None and Path(first.temp_dir).parent == short_tmp
+        assert any(Path(first.temp_dir).iterdir()), "the browser's files are in its directory"
+        os.kill(first.browser_pids[0], signal.SIGKILL)
+        died = crawler.run(site.url("/page/2"), CrawlerRunConfig(session_id="s"))
+        assert not died.success and "died" in (died.error_message or "")
+        assert crawler.run(site.url("/page/3")).success
+        (second,) = crawler.crawler_strategy.pool.drivers()
+        assert second.temp_dir != first.temp_dir
+        assert not Path(first.temp_dir).exists(), "the dead browser's directory was removed"
+    assert_no_temp_files(short_tmp)
 
 
 def test_exit_without_close_leaves_no_browser(site: DemoSite) -> None:
