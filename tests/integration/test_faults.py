@@ -13,6 +13,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,57 @@ def test_frozen_browser_is_killed_and_replaced(site: DemoSite) -> None:
         assert after.success, after.error_message
         assert session_driver(crawler, "s").driver_pid != old.driver_pid
     assert_none_left(before)
+
+
+def test_browser_killed_with_eight_pages_loading(site: DemoSite, transport: str) -> None:
+    """Eight pages in flight on one browser (8 sessions) all fail soon after the browser is
+    killed, saying it died; the driver is replaced and the next crawls work."""
+    if transport != "bidi":
+        pytest.skip("eight pages in flight on one browser need BiDi (classic: one at a time)")
+    before = our_browser_pids()
+    with WebCrawler(BrowserConfig(max_drivers=1)) as crawler:
+        assert crawler.run(site.url("/page/1")).success
+        (old,) = crawler.crawler_strategy.pool.drivers()
+        baseline = site.count("/slow")
+        with ThreadPoolExecutor(8) as pool:
+            futures = [
+                pool.submit(
+                    crawler.run,
+                    site.url(f"/slow?ms=8000&n={n}"),
+                    CrawlerRunConfig(session_id=f"s{n}"),
+                )
+                for n in range(8)
+            ]
+            wait_for_request(site, "/slow", baseline + 5)  # Chromium: 6 connections per host
+            tree = kill_browser(old)
+            killed_at = time.monotonic()
+            results = [f.result(timeout=60) for f in futures]
+            took = time.monotonic() - killed_at
+        assert all(not r.success for r in results)
+        assert all("died" in (r.error_message or "") for r in results), [
+            r.error_message for r in results
+        ]
+        # The pages would answer 8 s after their requests: they failed because of the kill.
+        assert took < 6, f"the pages in flight failed {took:.1f} s after the kill"
+        assert not wait_until_gone(tree)
+        after = crawler.run(site.url("/page/2"), CrawlerRunConfig(session_id="s1"))
+        assert after.success, after.error_message
+        (new,) = crawler.crawler_strategy.pool.drivers()
+        assert new.driver_pid != old.driver_pid
+    assert_none_left(before)
+
+
+def test_a_hanging_page_does_not_hold_up_the_others(site: DemoSite, transport: str) -> None:
+    """A page hanging until its page_timeout does not delay the other pages of its browser."""
+    if transport != "bidi":
+        pytest.skip("pages of one browser run one at a time on the classic path")
+    with WebCrawler(BrowserConfig(max_drivers=1)) as crawler:
+        assert crawler.run(site.url("/page/1")).success
+        with ThreadPoolExecutor(6) as pool:
+            hung = pool.submit(crawler.run, site.url("/hang"), CrawlerRunConfig(page_timeout=20000))
+            others = [pool.submit(crawler.run, site.url(f"/page/{n}")) for n in range(2, 7)]
+            done = [f.result(timeout=20) for f in others]
+            assert not hung.done(), "the others finished while the hanging page still waited"
+            assert all(r.success for r in done), [r.error_message for r in done]
+            late = hung.result(timeout=60)
+        assert not late.success and "page_timeout" in (late.error_message or "")
