@@ -79,3 +79,11 @@ def test_forgotten_pids_are_left_alone() -> None:
     finally:
         _procs.kill_all([survivor.pid, *_procs.descendants(survivor.pid)])
         survivor.wait()
+
+
+def test_serve_tracks_and_forgets_directories() -> None:
+    """track-dir / forget-dir keep the set of directories to remove (paths with spaces too)."""
+    dirs: set[str] = set()
+    lines = ["track-dir /tmp/sc-a\n", "track-dir /tmp/sc b\n", "forget-dir /tmp/sc-a\n"]
+    assert _reaper._serve(lines, dirs=dirs) == set()
+    assert dirs == {"/tmp/sc b"}

@@ -1,0 +1,139 @@
+"""The pool's scheduling pieces without a browser: per-session order, one outcome per job,
+and driver choice with a fake driver factory."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from seleniumcrawl import BrowserConfig
+from seleniumcrawl.browser.pool import DriverPool, _Job, _Serial
+from seleniumcrawl.errors import CrawlerClosedError
+
+
+def test_serial_starts_jobs_one_at_a_time_in_arrival_order() -> None:
+    """A job starts only once the one before it called done, in the order submitted."""
+    serial = _Serial()
+    started: list[int] = []
+    dones: list[Callable[[], None]] = []
+
+    def job(n: int) -> Callable[[Callable[[], None]], None]:
+        def start(done: Callable[[], None]) -> None:
+            started.append(n)
+            dones.append(done)
+
+        return start
+
+    for n in range(3):
+        serial.submit(job(n))
+    assert started == [0]
+    dones[0]()
+    assert started == [0, 1]
+    dones[1]()
+    dones[2]()
+    serial.submit(job(3))
+    assert started == [0, 1, 2, 3]
+
+
+def test_job_runs_or_fails_once_and_always_ends() -> None:
+    """run after fail (or fail after run) does nothing; on_end is called exactly once."""
+    ended: list[str] = []
+    outer: concurrent.futures.Future[int] = concurrent.futures.Future()
+    job = _Job(outer, lambda drv: 7, lambda: ended.append("end"))
+    job.fail(CrawlerClosedError("closed"))
+    job.run(object())  # type: ignore[arg-type]
+    assert isinstance(outer.exception(), CrawlerClosedError)
+    assert ended == ["end"]
+
+    outer2: concurrent.futures.Future[int] = concurrent.futures.Future()
+    job2 = _Job(outer2, lambda drv: 7, lambda: ended.append("end2"))
+    job2.run(object())  # type: ignore[arg-type]
+    job2.fail(CrawlerClosedError("late"))
+    assert outer2.result() == 7 and ended == ["end", "end2"]
+
+
+def test_job_cancelled_while_waiting_does_not_run() -> None:
+    """A caller that gave up (cancelled the future) before the job started: the body never runs."""
+    ran: list[bool] = []
+    ended: list[bool] = []
+    outer: concurrent.futures.Future[int] = concurrent.futures.Future()
+    outer.cancel()
+    _Job(outer, lambda drv: ran.append(True) or 1, lambda: ended.append(True)).run(object())  # type: ignore[arg-type]
+    assert ran == [] and ended == [True]
+
+
+class _FakeDriver:
+    """Stands in for a ManagedDriver: the pool's choice logic never touches the browser."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.pids: list[int] = []
+        self.temp_dir = None
+        self.bidi: Any = object()  # looks like a BiDi driver to the pool's bookkeeping
+        self.on_quit: Any = None
+        self.owner = threading.current_thread()
+
+    def quit(self) -> None:
+        """Nothing to end."""
+
+
+@pytest.fixture
+def pool() -> Any:
+    made: list[str] = []
+
+    def factory(config: BrowserConfig, name: str) -> Any:
+        made.append(name)
+        return _FakeDriver(name)
+
+    pool = DriverPool(BrowserConfig(max_drivers=2, max_pages_per_driver=2), driver_factory=factory)
+    yield pool
+    pool.close(grace=1)
+
+
+def test_sessions_fill_a_browser_before_a_second_starts(pool: Any) -> None:
+    """Over BiDi a browser takes sessions up to max_pages_per_driver, then a second starts,
+    and no more than max_drivers: later sessions go to the one with the fewest."""
+    with pool._lock:
+        a = pool._thread_for_session(isolated=False)
+        pool._sessions["a"] = _session("a", a)
+        b = pool._thread_for_session(isolated=False)
+        pool._sessions["b"] = _session("b", b)
+        c = pool._thread_for_session(isolated=False)
+        pool._sessions["c"] = _session("c", c)
+        d = pool._thread_for_session(isolated=False)
+    assert b is a, "the first browser had room for a second session"
+    assert c is not a, "the first browser was full (2 sessions)"
+    assert d is c and pool.size == 2, "no third browser: the one with the fewest sessions"
+
+
+def test_isolated_sessions_take_no_browser_of_their_own_over_bidi(pool: Any) -> None:
+    """With BiDi an isolated session shares a browser (it gets a user context there)."""
+    with pool._lock:
+        first = pool._thread_for_session(isolated=True)
+        pool._sessions["a"] = _session("a", first, isolated=True)
+        second = pool._thread_for_session(isolated=True)
+    assert not first.isolated and second is first
+
+
+def test_isolation_takes_a_driver_on_the_classic_path() -> None:
+    """Without BiDi an isolated session takes a browser; past max_drivers it is refused."""
+    pool = DriverPool(BrowserConfig(max_drivers=1, use_bidi=False))
+    try:
+        with pool._lock:
+            first = pool._thread_for_session(isolated=True)
+            pool._sessions["a"] = _session("a", first, isolated=True)
+            assert first.isolated
+            with pytest.raises(Exception, match="raise max_drivers"):
+                pool._thread_for_session(isolated=True)
+    finally:
+        pool.close(grace=1)
+
+
+def _session(sid: str, thread: Any, isolated: bool = False) -> Any:
+    from seleniumcrawl.browser.pool import Session
+
+    return Session(sid, thread, isolated)
