@@ -15,6 +15,7 @@ Why these exist rather than ``statistics`` and ``psutil``:
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime
 import os
@@ -29,6 +30,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from selenium.webdriver.remote.webdriver import WebDriver
+
+from seleniumcrawl.browser.bidi import BidiConnection
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -98,6 +101,23 @@ def alternate(rounds: int, a: Callable[[], A], b: Callable[[], B]) -> tuple[list
         results_a.append(a())
         results_b.append(b())
     return results_a, results_b
+
+
+def rotate(rounds: int, sides: Mapping[str, Callable[[], T]]) -> dict[str, list[T]]:
+    """:func:`alternate` for more than two sides: each round runs every side in turn.
+
+    Returns each side's results by name, one per round, so ratios between any two
+    sides can be paired by round (:func:`paired_ratios`).
+    """
+    if rounds < 1:
+        raise ValueError(f"rounds must be >= 1, got {rounds}")
+    if not sides:
+        raise ValueError("rotate() needs at least one side")
+    results: dict[str, list[T]] = {name: [] for name in sides}
+    for _ in range(rounds):
+        for name, side in sides.items():
+            results[name].append(side())
+    return results
 
 
 def timed(fn: Callable[[], T]) -> tuple[float, T]:
@@ -283,16 +303,36 @@ def browser_memory(drivers: Iterable[int] | None = None) -> dict[str, Any]:
 # -- WebDriver command profiling -----------------------------------------------------------
 
 
+#: Prefix of a WebDriver BiDi command's name in :func:`recorded_commands`' log.
+BIDI_PREFIX = "bidi:"
+
+
 @contextlib.contextmanager
 def recorded_commands() -> Iterator[list[tuple[str, float]]]:
     """Record (command, ms) of every WebDriver command sent while the block runs.
 
-    Both sides send every command through ``WebDriver.execute`` (seleniumcrawl uses
-    ``webdriver.Remote``, the hand-written side ``webdriver.Chrome``, a subclass).
+    Classic commands all go through ``WebDriver.execute`` (seleniumcrawl uses
+    ``webdriver.Remote``, the hand-written side ``webdriver.Chrome``, a subclass);
+    WebDriver BiDi commands through :meth:`BidiConnection.send`, logged as
+    ``"bidi:<method>"`` with the time until their answer arrived.
     """
     log: list[tuple[str, float]] = []
     lock = threading.Lock()
     original = WebDriver.execute
+    original_send = BidiConnection.send
+
+    def send(
+        self: BidiConnection, method: str, params: dict[str, Any]
+    ) -> concurrent.futures.Future[dict[str, Any]]:
+        started = time.perf_counter()
+        future = original_send(self, method, params)
+
+        def done(_: concurrent.futures.Future[dict[str, Any]]) -> None:
+            with lock:
+                log.append((BIDI_PREFIX + method, (time.perf_counter() - started) * 1000))
+
+        future.add_done_callback(done)
+        return future
 
     def execute(self: WebDriver, driver_command: str, params: dict[str, Any] | None = None) -> Any:
         started = time.perf_counter()
@@ -303,10 +343,17 @@ def recorded_commands() -> Iterator[list[tuple[str, float]]]:
                 log.append((driver_command, (time.perf_counter() - started) * 1000))
 
     WebDriver.execute = execute  # type: ignore[method-assign,assignment]
+    BidiConnection.send = send  # type: ignore[method-assign]
     try:
         yield log
     finally:
         WebDriver.execute = original  # type: ignore[method-assign]
+        BidiConnection.send = original_send  # type: ignore[method-assign]
+
+
+def used_bidi(log: Sequence[tuple[str, float]]) -> bool:
+    """Whether a :func:`recorded_commands` log holds WebDriver BiDi commands."""
+    return any(name.startswith(BIDI_PREFIX) for name, _ in log)
 
 
 def command_list(described: dict[str, Any]) -> str:

@@ -6,12 +6,17 @@ every one alternated A/B/A/B in one process and reported as medians:
 * **first crawl**: ``WebCrawler()`` construction to the first result (browser start
   included), beside the same for hand-written Selenium (``webdriver.Chrome`` to the
   first parsed page).
-* **overhead**: 60 pages in ONE session with a 2-field ``JsonCssExtractionStrategy``,
-  against the same work hand-written: one ``webdriver.Chrome`` with the same flags
+* **overhead**: 60 pages in ONE session with a 2-field ``JsonCssExtractionStrategy``
+  over WebDriver BiDi (the default transport; checked, not assumed), against the same
+  work hand-written: one ``webdriver.Chrome`` with the same flags
   (``chromium_args(BrowserConfig())``), ``driver.get``, ``page_source``,
-  ``BeautifulSoup(..., "lxml")`` and ``select``. Both sides start their browser and
-  load one warm-up page before the clock starts, so only per-page work is compared.
-  Goal: ratio <= 1.10.
+  ``BeautifulSoup(..., "lxml")`` and ``select``. Goal: ratio <= 1.05. Two more sides
+  run in the same rotation: a **raw BiDi loop** (the lower bound: our
+  :class:`~seleniumcrawl.browser.bidi.BidiConnection` to the same kind of driver's
+  ``webSocketUrl``, ``browsingContext.navigate`` with ``wait=complete``,
+  ``script.evaluate`` of ``outerHTML``, the same parse) and seleniumcrawl on the
+  **classic** path (``use_bidi=False``). Every side starts its browser and loads one
+  warm-up page before the clock starts, so only per-page work is compared.
 * **session reuse**: a 50-page crawl in one session (crawler construction to
   ``close()``, i.e. start-up amortised) against a fresh ``WebCrawler`` per page
   (construct, crawl, close). Goal: the session >= 8x faster per page.
@@ -42,9 +47,12 @@ from bench._util import (
     paired_ratios,
     per_crawl,
     recorded_commands,
+    rotate,
     summary,
+    used_bidi,
 )
 from seleniumcrawl import BrowserConfig, CrawlerRunConfig, JsonCssExtractionStrategy, WebCrawler
+from seleniumcrawl.browser.bidi import BidiConnection
 from seleniumcrawl.browser.launch import chromium_args
 from seleniumcrawl.demo.site import DemoSite
 from seleniumcrawl.models import CrawlResult
@@ -61,7 +69,9 @@ SCHEMA: dict[str, Any] = {
 ITEMS_PER_PAGE = 3
 WARM_UP_PAGE = 9999  # never one of the timed pages
 
-OVERHEAD_GOAL = "<= 1.10"
+OVERHEAD_GOAL = "<= 1.05"
+#: Seconds a raw BiDi command may take before the benchmark gives up.
+RAW_TIMEOUT = 60.0
 SESSION_GOAL = ">= 8"
 
 FULL = {
@@ -84,6 +94,15 @@ QUICK = {
 }
 
 
+def check_transport(log: list[tuple[str, float]], bidi: bool) -> None:
+    """Stop when the crawls recorded in ``log`` did not use the transport a side is about."""
+    if used_bidi(log) != bidi:
+        raise RuntimeError(
+            f"expected the {'BiDi' if bidi else 'classic'} transport, "
+            f"but the crawl sent {sorted({name for name, _ in log})}"
+        )
+
+
 def _config(session_id: str | None) -> CrawlerRunConfig:
     return CrawlerRunConfig(
         session_id=session_id, extraction_strategy=JsonCssExtractionStrategy(SCHEMA)
@@ -104,9 +123,13 @@ def _check(result: CrawlResult) -> None:
 # -- the hand-written Selenium side -------------------------------------------------------
 
 
-def selenium_driver() -> WebDriver:
-    """``webdriver.Chrome`` with exactly the flags seleniumcrawl gives Chromium."""
+def selenium_driver(bidi: bool = False) -> WebDriver:
+    """``webdriver.Chrome`` with exactly the flags seleniumcrawl gives Chromium.
+
+    ``bidi=True`` also asks for a WebDriver BiDi socket (``webSocketUrl``).
+    """
     options = Options()
+    options.enable_bidi = bidi
     for arg in chromium_args(BrowserConfig()):
         options.add_argument(arg)
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -119,7 +142,12 @@ def selenium_driver() -> WebDriver:
 def selenium_page(driver: WebDriver, url: str) -> list[dict[str, str]]:
     """What a hand-written crawler does per page: load, take the HTML, parse, select."""
     driver.get(url)
-    soup = BeautifulSoup(driver.page_source, "lxml")
+    return parse_products(driver.page_source, url)
+
+
+def parse_products(html: str, url: str) -> list[dict[str, str]]:
+    """The hand-written sides' parse: BeautifulSoup(lxml) and ``select``; checked."""
+    soup = BeautifulSoup(html, "lxml")
     items = []
     for product in soup.select(".product"):
         name, price = product.select_one(".name"), product.select_one(".price")
@@ -132,6 +160,54 @@ def selenium_page(driver: WebDriver, url: str) -> list[dict[str, str]]:
     if len(items) != ITEMS_PER_PAGE:
         raise RuntimeError(f"hand-written crawl of {url} found {items!r}")
     return items
+
+
+# -- the raw BiDi side (the lower bound) ----------------------------------------------------
+
+
+class RawBidi:
+    """A hand-written crawler over WebDriver BiDi: one driver, its first tab, no framework."""
+
+    def __init__(self) -> None:
+        self.driver = selenium_driver(bidi=True)
+        try:
+            url = self.driver.capabilities.get("webSocketUrl")
+            if not isinstance(url, str):
+                raise RuntimeError("chromedriver offered no webSocketUrl")
+            self.bidi = BidiConnection(url)
+            tree = self.bidi.call("browsingContext.getTree", {"maxDepth": 0}, RAW_TIMEOUT)
+            self.context = str(tree["contexts"][0]["context"])
+        except BaseException:
+            self.driver.quit()
+            raise
+
+    def page(self, url: str) -> list[dict[str, str]]:
+        """Navigate (wait for ``complete``), read ``outerHTML``, parse and select."""
+        self.bidi.call(
+            "browsingContext.navigate",
+            {"context": self.context, "url": url, "wait": "complete"},
+            RAW_TIMEOUT,
+        )
+        out = self.bidi.call(
+            "script.evaluate",
+            {
+                "expression": "document.documentElement.outerHTML",
+                "target": {"context": self.context},
+                "awaitPromise": False,
+            },
+            RAW_TIMEOUT,
+        )
+        html = (out.get("result") or {}).get("value")
+        if not isinstance(html, str):
+            raise RuntimeError(f"raw BiDi crawl of {url}: no HTML in {out!r}")
+        return parse_products(html, url)
+
+    def close(self) -> None:
+        """Close the socket, then quit the driver and its browser."""
+        try:
+            self.bidi.close()
+        finally:
+            self.driver.quit()
 
 
 # -- (a) time to first crawl ---------------------------------------------------------------
@@ -163,11 +239,13 @@ def _first_crawl_selenium(site: DemoSite) -> float:
 # -- (b) overhead in one session -------------------------------------------------------------
 
 
-def _session_pages_sc(site: DemoSite, pages: int) -> float:
-    """ms per page for ``pages`` crawls in one warm session."""
-    with WebCrawler() as crawler:
+def _session_pages_sc(site: DemoSite, pages: int, bidi: bool = True) -> float:
+    """ms per page for ``pages`` crawls in one warm session on the given transport."""
+    with WebCrawler(BrowserConfig(use_bidi=bidi)) as crawler:
         config = _config("bench")
-        _check(crawler.run(site.url(f"/page/{WARM_UP_PAGE}"), config))
+        with recorded_commands() as log:
+            _check(crawler.run(site.url(f"/page/{WARM_UP_PAGE}"), config))
+        check_transport(log, bidi)
         started = time.perf_counter()
         for n in range(1, pages + 1):
             _check(crawler.run(site.url(f"/page/{n}"), config))
@@ -184,6 +262,18 @@ def _session_pages_selenium(site: DemoSite, pages: int) -> float:
         return (time.perf_counter() - started) * 1000 / pages
     finally:
         driver.quit()
+
+
+def _session_pages_raw_bidi(site: DemoSite, pages: int) -> float:
+    raw = RawBidi()
+    try:
+        raw.page(site.url(f"/page/{WARM_UP_PAGE}"))
+        started = time.perf_counter()
+        for n in range(1, pages + 1):
+            raw.page(site.url(f"/page/{n}"))
+        return (time.perf_counter() - started) * 1000 / pages
+    finally:
+        raw.close()
 
 
 # -- (c) session reuse -------------------------------------------------------------------------
@@ -225,7 +315,7 @@ def _fresh_crawler_per_page(site: DemoSite, pages: int, offset: int) -> list[flo
 
 def profile(site: DemoSite, pages: int) -> dict[str, Any]:
     """Where a crawl's time goes on each side, command by command (warm drivers)."""
-    with WebCrawler() as crawler:
+    with WebCrawler(BrowserConfig(use_bidi=True)) as crawler:
         config = _config("profile")
         _check(crawler.run(site.url(f"/page/{WARM_UP_PAGE}"), config))
 
@@ -295,11 +385,17 @@ def run(quick: bool = False) -> dict[str, Any]:
         first_sc, first_se = alternate(
             p["first_rounds"], lambda: _first_crawl_sc(site), lambda: _first_crawl_selenium(site)
         )
-        over_sc, over_se = alternate(
+        pages = p["overhead_pages"]
+        over = rotate(
             p["overhead_rounds"],
-            lambda: _session_pages_sc(site, p["overhead_pages"]),
-            lambda: _session_pages_selenium(site, p["overhead_pages"]),
+            {
+                "bidi": lambda: _session_pages_sc(site, pages, bidi=True),
+                "selenium": lambda: _session_pages_selenium(site, pages),
+                "raw_bidi": lambda: _session_pages_raw_bidi(site, pages),
+                "classic": lambda: _session_pages_sc(site, pages, bidi=False),
+            },
         )
+        over_sc, over_se = over["bidi"], over["selenium"]
         offsets = iter(range(0, 10_000, p["fresh_pages"]))
         sessions, fresh_rounds = alternate(
             p["reuse_rounds"],
@@ -309,6 +405,9 @@ def run(quick: bool = False) -> dict[str, Any]:
         prof = profile(site, p["profile_pages"])
 
     ratios = paired_ratios(over_sc, over_se)
+    raw_ratios = paired_ratios(over_sc, over["raw_bidi"])
+    classic_ratios = paired_ratios(over_sc, over["classic"])
+    classic_to_selenium = paired_ratios(over["classic"], over_se)
     session_per_round = [s["ms_per_page"] for s in sessions]
     session_ms = median(session_per_round)
     fresh = [ms for r in fresh_rounds for ms in r]
@@ -332,7 +431,7 @@ def run(quick: bool = False) -> dict[str, Any]:
                 median(over_sc),
                 "ms/page",
                 rounds=summary(over_sc),
-                note=f"{p['overhead_pages']} pages, one warm session, 2-field schema",
+                note=f"{p['overhead_pages']} pages, one warm session, 2-field schema, BiDi",
             ),
             "selenium_bs4_ms_per_page": figure(
                 median(over_se),
@@ -346,7 +445,42 @@ def run(quick: bool = False) -> dict[str, Any]:
                 OVERHEAD_GOAL,
                 digits=3,
                 per_round=[round(r, 3) for r in ratios],
-                note="seleniumcrawl ms/page / hand-written ms/page, median of per-round ratios",
+                note="seleniumcrawl (BiDi) ms/page / hand-written ms/page, "
+                "median of per-round ratios",
+            ),
+            "raw_bidi_ms_per_page": figure(
+                median(over["raw_bidi"]),
+                "ms/page",
+                rounds=summary(over["raw_bidi"]),
+                note="same pages, raw BiDi: browsingContext.navigate (wait=complete) + "
+                "script.evaluate(outerHTML) + BeautifulSoup(lxml) + select",
+            ),
+            "bidi_to_raw_bidi_ratio": figure(
+                median(raw_ratios),
+                "x",
+                digits=3,
+                per_round=[round(r, 3) for r in raw_ratios],
+                note="seleniumcrawl (BiDi) ms/page / raw BiDi loop ms/page (the lower bound)",
+            ),
+            "classic_session_ms_per_page": figure(
+                median(over["classic"]),
+                "ms/page",
+                rounds=summary(over["classic"]),
+                note="same pages, seleniumcrawl with use_bidi=False (the classic path)",
+            ),
+            "bidi_to_classic_ratio": figure(
+                median(classic_ratios),
+                "x",
+                digits=3,
+                per_round=[round(r, 3) for r in classic_ratios],
+                note="seleniumcrawl ms/page, BiDi / classic, median of per-round ratios",
+            ),
+            "classic_overhead_ratio": figure(
+                median(classic_to_selenium),
+                "x",
+                digits=3,
+                per_round=[round(r, 3) for r in classic_to_selenium],
+                note="seleniumcrawl (classic) ms/page / hand-written ms/page",
             ),
             "one_session_ms_per_page": figure(
                 session_ms,
