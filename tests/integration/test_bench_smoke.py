@@ -1,4 +1,4 @@
-"""Smoke test of ``make bench``: the runner, the core benchmark and the results file."""
+"""Smoke test of ``make bench``: the runner, the core and inflight benchmarks, the results file."""
 
 from __future__ import annotations
 
@@ -23,6 +23,26 @@ CORE_FIGURES = {
     "one_session_ms_per_page",
     "new_driver_ms_per_page",
     "session_speedup",
+    "raw_bidi_ms_per_page",
+    "bidi_to_raw_bidi_ratio",
+    "classic_session_ms_per_page",
+    "bidi_to_classic_ratio",
+    "classic_overhead_ratio",
+}
+INFLIGHT_GOALS = {
+    "local_ratio": ">= 1.0",
+    "slow_pages_per_s": ">= 9",
+    "sessions_at_once_s": "<= 1.3",
+    "isolated_to_shared_ratio": "<= 2.6",
+}
+INFLIGHT_FIGURES = set(INFLIGHT_GOALS) | {
+    "local_pages_per_s",
+    "local_selenium_pages_per_s",
+    "slow_classic_pages_per_s",
+    "slow_bidi_to_classic",
+    "sessions_at_once_classic_s",
+    "shared_sessions_mb",
+    "isolated_sessions_mb",
 }
 
 
@@ -76,8 +96,50 @@ def test_quick_core_bench_writes_results(tmp_path: Path) -> None:
     for name, fig in core["figures"].items():
         assert {"value", "unit", "goal", "met"} <= set(fig), name
         assert fig["value"] > 0, name
-    assert core["figures"]["overhead_ratio"]["goal"] == "<= 1.10"
+    assert core["figures"]["overhead_ratio"]["goal"] == "<= 1.05"
     assert isinstance(core["figures"]["overhead_ratio"]["met"], bool)
-    assert core["profile"]["seleniumcrawl"]["commands"]["get"]["per_page"] == 1
+    # The profiled crawls went over BiDi: one navigation per page, no classic `get`.
+    profiled = core["profile"]["seleniumcrawl"]["commands"]
+    assert profiled["bidi:browsingContext.navigate"]["per_page"] == 1
+    assert "get" not in profiled
+    assert core["profile"]["selenium_bs4"]["commands"]["get"]["per_page"] == 1
     assert not core.get("notes") or not any("still running" in n for n in core["notes"])
+    assert not _still_running(mark), "the bench left processes running"
+
+
+@pytest.mark.timeout(400)
+def test_quick_inflight_bench_writes_results(tmp_path: Path) -> None:
+    """`bench.run --quick --only inflight` exits 0, writes every inflight figure and goal."""
+    output = tmp_path / "results.json"
+    mark = uuid.uuid4().hex
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--quick",
+            "--only",
+            "inflight",
+            "--output",
+            str(output),
+        ],
+        cwd=REPO,
+        env={**os.environ, MARK_ENV: mark},
+        capture_output=True,
+        text=True,
+        timeout=380,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    inflight = json.loads(output.read_text())["benchmarks"]["inflight"]
+    assert "error" not in inflight
+    assert set(inflight["figures"]) == INFLIGHT_FIGURES
+    for name, fig in inflight["figures"].items():
+        assert fig["value"] > 0, name
+        assert fig["goal"] == INFLIGHT_GOALS.get(name), name
+        assert isinstance(fig["met"], bool) == (name in INFLIGHT_GOALS), name
+    memory = inflight["figures"]["isolated_sessions_mb"]["samples"]
+    assert all(sample["drivers"] == 1 for sample in memory)
+    assert inflight["params"]["max_drivers"] == 1
+    assert not inflight.get("notes") or not any("still running" in n for n in inflight["notes"])
     assert not _still_running(mark), "the bench left processes running"
