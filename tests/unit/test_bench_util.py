@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from typing import Any
 
 import pytest
 
 from bench import _util
 from bench.run import _adapt_extraction, _names, format_table
+from seleniumcrawl.browser.bidi import BidiClosedError, BidiConnection
 
 
 def test_median_odd_count_is_middle_value() -> None:
@@ -93,6 +95,50 @@ def test_alternate_runs_a_then_b_each_round() -> None:
     assert calls == ["a", "b", "a", "b", "a", "b"]
     assert a == ["a1", "a3", "a5"]
     assert b == ["b2", "b4", "b6"]
+
+
+def test_rotate_runs_every_side_in_turn_each_round() -> None:
+    """rotate() runs the sides in order within each round and returns each side's results."""
+    calls: list[str] = []
+
+    def side(name: str) -> Any:
+        def run() -> str:
+            calls.append(name)
+            return f"{name}{len(calls)}"
+
+        return run
+
+    out = _util.rotate(2, {"a": side("a"), "b": side("b"), "c": side("c")})
+    assert calls == ["a", "b", "c", "a", "b", "c"]
+    assert out == {"a": ["a1", "a4"], "b": ["b2", "b5"], "c": ["c3", "c6"]}
+
+
+def test_rotate_needs_a_round_and_a_side() -> None:
+    """Zero rounds or no sides is refused: it would produce no measurement."""
+    with pytest.raises(ValueError, match="rounds"):
+        _util.rotate(0, {"a": lambda: 1})
+    with pytest.raises(ValueError, match="side"):
+        _util.rotate(1, {})
+
+
+def test_recorded_commands_log_bidi_commands() -> None:
+    """A BiDi command is logged as "bidi:<method>" once answered (here: failed at once)."""
+    conn = BidiConnection.__new__(BidiConnection)  # no socket: a connection already closed
+    conn._lock = threading.Lock()
+    conn._closed_reason = "closed for the test"
+    with _util.recorded_commands() as log:
+        future = conn.send("browsingContext.navigate", {})
+    assert isinstance(future.exception(), BidiClosedError)
+    assert [name for name, _ in log] == ["bidi:browsingContext.navigate"]
+    assert _util.used_bidi(log)
+    conn.send("script.evaluate", {})  # after the block: no longer recorded
+    assert len(log) == 1
+
+
+def test_used_bidi_false_for_classic_commands_only() -> None:
+    """A log of classic WebDriver commands alone does not count as BiDi."""
+    assert not _util.used_bidi([("get", 12.0), ("getPageSource", 3.0)])
+    assert not _util.used_bidi([])
 
 
 def test_alternate_needs_a_round() -> None:
