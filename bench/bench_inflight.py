@@ -45,9 +45,14 @@ from bench._util import (
     paired_ratios,
     recorded_commands,
     summary,
-    used_bidi,
 )
-from bench.bench_core import ITEMS_PER_PAGE, SCHEMA, selenium_driver, selenium_page
+from bench.bench_core import (
+    ITEMS_PER_PAGE,
+    SCHEMA,
+    check_transport,
+    selenium_driver,
+    selenium_page,
+)
 from seleniumcrawl import (
     AsyncWebCrawler,
     BrowserConfig,
@@ -107,14 +112,6 @@ def _check_all(results: Sequence[CrawlResult], expected: int, *, products: bool)
                 raise RuntimeError(f"crawl of {r.url} extracted {items!r}")
 
 
-def _check_transport(log: list[tuple[str, float]], bidi: bool) -> None:
-    if used_bidi(log) != bidi:
-        raise RuntimeError(
-            f"expected the {'BiDi' if bidi else 'classic'} transport, "
-            f"but the crawls sent {sorted({name for name, _ in log})}"
-        )
-
-
 def _warm(crawler: WebCrawler, site: DemoSite, bidi: bool) -> None:
     """Start the driver and open its tabs (one per page slot over BiDi), checking the transport."""
     slots = crawler.config.max_pages_per_driver if bidi else 1
@@ -122,7 +119,7 @@ def _warm(crawler: WebCrawler, site: DemoSite, bidi: bool) -> None:
     with recorded_commands() as log:
         results = crawler.run_many(urls, CrawlerRunConfig())
     _check_all(list(results), slots, products=False)
-    _check_transport(log, bidi)
+    check_transport(log, bidi)
 
 
 def _many_pages_per_s(site: DemoSite, urls: list[str], bidi: bool, schema: bool) -> float:
@@ -209,7 +206,7 @@ async def _sessions_at_once(site: DemoSite, sessions: int, first: int, bidi: boo
                 )
             )
         _check_all(opened, sessions, products=False)
-        _check_transport(log, bidi)
+        check_transport(log, bidi)
         urls = _slow_urls(site, sessions, first)
         started = time.perf_counter()
         results = await asyncio.gather(
@@ -251,7 +248,7 @@ def sessions_memory(site: DemoSite, sessions: int, isolated: bool) -> dict[str, 
         with recorded_commands() as log, ThreadPoolExecutor(max_workers=slots) as pool:
             results = list(pool.map(crawler.run, urls, configs))
         _check_all(results, sessions, products=False)
-        _check_transport(log, True)
+        check_transport(log, True)
         if len(crawler.sessions()) != sessions:
             raise RuntimeError(f"expected {sessions} live sessions, got {crawler.sessions()}")
         contexts = sum(1 for name, _ in log if name == "bidi:browser.createUserContext")
