@@ -10,8 +10,10 @@ the shared code once per process). chromedriver itself is reported apart
 
 * **windows vs isolated**: 20 sessions as windows (tabs) on 2 drivers
   (``max_drivers=2``) against 20 isolated sessions (``session_isolation=True``,
-  ``max_drivers=20``: a browser each), each session having loaded one ``/page/N``;
-  alternated over rounds, medians.
+  ``max_drivers=20``: a browser each), both on the classic path (``use_bidi=False``;
+  over BiDi an isolated session is a user context on a shared browser, which
+  ``bench_inflight`` measures), each session having loaded one ``/page/N``; alternated
+  over rounds, medians.
 * **soak**: 1,000 session crawls (10 sessions x 100 rounds over ``/page/N``, every
   crawl a new URL) on the default 2 drivers; memory after the first 100 crawls and
   after all 1,000. Goal: growth <= 10 % (a shrink is not a leak and passes).
@@ -46,7 +48,7 @@ def _crawl_all(crawler: WebCrawler, jobs: list[tuple[str, CrawlerRunConfig]]) ->
 def sessions_memory(site: DemoSite, sessions: int, isolated: bool) -> dict[str, Any]:
     """Browsers' memory once ``sessions`` sessions each hold a loaded page."""
     drivers = sessions if isolated else 2
-    with WebCrawler(BrowserConfig(max_drivers=drivers)) as crawler:
+    with WebCrawler(BrowserConfig(max_drivers=drivers, use_bidi=False)) as crawler:
         jobs = [
             (
                 site.url(f"/page/{n + 1}"),
