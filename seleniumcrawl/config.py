@@ -23,7 +23,7 @@ import attrs
 
 from seleniumcrawl.cache_context import CacheMode
 from seleniumcrawl.errors import ConfigError
-from seleniumcrawl.frozen import FrozenDict, freeze
+from seleniumcrawl.frozen import FrozenDict, freeze, is_sequence
 
 if TYPE_CHECKING:
     from seleniumcrawl.content.extraction import ExtractionStrategy
@@ -41,8 +41,7 @@ UrlMatcher: TypeAlias = "str | Callable[[str], bool]"
 
 
 def _frozen_sequence(value: object) -> Any:
-    is_sequence = isinstance(value, Sequence) and not isinstance(value, (str, bytes))
-    return freeze(value) if is_sequence else value
+    return freeze(value) if is_sequence(value) else value
 
 
 def _frozen_mapping(value: object) -> Any:

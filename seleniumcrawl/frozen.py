@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
+#: Types freeze() returns as they are without looking further.
+_ATOMS = frozenset({str, int, float, bool, bytes, type(None)})
+
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
@@ -75,12 +78,15 @@ def freeze(value: Any) -> Any:
 
     Anything else (strings, numbers, callables, objects) is returned unchanged.
     """
-    if isinstance(value, FrozenDict):
+    kind = type(value)
+    if kind in _ATOMS or kind is FrozenDict:
         return value
+    if kind is list or kind is tuple:  # the common cases, before the slower ABC checks
+        return tuple([freeze(item) for item in value])
     if isinstance(value, Mapping):
         return FrozenDict(value)
-    if _is_sequence(value):
-        return tuple(freeze(item) for item in value)
+    if is_sequence(value):
+        return tuple([freeze(item) for item in value])
     return value
 
 
@@ -88,13 +94,19 @@ def thaw(value: Any) -> Any:
     """``value`` with every mapping made a dict and every tuple a list (a plain JSON value)."""
     if isinstance(value, Mapping):
         return {key: thaw(item) for key, item in value.items()}
-    if _is_sequence(value):
+    if is_sequence(value):
         return [thaw(item) for item in value]
     return value
 
 
-def _is_sequence(value: object) -> bool:
+def is_sequence(value: object) -> bool:
+    """Whether ``value`` is a sequence other than a string (str, bytes, bytearray)."""
+    kind = type(value)
+    if kind is list or kind is tuple:
+        return True
+    if kind in _ATOMS:
+        return False
     return isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray))
 
 
-__all__ = ["FrozenDict", "freeze", "thaw"]
+__all__ = ["FrozenDict", "freeze", "is_sequence", "thaw"]

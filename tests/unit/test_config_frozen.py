@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import collections
 import copy
 import json
 import pickle
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -99,6 +101,14 @@ def test_freeze_leaves_scalars_and_strings_alone() -> None:
     """Strings, bytes, numbers, None and callables are returned as they are."""
     for value in ("abc", b"abc", 3, 2.5, None, len):
         assert freeze(value) is value
+
+
+def test_freeze_turns_other_sequences_and_mappings_into_frozen_forms() -> None:
+    """Any non-string sequence becomes a tuple and any mapping a FrozenDict."""
+    assert freeze(range(3)) == (0, 1, 2)
+    frozen = freeze(types.MappingProxyType({"a": [1]}))
+    assert isinstance(frozen, FrozenDict) and frozen == {"a": (1,)}
+    assert CrawlerRunConfig(excluded_tags=collections.deque(["nav"])).excluded_tags == ("nav",)
 
 
 # -- the configs -----------------------------------------------------------------------------
