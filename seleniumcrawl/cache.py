@@ -32,6 +32,7 @@ import attrs
 
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
 from seleniumcrawl.errors import CrawlerClosedError
+from seleniumcrawl.frozen import thaw
 
 logger = logging.getLogger(__name__)
 
@@ -89,32 +90,36 @@ def fetch_options(browser_config: BrowserConfig, run_config: CrawlerRunConfig) -
     the cache, so it is not part of the key either.
     """
     b = browser_config
-    return {
-        "js_code": run_config.scripts,
-        "wait_for": run_config.wait_for,
-        "css_selector": run_config.css_selector,
-        "screenshot": run_config.screenshot,
-        "pdf": run_config.pdf,
-        "scan_full_page": run_config.scan_full_page,
-        "remove_overlay_elements": run_config.remove_overlay_elements,
-        # float() so that 1 and 1.0 give the same key.
-        "delay_before_return_html": float(run_config.delay_before_return_html),
-        "browser": {
-            "browser_type": b.browser_type,
-            "user_agent": b.user_agent,
-            "headers": b.headers,
-            "cookies": b.cookies,
-            "java_script_enabled": b.java_script_enabled,
-            "text_mode": b.text_mode,
-            "viewport": [b.viewport_width, b.viewport_height],
-            "proxy": b.proxy,
-            # These also change what a page shows: flags like --lang, a logged-in
-            # profile, and whether a page with a bad certificate loads at all.
-            "extra_args": b.extra_args,
-            "user_data_dir": b.user_data_dir,
-            "ignore_https_errors": b.ignore_https_errors,
-        },
-    }
+    # thaw: the configs hold tuples and FrozenDicts; the key is computed on plain JSON.
+    options: dict[str, Any] = thaw(
+        {
+            "js_code": run_config.scripts,
+            "wait_for": run_config.wait_for,
+            "css_selector": run_config.css_selector,
+            "screenshot": run_config.screenshot,
+            "pdf": run_config.pdf,
+            "scan_full_page": run_config.scan_full_page,
+            "remove_overlay_elements": run_config.remove_overlay_elements,
+            # float() so that 1 and 1.0 give the same key.
+            "delay_before_return_html": float(run_config.delay_before_return_html),
+            "browser": {
+                "browser_type": b.browser_type,
+                "user_agent": b.user_agent,
+                "headers": b.headers,
+                "cookies": b.cookies,
+                "java_script_enabled": b.java_script_enabled,
+                "text_mode": b.text_mode,
+                "viewport": [b.viewport_width, b.viewport_height],
+                "proxy": b.proxy,
+                # These also change what a page shows: flags like --lang, a logged-in
+                # profile, and whether a page with a bad certificate loads at all.
+                "extra_args": b.extra_args,
+                "user_data_dir": b.user_data_dir,
+                "ignore_https_errors": b.ignore_https_errors,
+            },
+        }
+    )
+    return options
 
 
 def cache_key(url: str, fetch_options: Mapping[str, Any]) -> str:

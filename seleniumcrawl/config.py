@@ -4,19 +4,26 @@ Both are frozen, keyword-only attrs classes validated at construction: a bad
 value raises ``TypeError`` or ``ValueError`` naming the field, an unknown
 keyword raises ``TypeError``. ``clone(**changes)`` returns a modified copy
 (validated again).
+
+They are immutable all the way down, hence hashable: lists given by the user
+(``extra_args``, ``cookies``, ``js_code``, ``excluded_tags``, ``url_matcher``) are
+stored as tuples and dicts (``headers``, each cookie) as
+:class:`~seleniumcrawl.frozen.FrozenDict`. :func:`~seleniumcrawl.frozen.thaw`
+gives the plain JSON form back.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import attrs
 
 from seleniumcrawl.cache_context import CacheMode
 from seleniumcrawl.errors import ConfigError
+from seleniumcrawl.frozen import FrozenDict, freeze, is_sequence
 
 if TYPE_CHECKING:
     from seleniumcrawl.content.extraction import ExtractionStrategy
@@ -24,6 +31,43 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 
 BROWSER_TYPES = ("chromium", "chrome", "firefox")
+
+#: What ``url_matcher`` holds: a glob, a predicate, or several of them.
+UrlMatcher: TypeAlias = "str | Callable[[str], bool]"
+
+
+# -- converters: lists become tuples and dicts FrozenDicts; a value of the wrong kind is
+# left as it is, for the validator to reject with a message naming the field.
+
+
+def _frozen_sequence(value: object) -> Any:
+    return freeze(value) if is_sequence(value) else value
+
+
+def _frozen_mapping(value: object) -> Any:
+    return freeze(value) if isinstance(value, Mapping) else value
+
+
+def _to_strings(value: Sequence[str]) -> tuple[str, ...]:
+    return cast("tuple[str, ...]", _frozen_sequence(value))
+
+
+def _to_cookies(value: Sequence[Mapping[str, Any]]) -> tuple[FrozenDict[str, Any], ...]:
+    return cast("tuple[FrozenDict[str, Any], ...]", _frozen_sequence(value))
+
+
+def _to_headers(value: Mapping[str, str]) -> FrozenDict[str, str]:
+    return cast("FrozenDict[str, str]", _frozen_mapping(value))
+
+
+def _to_js_code(value: str | Sequence[str] | None) -> str | tuple[str, ...] | None:
+    return cast("str | tuple[str, ...] | None", _frozen_sequence(value))
+
+
+def _to_url_matcher(
+    value: UrlMatcher | Sequence[UrlMatcher] | None,
+) -> UrlMatcher | tuple[UrlMatcher, ...] | None:
+    return cast("UrlMatcher | tuple[UrlMatcher, ...] | None", _frozen_sequence(value))
 
 
 def _env_flag(name: str, default: bool) -> bool:
@@ -91,10 +135,13 @@ def _str_list(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> Non
 
 
 def _cookies(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
-    _typed(list)(instance, attribute, value)
+    if not isinstance(value, tuple):
+        raise TypeError(
+            f"BrowserConfig.cookies must be a list of dicts, got {type(value).__name__} {value!r}"
+        )
     for i, cookie in enumerate(value):
         where = f"BrowserConfig.cookies[{i}]"
-        if not isinstance(cookie, dict):
+        if not isinstance(cookie, FrozenDict):
             raise TypeError(f"{where} must be a dict, got {cookie!r}")
         for key in ("name", "value"):
             if not isinstance(cookie.get(key), str):
@@ -104,7 +151,11 @@ def _cookies(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: An
 
 
 def _headers(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
-    _typed(dict)(instance, attribute, value)
+    if not isinstance(value, FrozenDict):
+        raise TypeError(
+            f"BrowserConfig.headers must be a dict of str to str, "
+            f"got {type(value).__name__} {value!r}"
+        )
     for key, val in value.items():
         if not isinstance(key, str) or not isinstance(val, str):
             raise TypeError(f"BrowserConfig.headers must map str to str, got {key!r}: {val!r}")
@@ -140,9 +191,15 @@ class BrowserConfig:
     viewport_height: int = attrs.field(default=600, validator=[_int, _positive])
     user_agent: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
     proxy: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
-    extra_args: list[str] = attrs.field(factory=list, validator=_str_list)
-    cookies: list[dict[str, Any]] = attrs.field(factory=list, validator=_cookies, repr=False)
-    headers: dict[str, str] = attrs.field(factory=dict, validator=_headers, repr=False)
+    extra_args: tuple[str, ...] = attrs.field(
+        default=(), converter=_to_strings, validator=_str_list
+    )
+    cookies: tuple[FrozenDict[str, Any], ...] = attrs.field(
+        default=(), converter=_to_cookies, validator=_cookies, repr=False
+    )
+    headers: FrozenDict[str, str] = attrs.field(
+        factory=FrozenDict, converter=_to_headers, validator=_headers, repr=False
+    )
     java_script_enabled: bool = attrs.field(default=True, validator=_typed(bool))
     ignore_https_errors: bool = attrs.field(default=True, validator=_typed(bool))
     text_mode: bool = attrs.field(default=False, validator=_typed(bool))
@@ -228,7 +285,7 @@ def _extraction_strategy(
 def _url_matcher(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None or isinstance(value, str) or callable(value):
         return
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) or callable(v) for v in value):
+    if isinstance(value, tuple) and all(isinstance(v, str) or callable(v) for v in value):
         return
     raise TypeError(
         "CrawlerRunConfig.url_matcher must be a glob string, a callable, or a list of them, "
@@ -243,7 +300,9 @@ class CrawlerRunConfig:
     url: str | None = attrs.field(default=None, validator=_url)
     session_id: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
     session_isolation: bool = attrs.field(default=False, validator=_typed(bool))
-    js_code: str | list[str] | None = attrs.field(default=None, validator=_js_code)
+    js_code: str | tuple[str, ...] | None = attrs.field(
+        default=None, converter=_to_js_code, validator=_js_code
+    )
     js_only: bool = attrs.field(default=False, validator=_typed(bool))
     wait_for: str | None = attrs.field(default=None, validator=_wait_for)
     wait_for_timeout: float | None = attrs.field(default=None, validator=[_number, _positive])
@@ -254,7 +313,9 @@ class CrawlerRunConfig:
         default=None, validator=_extraction_strategy
     )
     css_selector: str | None = attrs.field(default=None, validator=_css_selector)
-    excluded_tags: list[str] = attrs.field(factory=list, validator=_str_list)
+    excluded_tags: tuple[str, ...] = attrs.field(
+        default=(), converter=_to_strings, validator=_str_list
+    )
     screenshot: bool = attrs.field(default=False, validator=_typed(bool))
     pdf: bool = attrs.field(default=False, validator=_typed(bool))
     scan_full_page: bool = attrs.field(default=False, validator=_typed(bool))
@@ -268,8 +329,8 @@ class CrawlerRunConfig:
     #: A ``js_code`` script that throws fails the crawl (default: recorded, the crawl goes on).
     fail_on_js_error: bool = attrs.field(default=False, validator=_typed(bool))
     #: For ``arun_many`` with a list of configs: which URLs this config is for (first match wins).
-    url_matcher: str | Callable[[str], bool] | list[Any] | None = attrs.field(
-        default=None, validator=_url_matcher
+    url_matcher: UrlMatcher | tuple[UrlMatcher, ...] | None = attrs.field(
+        default=None, converter=_to_url_matcher, validator=_url_matcher
     )
 
     @property

@@ -32,6 +32,7 @@ from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
 from seleniumcrawl.content.scraping import scrape
 from seleniumcrawl.dispatcher import Configs, Dispatcher, ProgressCallback
 from seleniumcrawl.errors import CrawlerClosedError, CrawlError, SessionError
+from seleniumcrawl.frozen import thaw
 from seleniumcrawl.models import CrawlResult
 from seleniumcrawl.urls import Target, resolve
 
@@ -307,7 +308,7 @@ class CrawlEngine:
     def _setup_driver(self, drv: ManagedDriver) -> None:
         cookies = self.browser_config.cookies
         if cookies and self.browser_config.is_chromium:
-            drv.cdp("Network.setCookies", {"cookies": cookies})
+            drv.cdp("Network.setCookies", {"cookies": thaw(cookies)})
         elif cookies:
             log.warning("BrowserConfig.cookies is applied through CDP, i.e. on Chromium only")
 
@@ -315,13 +316,13 @@ class CrawlEngine:
         headers = self.browser_config.headers
         if headers and self.browser_config.is_chromium:
             tab.cdp("Network.enable")
-            tab.cdp("Network.setExtraHTTPHeaders", {"headers": headers})
+            tab.cdp("Network.setExtraHTTPHeaders", {"headers": thaw(headers)})
+        elif headers:
+            log.warning("BrowserConfig.headers is applied through CDP, i.e. on Chromium only")
         cookies = self.browser_config.cookies
         if cookies and isinstance(tab, BidiTab) and tab.user_context is not None:
             # An isolated session's user context has a cookie jar of its own.
-            tab.cdp("Network.setCookies", {"cookies": cookies})
-        elif headers:
-            log.warning("BrowserConfig.headers is applied through CDP, i.e. on Chromium only")
+            tab.cdp("Network.setCookies", {"cookies": thaw(cookies)})
 
 
 def _done(result: CrawlResult) -> concurrent.futures.Future[CrawlResult]:

@@ -14,7 +14,12 @@ screenshot and the HTML of each window it used and prints where.
 
 import json
 
-from seleniumcrawl import CrawlerRunConfig, JsonCssExtractionStrategy
+from seleniumcrawl import (
+    AsyncWebCrawler,
+    CrawlerRunConfig,
+    JsonCssExtractionStrategy,
+    WebCrawler,
+)
 
 PRODUCTS = JsonCssExtractionStrategy(
     {
@@ -45,15 +50,15 @@ def login_script(password: str) -> str:
     """
 
 
-def test_page_lists_its_products(crawler, demo_site):
+def test_page_lists_its_products(crawler: WebCrawler, demo_site: str) -> None:
     result = crawler.run(f"{demo_site}/page/1", CrawlerRunConfig(extraction_strategy=PRODUCTS))
     assert result.success, result.error_message
-    products = json.loads(result.extracted_content)
+    products = json.loads(result.extracted_content or "[]")
     assert [p["name"] for p in products] == ["Product 1-1", "Product 1-2", "Product 1-3"]
     assert all(p["price"].startswith("$") for p in products)
 
 
-def test_login_opens_the_dashboard(crawler, crawl_session, demo_site):
+def test_login_opens_the_dashboard(crawler: WebCrawler, crawl_session: str, demo_site: str) -> None:
     login = crawler.run(
         f"{demo_site}/login",
         CrawlerRunConfig(session_id=crawl_session, js_code=login_script("secret")),
@@ -65,10 +70,10 @@ def test_login_opens_the_dashboard(crawler, crawl_session, demo_site):
         CrawlerRunConfig(session_id=crawl_session, wait_for="css:.user-profile"),
     )
     assert dashboard.success, dashboard.error_message
-    assert "Demo User" in dashboard.markdown
+    assert "Demo User" in (dashboard.markdown or "")
 
 
-def test_wrong_password_is_refused(crawler, crawl_session, demo_site):
+def test_wrong_password_is_refused(crawler: WebCrawler, crawl_session: str, demo_site: str) -> None:
     login = crawler.run(
         f"{demo_site}/login",
         CrawlerRunConfig(
@@ -79,7 +84,7 @@ def test_wrong_password_is_refused(crawler, crawl_session, demo_site):
     assert login.status_code == 401
 
 
-async def test_next_page_without_navigating(async_crawler, demo_site):
+async def test_next_page_without_navigating(async_crawler: AsyncWebCrawler, demo_site: str) -> None:
     session = "commits"
     first = await async_crawler.arun(
         f"{demo_site}/commits",
@@ -88,7 +93,7 @@ async def test_next_page_without_navigating(async_crawler, demo_site):
         ),
     )
     assert first.success, first.error_message
-    first_titles = [c["title"] for c in json.loads(first.extracted_content)]
+    first_titles = [c["title"] for c in json.loads(first.extracted_content or "[]")]
     # js_only: click "Next" in the open tab, then wait until the list has changed.
     second = await async_crawler.arun(
         f"{demo_site}/commits",
@@ -102,6 +107,6 @@ async def test_next_page_without_navigating(async_crawler, demo_site):
         ),
     )
     assert second.success, second.error_message
-    second_titles = [c["title"] for c in json.loads(second.extracted_content)]
+    second_titles = [c["title"] for c in json.loads(second.extracted_content or "[]")]
     assert len(second_titles) == len(first_titles)
     assert not set(first_titles) & set(second_titles)

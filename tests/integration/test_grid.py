@@ -26,7 +26,7 @@ from seleniumcrawl import AsyncWebCrawler, BrowserConfig, CrawlerRunConfig, WebC
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.demo.site import DemoSite
 from tests.integration.test_sessions import COMMITS, LOGIN, NEXT_PAGE, PAGE_CHANGED
-from tools.grid import GridError, GridServer, fetch_jar
+from tools.grid import DEFAULT_SESSION_REQUEST_TIMEOUT, GridError, GridServer, fetch_jar
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +45,24 @@ def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> flo
     return time.monotonic() - started
 
 
-def _start_grid(**options: int) -> GridServer:
+def _start_grid(
+    *,
+    max_sessions: int,
+    session_timeout: int = 300,
+    session_request_timeout: int = DEFAULT_SESSION_REQUEST_TIMEOUT,
+) -> GridServer:
     """A standalone Grid on 127.0.0.1, or a skip saying why there cannot be one."""
     try:
         jar = fetch_jar()
     except GridError as exc:
         pytest.skip(f"Selenium Grid jar unavailable: {exc}")
-    server = GridServer("standalone", jar=jar, **options)
+    server = GridServer(
+        "standalone",
+        jar=jar,
+        max_sessions=max_sessions,
+        session_timeout=session_timeout,
+        session_request_timeout=session_request_timeout,
+    )
     try:
         server.start(timeout=120)
     except GridError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -94,9 +94,9 @@ async def test_async_arun_many_list_and_stream(site: DemoSite) -> None:
     async with AsyncWebCrawler(config=BrowserConfig(max_drivers=2)) as crawler:
         results = await crawler.arun_many(urls)
         assert isinstance(results, list) and [r.url for r in results] == urls
-        streamed = [
-            r.url async for r in await crawler.arun_many(urls, CrawlerRunConfig(stream=True))
-        ]  # type: ignore[union-attr]
+        stream = await crawler.arun_many(urls, CrawlerRunConfig(stream=True))
+        assert isinstance(stream, AsyncIterator)
+        streamed = [r.url async for r in stream]
         assert sorted(streamed) == sorted(urls)
         other = asyncio.create_task(crawler.arun(site.url("/page/80")))
         assert (await other).success

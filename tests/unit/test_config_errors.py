@@ -24,6 +24,8 @@ from seleniumcrawl import (
 
 Make = Callable[[], Any]
 
+# Each ``type: ignore`` below also pins that mypy rejects the bad value before it runs
+# (warn_unused_ignores reports an ignore that is no longer needed).
 BAD_VALUES: list[Any] = [
     # CrawlerRunConfig
     pytest.param(
@@ -33,7 +35,7 @@ BAD_VALUES: list[Any] = [
         lambda: CrawlerRunConfig(page_timeout=0), ValueError, "page_timeout", id="zero-page-timeout"
     ),
     pytest.param(
-        lambda: CrawlerRunConfig(page_timeout="10"),
+        lambda: CrawlerRunConfig(page_timeout="10"),  # type: ignore[arg-type]
         TypeError,
         "page_timeout",
         id="str-page-timeout",
@@ -56,21 +58,30 @@ BAD_VALUES: list[Any] = [
         "delay_before_return_html",
         id="neg-delay",
     ),
-    pytest.param(lambda: CrawlerRunConfig(js_code=123), TypeError, "js_code", id="int-js-code"),
+    pytest.param(lambda: CrawlerRunConfig(js_code=123), TypeError, "js_code", id="int-js-code"),  # type: ignore[arg-type]
     pytest.param(
-        lambda: CrawlerRunConfig(js_code=["ok", 5]), TypeError, "js_code[1]", id="js-code-item"
+        lambda: CrawlerRunConfig(js_code=["ok", 5]),  # type: ignore[list-item]
+        TypeError,
+        "js_code[1]",
+        id="js-code-item",
     ),
     pytest.param(
-        lambda: CrawlerRunConfig(session_id=5), TypeError, "session_id", id="int-session-id"
+        lambda: CrawlerRunConfig(session_id=5),  # type: ignore[arg-type]
+        TypeError,
+        "session_id",
+        id="int-session-id",
     ),
-    pytest.param(lambda: CrawlerRunConfig(js_only="yes"), TypeError, "js_only", id="str-js-only"),
+    pytest.param(lambda: CrawlerRunConfig(js_only="yes"), TypeError, "js_only", id="str-js-only"),  # type: ignore[arg-type]
     pytest.param(
-        lambda: CrawlerRunConfig(cache_mode="bypass"), TypeError, "cache_mode", id="str-cache-mode"
+        lambda: CrawlerRunConfig(cache_mode="bypass"),  # type: ignore[arg-type]
+        TypeError,
+        "cache_mode",
+        id="str-cache-mode",
     ),
     pytest.param(
         lambda: CrawlerRunConfig(wait_for=""), ValueError, "wait_for", id="empty-wait-for"
     ),
-    pytest.param(lambda: CrawlerRunConfig(wait_for=5), TypeError, "wait_for", id="int-wait-for"),
+    pytest.param(lambda: CrawlerRunConfig(wait_for=5), TypeError, "wait_for", id="int-wait-for"),  # type: ignore[arg-type]
     pytest.param(
         lambda: CrawlerRunConfig(max_retries=-1), ValueError, "max_retries", id="neg-retries"
     ),
@@ -83,9 +94,9 @@ BAD_VALUES: list[Any] = [
         "excluded_tags",
         id="str-excluded-tags",
     ),
-    pytest.param(lambda: CrawlerRunConfig(url=42), TypeError, "url", id="int-url"),
+    pytest.param(lambda: CrawlerRunConfig(url=42), TypeError, "url", id="int-url"),  # type: ignore[arg-type]
     pytest.param(
-        lambda: CrawlerRunConfig(extraction_strategy={"baseSelector": "div"}),
+        lambda: CrawlerRunConfig(extraction_strategy={"baseSelector": "div"}),  # type: ignore[arg-type]
         TypeError,
         "extraction_strategy",
         id="dict-strategy",
@@ -104,7 +115,10 @@ BAD_VALUES: list[Any] = [
         id="unknown-browser",
     ),
     pytest.param(
-        lambda: BrowserConfig(browser_type=None), TypeError, "browser_type", id="none-browser"
+        lambda: BrowserConfig(browser_type=None),  # type: ignore[arg-type]
+        TypeError,
+        "browser_type",
+        id="none-browser",
     ),
     pytest.param(
         lambda: BrowserConfig(max_drivers=0), ValueError, "max_drivers", id="zero-drivers"
@@ -113,20 +127,26 @@ BAD_VALUES: list[Any] = [
         lambda: BrowserConfig(max_drivers=-2), ValueError, "max_drivers", id="neg-drivers"
     ),
     pytest.param(
-        lambda: BrowserConfig(max_drivers=1.5), TypeError, "max_drivers", id="float-drivers"
+        lambda: BrowserConfig(max_drivers=1.5),  # type: ignore[arg-type]
+        TypeError,
+        "max_drivers",
+        id="float-drivers",
     ),
-    pytest.param(lambda: BrowserConfig(headless="yes"), TypeError, "headless", id="str-headless"),
+    pytest.param(lambda: BrowserConfig(headless="yes"), TypeError, "headless", id="str-headless"),  # type: ignore[arg-type]
     pytest.param(
         lambda: BrowserConfig(viewport_width=-5), ValueError, "viewport_width", id="neg-viewport"
     ),
     pytest.param(lambda: BrowserConfig(session_ttl=0), ValueError, "session_ttl", id="zero-ttl"),
-    pytest.param(lambda: BrowserConfig(session_ttl="1h"), TypeError, "session_ttl", id="str-ttl"),
+    pytest.param(lambda: BrowserConfig(session_ttl="1h"), TypeError, "session_ttl", id="str-ttl"),  # type: ignore[arg-type]
     pytest.param(
         lambda: BrowserConfig(extra_args="--foo"), TypeError, "extra_args", id="str-extra-args"
     ),
-    pytest.param(lambda: BrowserConfig(headers={"X-A": 1}), TypeError, "headers", id="int-header"),
+    pytest.param(lambda: BrowserConfig(headers={"X-A": 1}), TypeError, "headers", id="int-header"),  # type: ignore[dict-item]
     pytest.param(
-        lambda: BrowserConfig(headers=[("X-A", "1")]), TypeError, "headers", id="list-headers"
+        lambda: BrowserConfig(headers=[("X-A", "1")]),  # type: ignore[arg-type]
+        TypeError,
+        "headers",
+        id="list-headers",
     ),
     pytest.param(
         lambda: BrowserConfig(remote_url="ftp://grid"),
@@ -148,9 +168,12 @@ BAD_VALUES: list[Any] = [
     ),
     # BrowserConfig.cookies
     pytest.param(
-        lambda: BrowserConfig(cookies={"name": "a"}), TypeError, "cookies", id="cookies-dict"
+        lambda: BrowserConfig(cookies={"name": "a"}),  # type: ignore[arg-type]
+        TypeError,
+        "cookies",
+        id="cookies-dict",
     ),
-    pytest.param(lambda: BrowserConfig(cookies=["a=b"]), TypeError, "cookies[0]", id="cookie-str"),
+    pytest.param(lambda: BrowserConfig(cookies=["a=b"]), TypeError, "cookies[0]", id="cookie-str"),  # type: ignore[list-item]
     pytest.param(
         lambda: BrowserConfig(cookies=[{"name": "a"}]),
         ValueError,
@@ -191,14 +214,14 @@ def test_bad_config_value_raises_naming_the_field(make: Make, error: type, field
 
 
 UNKNOWN_KEYWORDS: list[Any] = [
-    pytest.param(lambda: BrowserConfig(bogus=1), id="BrowserConfig"),
-    pytest.param(lambda: CrawlerRunConfig(bogus=1), id="CrawlerRunConfig"),
+    pytest.param(lambda: BrowserConfig(bogus=1), id="BrowserConfig"),  # type: ignore[call-arg]
+    pytest.param(lambda: CrawlerRunConfig(bogus=1), id="CrawlerRunConfig"),  # type: ignore[call-arg]
     pytest.param(lambda: CrawlerRunConfig().clone(bogus=1), id="CrawlerRunConfig.clone"),
     pytest.param(lambda: BrowserConfig().clone(bogus=1), id="BrowserConfig.clone"),
-    pytest.param(lambda: WebCrawler(bogus=1), id="WebCrawler"),
-    pytest.param(lambda: AsyncWebCrawler(bogus=1), id="AsyncWebCrawler"),
-    pytest.param(lambda: CrawlerRunConfig(pageTimeout=1000), id="camel-case-typo"),
-    pytest.param(lambda: BrowserConfig(max_driver=2), id="singular-typo"),
+    pytest.param(lambda: WebCrawler(bogus=1), id="WebCrawler"),  # type: ignore[call-arg]
+    pytest.param(lambda: AsyncWebCrawler(bogus=1), id="AsyncWebCrawler"),  # type: ignore[call-arg]
+    pytest.param(lambda: CrawlerRunConfig(pageTimeout=1000), id="camel-case-typo"),  # type: ignore[call-arg]
+    pytest.param(lambda: BrowserConfig(max_driver=2), id="singular-typo"),  # type: ignore[call-arg]
 ]
 
 

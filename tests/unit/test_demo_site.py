@@ -18,7 +18,7 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from seleniumcrawl.demo import DEMO_URL_ENV, DemoSite, demo_base_url
 
@@ -56,6 +56,20 @@ def fetch(
 
 def soup(body: bytes) -> BeautifulSoup:
     return BeautifulSoup(body, "lxml")
+
+
+def one(node: Tag, selector: str) -> Tag:
+    """The first element ``selector`` matches under ``node``; fails the test if none does."""
+    found = node.select_one(selector)
+    assert found is not None, f"nothing matches {selector!r}"
+    return found
+
+
+def attr(node: Tag, name: str) -> str:
+    """The single-valued attribute ``name`` of ``node``; fails the test if it is missing."""
+    value = node.get(name)
+    assert isinstance(value, str), f"<{node.name}> has no {name!r} attribute (got {value!r})"
+    return value
 
 
 def login(site: DemoSite) -> str:
@@ -107,21 +121,21 @@ def test_index_has_links_image_and_meta(site: DemoSite) -> None:
     """The index links to the demo pages, one external site, and carries an image and meta."""
     status, _, body = fetch(site.url("/"))
     page = soup(body)
-    hrefs = [a["href"] for a in page.select("a[href]")]
+    hrefs = [attr(a, "href") for a in page.select("a[href]")]
     for path in ("/commits", "/login", "/dashboard", "/page/1", "/infinite", "/overlay"):
         assert path in hrefs
     assert "/hang" not in hrefs
     assert [h for h in hrefs if h.startswith("http")] == ["https://example.com/"]
-    assert page.select_one("img")["src"] == "/static/logo.svg"
-    assert page.select_one('meta[name="description"]')["content"]
-    assert page.select_one('meta[property="og:title"]')["content"] == "seleniumcrawl demo"
+    assert attr(one(page, "img"), "src") == "/static/logo.svg"
+    assert attr(one(page, 'meta[name="description"]'), "content")
+    assert attr(one(page, 'meta[property="og:title"]'), "content") == "seleniumcrawl demo"
     assert status == 200
 
 
 def test_every_internal_index_link_resolves(site: DemoSite) -> None:
     """Every internal link of the index answers 200 after redirects, except the 404 demo."""
     _, _, body = fetch(site.url("/"))
-    links = [a["href"] for a in soup(body).select("a[href^='/']")]
+    links = [attr(a, "href") for a in soup(body).select("a[href^='/']")]
     assert len(links) >= 10
     for href in links:
         status, _, _ = fetch(site.url(href), follow=True)
@@ -170,9 +184,9 @@ def test_commits_list_is_rendered_by_javascript(site: DemoSite) -> None:
     assert status == 200
     assert page.select_one("ul#commit-list") is not None
     assert page.select("li.commit-item") == []
-    assert page.select_one("a.pagination-next#next")["href"] == "#"
-    assert page.select_one("#page-number").get_text() == "1"
-    assert page.select_one("script")["src"] == "/static/commits.js"
+    assert attr(one(page, "a.pagination-next#next"), "href") == "#"
+    assert one(page, "#page-number").get_text() == "1"
+    assert attr(one(page, "script"), "src") == "/static/commits.js"
     _, _, script = fetch(site.url("/static/commits.js"))
     for marker in (b"Box-sc-g0xbh4-0 commit-item", b"markdown-title", b"relative-time", b"300"):
         assert marker in script
@@ -183,7 +197,7 @@ def test_commit_detail_page(site: DemoSite) -> None:
     sha = "0123456789abcdef0123456789abcdef01234567"
     status, _, body = fetch(site.url(f"/commit/{sha}"))
     assert status == 200
-    assert soup(body).select_one("code.sha").get_text() == sha
+    assert one(soup(body), "code.sha").get_text() == sha
     assert fetch(site.url("/commit/not-hex"))[0] == 404
 
 
@@ -192,16 +206,16 @@ def test_plain_pages_are_deterministic(site: DemoSite) -> None:
     status, _, body = fetch(site.url("/page/7"))
     page = soup(body)
     assert status == 200
-    assert page.title.get_text() == "Demo page 7"
-    assert page.h1.get_text() == "Page 7"
+    assert one(page, "title").get_text() == "Demo page 7"
+    assert one(page, "h1").get_text() == "Page 7"
     products = page.select("div.product")
-    assert [p.select_one(".name").get_text() for p in products] == [
+    assert [one(p, ".name").get_text() for p in products] == [
         "Product 7-1",
         "Product 7-2",
         "Product 7-3",
     ]
-    assert all(re.fullmatch(r"\$\d+\.\d\d", p.select_one(".price").get_text()) for p in products)
-    assert page.select_one("a.next-page")["href"] == "/page/8"
+    assert all(re.fullmatch(r"\$\d+\.\d\d", one(p, ".price").get_text()) for p in products)
+    assert attr(one(page, "a.next-page"), "href") == "/page/8"
     assert fetch(site.url("/page/7"))[2] == body
     assert fetch(site.url("/page/8"))[2] != body
 
@@ -229,13 +243,13 @@ def test_behaviour_pages_have_their_hooks(site: DemoSite) -> None:
     """/infinite, /overlay and /js-error carry the elements and scripts their tests rely on."""
     page = soup(fetch(site.url("/infinite"))[2])
     assert page.select_one("#feed") is not None
-    assert page.select_one("script")["src"] == "/static/infinite.js"
+    assert attr(one(page, "script"), "src") == "/static/infinite.js"
     assert b"scroll" in fetch(site.url("/static/infinite.js"))[2]
     page = soup(fetch(site.url("/overlay"))[2])
-    assert "cookie-consent" in page.select_one("#cookie-consent")["class"]
+    assert "cookie-consent" in one(page, "#cookie-consent")["class"]
     assert b"position: fixed" in fetch(site.url("/static/style.css"))[2]
     page = soup(fetch(site.url("/js-error"))[2])
-    assert "throw new Error" in page.select_one("script").get_text()
+    assert "throw new Error" in one(page, "script").get_text()
 
 
 # --- login -------------------------------------------------------------------------------------
@@ -245,12 +259,12 @@ def test_login_form_fields(site: DemoSite) -> None:
     """/login has the form the login workflow fills, and no error before a try."""
     status, _, body = fetch(site.url("/login"))
     page = soup(body)
-    form = page.select_one("form#login-form")
+    form = one(page, "form#login-form")
     assert status == 200
-    assert form["method"] == "post"
-    assert form["action"] == "/login"
-    assert form.select_one("#username")["name"] == "username"
-    assert form.select_one("#password")["type"] == "password"
+    assert attr(form, "method") == "post"
+    assert attr(form, "action") == "/login"
+    assert attr(one(form, "#username"), "name") == "username"
+    assert attr(one(form, "#password"), "type") == "password"
     assert form.select_one("button[type=submit]") is not None
     assert page.select_one(".error") is None
 
@@ -279,7 +293,7 @@ def test_wrong_credentials_are_401(site: DemoSite, form: dict[str, str]) -> None
     page = soup(body)
     assert status == 401
     assert "Set-Cookie" not in headers
-    assert page.select_one(".error").get_text() == "Invalid credentials"
+    assert one(page, ".error").get_text() == "Invalid credentials"
     assert page.select_one("form#login-form") is not None
 
 
@@ -300,13 +314,13 @@ def test_api_me_needs_a_valid_session(site: DemoSite) -> None:
 def test_dashboard_depends_on_session(site: DemoSite) -> None:
     """Without a session /dashboard says 'Please log in'; with one it serves the profile app."""
     page = soup(fetch(site.url("/dashboard"))[2])
-    assert page.select_one("p.login-required").get_text() == "Please log in"
+    assert one(page, "p.login-required").get_text() == "Please log in"
     assert page.select_one(".user-profile") is None
     token = login(site)
     page = soup(fetch(site.url("/dashboard"), headers={"Cookie": f"session={token}"})[2])
     assert page.select_one("p.login-required") is None
     assert page.select_one("#profile") is not None
-    assert page.select_one("script")["src"] == "/static/dashboard.js"
+    assert attr(one(page, "script"), "src") == "/static/dashboard.js"
     script = fetch(site.url("/static/dashboard.js"))[2]
     for marker in (b"/api/me", b"user-profile", b"user-name", b"user-email", b"login-required"):
         assert marker in script
@@ -330,7 +344,7 @@ def test_status_route_answers_that_status(site: DemoSite, code: int) -> None:
     """/status/<code> answers with exactly that status and a small HTML body naming it."""
     status, _, body = fetch(site.url(f"/status/{code}"))
     assert status == code
-    assert soup(body).select_one("h1.status").get_text().startswith(str(code))
+    assert one(soup(body), "h1.status").get_text().startswith(str(code))
 
 
 def test_status_204_has_no_body(site: DemoSite) -> None:
@@ -361,7 +375,7 @@ def test_redirect_route(site: DemoSite) -> None:
     assert (status, headers["Location"]) == (301, "/page/3")
     status, _, body = fetch(site.url("/redirect?to=/page/2"), follow=True)
     assert status == 200
-    assert soup(body).h1.get_text() == "Page 2"
+    assert one(soup(body), "h1").get_text() == "Page 2"
 
 
 @pytest.mark.parametrize(
@@ -436,7 +450,7 @@ def test_stop_ends_idle_keep_alive_connections() -> None:
 def test_echo_headers(site: DemoSite) -> None:
     """/echo-headers shows the request's headers as JSON in pre#headers."""
     _, _, body = fetch(site.url("/echo-headers"), headers={"X-Demo-Header": "42"})
-    headers = json.loads(soup(body).select_one("pre#headers").get_text())
+    headers = json.loads(one(soup(body), "pre#headers").get_text())
     assert headers["X-Demo-Header"] == "42"
     assert headers["Host"] == site.base_url.removeprefix("http://")
 
@@ -444,9 +458,9 @@ def test_echo_headers(site: DemoSite) -> None:
 def test_cookies_route(site: DemoSite) -> None:
     """/cookies shows the request's cookies as JSON in pre#cookies."""
     _, _, body = fetch(site.url("/cookies"), headers={"Cookie": "a=1; b=two"})
-    assert json.loads(soup(body).select_one("pre#cookies").get_text()) == {"a": "1", "b": "two"}
+    assert json.loads(one(soup(body), "pre#cookies").get_text()) == {"a": "1", "b": "two"}
     _, _, body = fetch(site.url("/cookies"))
-    assert json.loads(soup(body).select_one("pre#cookies").get_text()) == {}
+    assert json.loads(one(soup(body), "pre#cookies").get_text()) == {}
 
 
 def test_unknown_path_and_wrong_method(site: DemoSite) -> None:

@@ -6,6 +6,7 @@ import http.server
 import io
 import json
 import logging
+import os
 import socket
 import stat
 import sys
@@ -127,18 +128,18 @@ def test_node_config_rejects_bad_numbers_naming_the_field(field: str, value: Any
 
 def test_default_browser_args_as_root_without_display(monkeypatch: pytest.MonkeyPatch) -> None:
     """Root needs --no-sandbox and a display-less Linux node needs headless."""
-    monkeypatch.setattr(grid.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setattr(grid.sys, "platform", "linux")
+    monkeypatch.setattr(sys, "platform", "linux")
     assert default_browser_args() == ["--no-sandbox", "--headless=new"]
 
 
 def test_default_browser_args_for_user_with_display(monkeypatch: pytest.MonkeyPatch) -> None:
     """A normal user with a display gets no forced flags: the client decides."""
-    monkeypatch.setattr(grid.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
     monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr(grid.sys, "platform", "linux")
+    monkeypatch.setattr(sys, "platform", "linux")
     assert default_browser_args() == []
 
 

@@ -53,8 +53,8 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> set[str]:
                 base = f"{parent}.{base}" if base else parent
             names.add(base)
             names.update(f"{base}.{alias.name}" for alias in node.names)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
+        for sub in ast.iter_child_nodes(node):
+            visit(sub)
 
     visit(tree)
     return names

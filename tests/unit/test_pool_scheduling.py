@@ -62,7 +62,12 @@ def test_job_cancelled_while_waiting_does_not_run() -> None:
     ended: list[bool] = []
     outer: concurrent.futures.Future[int] = concurrent.futures.Future()
     outer.cancel()
-    _Job(outer, lambda drv: ran.append(True) or 1, lambda: ended.append(True)).run(object())  # type: ignore[arg-type]
+
+    def body(drv: Any) -> int:
+        ran.append(True)
+        return 1
+
+    _Job(outer, body, lambda: ended.append(True)).run(object())  # type: ignore[arg-type]
     assert ran == [] and ended == [True]
 
 

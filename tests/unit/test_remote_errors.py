@@ -48,9 +48,8 @@ def _read_timeout() -> ReadTimeoutError:
 
 
 def _refused() -> MaxRetryError:
-    refused = NewConnectionError(
-        None, "Failed to establish a new connection: [Errno 111] Connection refused"
-    )  # type: ignore[arg-type]
+    message = "Failed to establish a new connection: [Errno 111] Connection refused"
+    refused = NewConnectionError(None, message)  # type: ignore[arg-type]
     return MaxRetryError(None, "/session", refused)  # type: ignore[arg-type]
 
 
