@@ -10,7 +10,6 @@ tree in place, and links, images and Markdown read what is left.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -18,8 +17,8 @@ from urllib.parse import urljoin, urlsplit
 import attrs
 import soupsieve as sv
 from bs4 import BeautifulSoup, Comment, Tag
-from markdownify import MarkdownConverter
 
+from seleniumcrawl.content.markdown import soup_to_markdown
 from seleniumcrawl.content.parse import PARSER, parse_html
 from seleniumcrawl.errors import ConfigError
 
@@ -32,9 +31,6 @@ ALWAYS_REMOVED = ("script", "style", "noscript")
 #: Link targets that lead to a page; ``mailto:``, ``javascript:``, ``tel:``... do not.
 _PAGE_SCHEMES = frozenset({"http", "https", "file"})
 
-_MARKDOWN = MarkdownConverter(heading_style="ATX", bullets="*")
-#: Removed nodes leave their surrounding whitespace behind; Markdown needs one blank line.
-_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n){2,}")
 
 
 @attrs.frozen
@@ -109,7 +105,7 @@ def scrape(
     return ScrapedPage(
         html=page_html,
         cleaned_html="\n".join(str(root) for root in roots),
-        markdown=_BLANK_LINES.sub("\n\n", "\n\n".join(_markdown(root) for root in roots)).strip(),
+        markdown=soup_to_markdown(roots),
         links=links,
         media={"images": _images(images, base_url)},
         metadata=metadata,
@@ -301,11 +297,6 @@ def _metadata(soup: BeautifulSoup, base_url: str) -> dict[str, Any]:
             metadata["canonical"] = _resolve(base_url, link.get("href"))
             break
     return metadata
-
-
-def _markdown(root: Tag) -> str:
-    """Markdown of a cleaned subtree, converted from the tree itself (no re-parse)."""
-    return str(_MARKDOWN.convert_soup(root))
 
 
 __all__ = ["ALWAYS_REMOVED", "PARSER", "ScrapedPage", "parse_html", "scrape"]
