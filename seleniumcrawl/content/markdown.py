@@ -71,12 +71,15 @@ class _Converter:
         blocks: list[str] = []
         for root in roots:
             buf: list[str] = []
-            self._walk(root, buf, blocks)
+            self._walk_items((root,), buf, blocks)
             _flush(buf, blocks)
         return _BLANK_RUNS.sub("\n\n", "\n\n".join(blocks)).strip()
 
     def _walk(self, node: Any, buf: list[str], blocks: list[str]) -> None:
-        for item in self.items(node):
+        self._walk_items(self.items(node), buf, blocks)
+
+    def _walk_items(self, items: Iterable[Any], buf: list[str], blocks: list[str]) -> None:
+        for item in items:
             if isinstance(item, str):
                 buf.append(item)
                 continue
