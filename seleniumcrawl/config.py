@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from seleniumcrawl.cache_context import CacheMode
+from seleniumcrawl.content.generation import MarkdownGenerationStrategy
 from seleniumcrawl.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -252,6 +253,10 @@ class CrawlerRunConfig:
     cache_mode: CacheMode = attrs.field(default=CacheMode.BYPASS, validator=_typed(CacheMode))
     extraction_strategy: ExtractionStrategy | None = attrs.field(
         default=None, validator=_extraction_strategy
+    )
+    #: How ``result.markdown`` is made and what its ``fit_markdown`` keeps.
+    markdown_generator: MarkdownGenerationStrategy | None = attrs.field(
+        default=None, validator=_typed(MarkdownGenerationStrategy, optional=True)
     )
     css_selector: str | None = attrs.field(default=None, validator=_css_selector)
     excluded_tags: list[str] = attrs.field(factory=list, validator=_str_list)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+if TYPE_CHECKING:
+    from seleniumcrawl.content.generation import MarkdownGenerationResult
 
 
 @attrs.define(kw_only=True)
@@ -19,7 +22,8 @@ class CrawlResult:
     session_id: str | None = None
     html: str = attrs.field(default="", repr=False)
     cleaned_html: str | None = attrs.field(default=None, repr=False)
-    markdown: str | None = attrs.field(default=None, repr=False)
+    #: A ``str`` (the raw markdown) with ``fit_markdown``, ``markdown_with_citations``... (§21).
+    markdown: MarkdownGenerationResult | None = attrs.field(default=None, repr=False)
     extracted_content: str | None = attrs.field(default=None, repr=False)
     js_execution_result: dict[str, Any] | None = None
     links: dict[str, list[dict[str, str]]] = attrs.field(

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (page chrome is long HTML strings; wrapping them hides the markup)
 """Site chrome for the quality set: what real pages put around their main text.
 
 Ten imitated sites, each after a common kind of real site: two newspapers (one with
@@ -19,31 +20,93 @@ POST_MARK = "\x00POST:"
 # -- shared pieces of noise ---------------------------------------------------------
 
 _COMMENTS = [
-    ("kestrel_77", "I have been saying this for years and nobody listened. Glad someone finally wrote it down properly, although I think the piece is a bit too kind to the people who caused the mess in the first place."),
-    ("Margaret H.", "Thanks for this. My neighbour works in the industry and she tells me the reality on the ground is very different from what the press releases say. Would love a follow-up that talks to the workers themselves."),
-    ("dj_rivera", "Interesting read, but the numbers in the third paragraph do not add up for me. Can you link the original source? I looked on the website and could only find last year's report."),
-    ("Otto", "Same thing happened in our town in 2019. The council promised a review, the review took two years, and in the end nothing changed except the name of the department."),
-    ("bluehour", "Bookmarked. This is the kind of explainer I can send to my parents when they ask me what is going on."),
-    ("Pradeep S", "Respectfully disagree with the conclusion. The trade-off described here is real but the author ignores the cost of doing nothing, which in my experience is always higher than people expect."),
-    ("nora.k", "Does anyone know whether the changes apply to people who signed up before the deadline? The official page is confusing and the phone line just plays music for forty minutes."),
-    ("TheRealGraham", "Great photos as always. The one of the harbour at dawn should be on a postcard."),
+    (
+        "kestrel_77",
+        "I have been saying this for years and nobody listened. Glad someone finally wrote it down properly, although I think the piece is a bit too kind to the people who caused the mess in the first place.",
+    ),
+    (
+        "Margaret H.",
+        "Thanks for this. My neighbour works in the industry and she tells me the reality on the ground is very different from what the press releases say. Would love a follow-up that talks to the workers themselves.",
+    ),
+    (
+        "dj_rivera",
+        "Interesting read, but the numbers in the third paragraph do not add up for me. Can you link the original source? I looked on the website and could only find last year's report.",
+    ),
+    (
+        "Otto",
+        "Same thing happened in our town in 2019. The council promised a review, the review took two years, and in the end nothing changed except the name of the department.",
+    ),
+    (
+        "bluehour",
+        "Bookmarked. This is the kind of explainer I can send to my parents when they ask me what is going on.",
+    ),
+    (
+        "Pradeep S",
+        "Respectfully disagree with the conclusion. The trade-off described here is real but the author ignores the cost of doing nothing, which in my experience is always higher than people expect.",
+    ),
+    (
+        "nora.k",
+        "Does anyone know whether the changes apply to people who signed up before the deadline? The official page is confusing and the phone line just plays music for forty minutes.",
+    ),
+    (
+        "TheRealGraham",
+        "Great photos as always. The one of the harbour at dawn should be on a postcard.",
+    ),
 ]
 
 _TEASERS = [
-    ("Council approves budget after late-night session", "Councillors voted eleven to four to pass the spending plan, which includes a freeze on parking charges and new money for libraries."),
-    ("Five things to know before the long weekend", "Road closures, ferry timetables and where to find an open pharmacy: our guide to the holiday."),
-    ("Local bakery wins national sourdough prize", "The family-run shop on Quay Street beat two hundred entrants with a loaf made from a starter kept alive since 1987."),
-    ("Opinion: Our buses deserve better than this", "Every winter the same routes are cut and every spring we are told lessons have been learned."),
-    ("Weather: storm warning extended to Sunday", "Gusts of up to ninety kilometres an hour are expected along the coast, the met office said."),
-    ("Schools report record exam entries", "More pupils than ever sat the science papers this year, according to figures released on Thursday."),
-    ("Harbour redevelopment: what happens next", "The planning inquiry resumes next month with evidence from residents and the port authority."),
+    (
+        "Council approves budget after late-night session",
+        "Councillors voted eleven to four to pass the spending plan, which includes a freeze on parking charges and new money for libraries.",
+    ),
+    (
+        "Five things to know before the long weekend",
+        "Road closures, ferry timetables and where to find an open pharmacy: our guide to the holiday.",
+    ),
+    (
+        "Local bakery wins national sourdough prize",
+        "The family-run shop on Quay Street beat two hundred entrants with a loaf made from a starter kept alive since 1987.",
+    ),
+    (
+        "Opinion: Our buses deserve better than this",
+        "Every winter the same routes are cut and every spring we are told lessons have been learned.",
+    ),
+    (
+        "Weather: storm warning extended to Sunday",
+        "Gusts of up to ninety kilometres an hour are expected along the coast, the met office said.",
+    ),
+    (
+        "Schools report record exam entries",
+        "More pupils than ever sat the science papers this year, according to figures released on Thursday.",
+    ),
+    (
+        "Harbour redevelopment: what happens next",
+        "The planning inquiry resumes next month with evidence from residents and the port authority.",
+    ),
 ]
 
-_NEWS_SECTIONS = ["Home", "News", "Local", "World", "Business", "Politics", "Sport", "Culture", "Opinion", "Travel", "Obituaries", "Puzzles", "Subscribe"]
+_NEWS_SECTIONS = [
+    "Home",
+    "News",
+    "Local",
+    "World",
+    "Business",
+    "Politics",
+    "Sport",
+    "Culture",
+    "Opinion",
+    "Travel",
+    "Obituaries",
+    "Puzzles",
+    "Subscribe",
+]
 
 
 def _nav_list(items: list[str], cls: str = "", href: str = "/section/") -> str:
-    lis = "".join(f'<li><a href="{href}{i.lower().replace(" ", "-")}">{html.escape(i)}</a></li>' for i in items)
+    lis = "".join(
+        f'<li><a href="{href}{i.lower().replace(" ", "-")}">{html.escape(i)}</a></li>'
+        for i in items
+    )
     return f'<ul class="{cls}">{lis}</ul>'
 
 
@@ -64,7 +127,7 @@ def _comments_section(index: int, n: int = 4) -> str:
         f'<ol class="comment-list">{items}</ol>'
         '<div id="respond"><h3>Leave a comment</h3><form><textarea name="c"></textarea>'
         '<p class="comment-notes">Your email address will not be published. Required fields are marked *</p>'
-        '<button>Post comment</button></form></div></section>'
+        "<button>Post comment</button></form></div></section>"
     )
 
 
@@ -78,7 +141,7 @@ def _teasers(index: int, n: int, heading: str, cls: str) -> str:
 
 def _head(title: str, site: str, extra: str = "") -> str:
     return (
-        f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)} | {site}</title>"
         f'<meta name="description" content="{html.escape(title)}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -129,11 +192,14 @@ class SphinxStyle(Style):
         )
 
     def note(self, text: str) -> str:
-        return f'<div class="admonition note"><p class="admonition-title">Note</p><p>{text}</p></div>'
+        return (
+            f'<div class="admonition note"><p class="admonition-title">Note</p><p>{text}</p></div>'
+        )
 
     def code(self, lang: str, code: str) -> str:
         lines = "\n".join(
-            f'<span class="n">{html.escape(line)}</span>' if line else "" for line in code.split("\n")
+            f'<span class="n">{html.escape(line)}</span>' if line else ""
+            for line in code.split("\n")
         )
         return (
             f'<div class="highlight-{lang} notranslate"><div class="highlight"><pre>'
@@ -149,11 +215,11 @@ class MdBookStyle(Style):
     def code(self, lang: str, code: str) -> str:
         return (
             f'<pre class="playground"><code class="language-{lang} hljs">{html.escape(code)}'
-            '</code></pre>'
+            "</code></pre>"
         )
 
     def note(self, text: str) -> str:
-        return f'<blockquote><p><strong>Note</strong>: {text}</p></blockquote>'
+        return f"<blockquote><p><strong>Note</strong>: {text}</p></blockquote>"
 
 
 class DocusaurusStyle(Style):
@@ -232,8 +298,7 @@ def gazette(meta: dict[str, str], blocks: list[str], index: int) -> str:
     ad = '<div class="ad-slot ad-mpu"><span class="ad-label">Advertisement</span><div id="div-gpt-ad-2"></div></div>'
     body = _with_inserts(blocks, {2: read_more, 4: ad})
     return (
-        _head(meta["title"], "The Harbour Gazette")
-        + '<body class="article-page">'
+        _head(meta["title"], "The Harbour Gazette") + '<body class="article-page">'
         '<a class="skip-link" href="#main">Skip to main content</a>'
         '<div class="top-bar"><span>Thursday 14 November 2024</span> <a href="/subscribe">Subscribe from £1 a week</a> '
         '<a href="/login">Sign in</a></div>'
@@ -243,7 +308,11 @@ def gazette(meta: dict[str, str], blocks: list[str], index: int) -> str:
         '<div class="layout"><main id="main"><article class="story">'
         f'<nav class="breadcrumbs"><a href="/">Home</a> › <a href="/news">News</a> › <a href="/news/local">Local</a></nav>'
         f'<h1 class="headline">{title}</h1>'
-        + (f'<p class="standfirst">{html.escape(meta["standfirst"])}</p>' if meta.get("standfirst") else "")
+        + (
+            f'<p class="standfirst">{html.escape(meta["standfirst"])}</p>'
+            if meta.get("standfirst")
+            else ""
+        )
         + f'<div class="byline">By <a href="/authors/{index}" rel="author">{html.escape(meta.get("byline", "Staff reporter"))}</a> · '
         '<time datetime="2024-11-14T07:00">14 November 2024, 7.00am</time> · 4 min read</div>'
         '<div class="share-bar"><a href="#share-fb">Share on Facebook</a><a href="#share-x">Share on X</a>'
@@ -252,14 +321,12 @@ def gazette(meta: dict[str, str], blocks: list[str], index: int) -> str:
         f'<div class="tags">Topics: <a href="/topic/local">Local</a> <a href="/topic/council">Council</a> <a href="/topic/{index}">Community</a></div>'
         '<div class="newsletter"><h3>Get the morning briefing</h3><p>The day\'s top stories, delivered to your inbox every weekday at 6am.</p>'
         '<form><input type="email" placeholder="Your email"><button>Sign up</button></form></div>'
-        "</article>"
-        + _comments_section(index, 3)
-        + "</main>"
+        "</article>" + _comments_section(index, 3) + "</main>"
         '<aside class="sidebar">'
         + _teasers(index, 5, "Most read", "most-read")
         + '<div class="ad-slot ad-sky"><span class="ad-label">Advertisement</span></div></aside></div>'
         '<footer class="site-footer">'
-        f'{_nav_list(["About us", "Contact", "Advertise", "Careers", "Terms and conditions", "Privacy notice", "Cookie settings", "Accessibility", "Corrections"], "footer-links", "/info/")}'
+        f"{_nav_list(['About us', 'Contact', 'Advertise', 'Careers', 'Terms and conditions', 'Privacy notice', 'Cookie settings', 'Accessibility', 'Corrections'], 'footer-links', '/info/')}"
         "<p>The Harbour Gazette is published by Harbour Media Ltd, registered in England and Wales no. 0112358. "
         "All content is copyright of Harbour Media Ltd and may not be reproduced without permission. "
         "We are a member of the Independent Press Standards Organisation and abide by the Editors' Code of Practice.</p>"
@@ -273,7 +340,10 @@ def northwind(meta: dict[str, str], blocks: list[str], index: int) -> str:
     title = html.escape(meta["title"])
     promo = (
         '<div class="inline-promo"><div class="promo-title">RELATED STORIES</div>'
-        + "".join(f'<div class="promo-item"><a href="/s/{k}">{html.escape(t)}</a></div>' for k, (t, _) in enumerate(_pick(_TEASERS, index + 1, 3)))
+        + "".join(
+            f'<div class="promo-item"><a href="/s/{k}">{html.escape(t)}</a></div>'
+            for k, (t, _) in enumerate(_pick(_TEASERS, index + 1, 3))
+        )
         + "</div>"
     )
     newsletter = (
@@ -282,7 +352,10 @@ def northwind(meta: dict[str, str], blocks: list[str], index: int) -> str:
         '<input type="text" value="Enter email"> <span class="btn">Go</span></div>'
     )
     body = _with_inserts(blocks, {3: promo, 5: newsletter})
-    menu = "".join(f'<td class="menu-td"><a href="/cat/{k}">{s}</a></td>' for k, s in enumerate(_NEWS_SECTIONS[:10]))
+    menu = "".join(
+        f'<td class="menu-td"><a href="/cat/{k}">{s}</a></td>'
+        for k, s in enumerate(_NEWS_SECTIONS[:10])
+    )
     return (
         _head(meta["title"], "Northwind Daily")
         + '<body><div id="wrapper"><div class="hdr"><div class="logo-wrap"><a href="/"><img src="/nw-logo.gif" alt="Northwind Daily"></a></div>'
@@ -290,13 +363,19 @@ def northwind(meta: dict[str, str], blocks: list[str], index: int) -> str:
         f'<table class="menu"><tr>{menu}</tr></table>'
         '<div class="cols"><div class="col-left">'
         '<div class="box"><div class="box-title">SECTIONS</div>'
-        + "".join(f'<div class="lnk"><a href="/cat/{s.lower()}">{s}</a></div>' for s in _NEWS_SECTIONS)
+        + "".join(
+            f'<div class="lnk"><a href="/cat/{s.lower()}">{s}</a></div>' for s in _NEWS_SECTIONS
+        )
         + '</div><div class="box"><div class="box-title">POLL</div><div>Should the city extend late-night bus services?</div>'
         '<div><input type="radio"> Yes</div><div><input type="radio"> No</div><div><input type="radio"> Not sure</div></div></div>'
         '<div class="col-main"><div class="content-main">'
         f'<div class="art-title">{title}</div>'
         f'<div class="art-meta">Posted: 11/14/2024 08:12 | Updated: 11/14/2024 10:40 | By {html.escape(meta.get("byline", "Staff"))}</div>'
-        + (f'<div class="art-summary"><i>{html.escape(meta["standfirst"])}</i></div>' if meta.get("standfirst") else "")
+        + (
+            f'<div class="art-summary"><i>{html.escape(meta["standfirst"])}</i></div>'
+            if meta.get("standfirst")
+            else ""
+        )
         + f'<div class="txt">{body}</div>'
         '<div class="art-tools"><a href="#print">Print</a> | <a href="#email">Email</a> | <a href="#font">Font size</a></div>'
         '</div></div><div class="col-right">'
@@ -312,8 +391,26 @@ def northwind(meta: dict[str, str], blocks: list[str], index: int) -> str:
 def blog(meta: dict[str, str], blocks: list[str], index: int) -> str:
     """A WordPress-style blog: entry content, author box, widgets, long comments."""
     title = html.escape(meta["title"])
-    recent = _nav_list(["Why I switched back to paper notebooks", "A year of cycling to work", "Notes from a small kitchen garden", "The best tools are boring", "Reading list: autumn", "On learning to say no"], "", "/posts/")
-    archives = _nav_list([f"{m} 2024" for m in ["November", "October", "September", "August", "July", "June", "May"]], "", "/archive/")
+    recent = _nav_list(
+        [
+            "Why I switched back to paper notebooks",
+            "A year of cycling to work",
+            "Notes from a small kitchen garden",
+            "The best tools are boring",
+            "Reading list: autumn",
+            "On learning to say no",
+        ],
+        "",
+        "/posts/",
+    )
+    archives = _nav_list(
+        [
+            f"{m} 2024"
+            for m in ["November", "October", "September", "August", "July", "June", "May"]
+        ],
+        "",
+        "/archive/",
+    )
     return (
         _head(meta["title"], "quiet bits")
         + '<body class="post-template-default single single-post"><div id="page" class="site">'
@@ -325,7 +422,11 @@ def blog(meta: dict[str, str], blocks: list[str], index: int) -> str:
         f'<header class="entry-header"><h1 class="entry-title">{title}</h1>'
         f'<div class="entry-meta"><span class="posted-on">Posted on <time>March {index + 1}, 2024</time></span> '
         f'<span class="byline">by <a href="/author/">{html.escape(meta.get("byline", "admin"))}</a></span></div></header>'
-        + (f'<div class="entry-content"><p><em>{html.escape(meta["standfirst"])}</em></p>' if meta.get("standfirst") else '<div class="entry-content">')
+        + (
+            f'<div class="entry-content"><p><em>{html.escape(meta["standfirst"])}</em></p>'
+            if meta.get("standfirst")
+            else '<div class="entry-content">'
+        )
         + "\n".join(blocks)
         + '<div class="sharedaddy"><h3 class="sd-title">Share this:</h3><ul><li><a href="#tw">Twitter</a></li><li><a href="#fb">Facebook</a></li><li><a href="#li">LinkedIn</a></li></ul></div>'
         '<div class="jp-relatedposts"><h3>Related</h3><p><a href="/posts/r1">The best tools are boring</a> In "Software"</p>'
@@ -333,7 +434,7 @@ def blog(meta: dict[str, str], blocks: list[str], index: int) -> str:
         '<footer class="entry-footer"><span class="cat-links">Posted in <a href="/c/notes">Notes</a></span> '
         '<span class="tags-links">Tagged <a href="/t/1">habits</a>, <a href="/t/2">tools</a></span></footer>'
         '<div class="author-info"><img src="/me.jpg" alt=""><h2 class="author-title">About the author</h2>'
-        "<p class=\"author-bio\">I write software for a living and about everything else for fun. I live by the sea with two cats and far too many houseplants. "
+        '<p class="author-bio">I write software for a living and about everything else for fun. I live by the sea with two cats and far too many houseplants. '
         "This blog has been running, on and off, since 2009.</p></div></article>"
         '<nav class="navigation post-navigation"><div class="nav-previous"><a href="/posts/prev"><span class="meta-nav">Previous post</span> A year of cycling to work</a></div>'
         '<div class="nav-next"><a href="/posts/next"><span class="meta-nav">Next post</span> On learning to say no</a></div></nav>'
@@ -345,7 +446,20 @@ def blog(meta: dict[str, str], blocks: list[str], index: int) -> str:
         f'<section class="widget widget_recent_entries"><h2 class="widget-title">Recent Posts</h2>{recent}</section>'
         f'<section class="widget widget_archive"><h2 class="widget-title">Archives</h2>{archives}</section>'
         '<section class="widget widget_tag_cloud"><h2 class="widget-title">Tags</h2><div class="tagcloud">'
-        + " ".join(f'<a href="/t/{t}">{t}</a>' for t in ["books", "cycling", "garden", "habits", "linux", "python", "tools", "travel", "writing"])
+        + " ".join(
+            f'<a href="/t/{t}">{t}</a>'
+            for t in [
+                "books",
+                "cycling",
+                "garden",
+                "habits",
+                "linux",
+                "python",
+                "tools",
+                "travel",
+                "writing",
+            ]
+        )
         + "</div></section></aside></div>"
         '<footer id="colophon" class="site-footer"><div class="site-info">Proudly powered by WordPress | Theme: Twenty Something. '
         "Content licensed CC BY-SA 4.0 unless noted.</div></footer></div></body></html>\n"
@@ -367,15 +481,17 @@ def medium(meta: dict[str, str], blocks: list[str], index: int) -> str:
         '<div class="t"><input placeholder="Search"></div><a href="/new-story">Write</a><a href="/m/signin">Sign in</a><a href="/m/signup">Get started</a></div>'
         '</div></div><div class="ac ad"><div class="af ag ah"><article><div class="ai aj"><section>'
         f'<div class="ak"><h1 data-testid="storyTitle" class="pw-post-title">{title}</h1>'
-        + (f'<h2 class="pw-subtitle-paragraph">{html.escape(meta["standfirst"])}</h2>' if meta.get("standfirst") else "")
+        + (
+            f'<h2 class="pw-subtitle-paragraph">{html.escape(meta["standfirst"])}</h2>'
+            if meta.get("standfirst")
+            else ""
+        )
         + f'<div class="speechify-ignore ab"><div class="ax"><a href="/@writer{index}"><img alt="{html.escape(meta.get("byline", "Writer"))}" src="/a.png"></a>'
         f'<div><span><a href="/@writer{index}">{html.escape(meta.get("byline", "Writer"))}</a></span> · <button>Follow</button></div>'
         '<div><span>Published in</span> <a href="/pub">Better Practice</a> · <span>7 min read</span> · <span>Oct 3, 2024</span></div></div>'
         '<div class="claps"><button aria-label="clap">👏</button><span>1.2K</span><button aria-label="responses">💬 34</button>'
         '<button aria-label="Listen">Listen</button><button aria-label="Share">Share</button></div></div></div>'
-        '<div class="ch bg fy fz ga gb">'
-        + "\n".join(blocks)
-        + "</div></section></div></article>"
+        '<div class="ch bg fy fz ga gb">' + "\n".join(blocks) + "</div></section></div></article>"
         '<div class="claps bottom"><button aria-label="clap">👏</button><span>1.2K</span><span>34</span></div>'
         f'<div class="pv"><h2>Written by {html.escape(meta.get("byline", "Writer"))}</h2><p>2.3K Followers · Writer for Better Practice</p>'
         "<p>Engineer, reader, occasional runner. I write about the craft of building things and the people who do it.</p><button>Follow</button></div>"
@@ -390,8 +506,21 @@ def medium(meta: dict[str, str], blocks: list[str], index: int) -> str:
 
 _SPHINX_TOC = [
     ("Getting started", ["Installation", "Quickstart", "Tutorial"]),
-    ("User guide", ["Configuration", "Projects and workspaces", "Running tasks", "Caching", "Logging", "Plugins"]),
-    ("Reference", ["Command line", "Configuration file", "Environment variables", "Python API", "Glossary"]),
+    (
+        "User guide",
+        [
+            "Configuration",
+            "Projects and workspaces",
+            "Running tasks",
+            "Caching",
+            "Logging",
+            "Plugins",
+        ],
+    ),
+    (
+        "Reference",
+        ["Command line", "Configuration file", "Environment variables", "Python API", "Glossary"],
+    ),
     ("Project", ["Changelog", "Contributing", "Code of conduct", "License"]),
 ]
 
@@ -401,7 +530,10 @@ def sphinx(meta: dict[str, str], blocks: list[str], index: int) -> str:
     title = html.escape(meta["title"])
     toc = "".join(
         f'<p class="caption" role="heading"><span class="caption-text">{cap}</span></p><ul>'
-        + "".join(f'<li class="toctree-l1"><a class="reference internal" href="/{p.lower().replace(" ", "-")}.html">{p}</a></li>' for p in pages)
+        + "".join(
+            f'<li class="toctree-l1"><a class="reference internal" href="/{p.lower().replace(" ", "-")}.html">{p}</a></li>'
+            for p in pages
+        )
         + "</ul>"
         for cap, pages in _SPHINX_TOC
     )
@@ -436,16 +568,47 @@ def sphinx(meta: dict[str, str], blocks: list[str], index: int) -> str:
 
 
 _BOOK_TOC = [
-    "Foreword", "Introduction", "1. Getting Started", "1.1. Installation", "1.2. Hello, World!", "1.3. Hello, Cargo!",
-    "2. Programming a Guessing Game", "3. Common Programming Concepts", "3.1. Variables and Mutability", "3.2. Data Types",
-    "3.3. Functions", "3.4. Comments", "3.5. Control Flow", "4. Understanding Ownership", "4.1. What is Ownership?",
-    "4.2. References and Borrowing", "4.3. The Slice Type", "5. Using Structs", "5.1. Defining and Instantiating Structs",
-    "5.2. An Example Program Using Structs", "5.3. Method Syntax", "6. Enums and Pattern Matching", "6.1. Defining an Enum",
-    "6.2. The match Control Flow Construct", "6.3. Concise Control Flow with if let", "7. Managing Growing Projects",
-    "8. Common Collections", "9. Error Handling", "10. Generic Types, Traits, and Lifetimes", "11. Writing Automated Tests",
-    "12. An I/O Project", "13. Functional Language Features", "14. More about Cargo", "15. Smart Pointers",
-    "16. Fearless Concurrency", "17. Async and Await", "18. Object Oriented Programming Features", "19. Patterns and Matching",
-    "20. Advanced Features", "21. Final Project: A Web Server", "22. Appendix",
+    "Foreword",
+    "Introduction",
+    "1. Getting Started",
+    "1.1. Installation",
+    "1.2. Hello, World!",
+    "1.3. Hello, Cargo!",
+    "2. Programming a Guessing Game",
+    "3. Common Programming Concepts",
+    "3.1. Variables and Mutability",
+    "3.2. Data Types",
+    "3.3. Functions",
+    "3.4. Comments",
+    "3.5. Control Flow",
+    "4. Understanding Ownership",
+    "4.1. What is Ownership?",
+    "4.2. References and Borrowing",
+    "4.3. The Slice Type",
+    "5. Using Structs",
+    "5.1. Defining and Instantiating Structs",
+    "5.2. An Example Program Using Structs",
+    "5.3. Method Syntax",
+    "6. Enums and Pattern Matching",
+    "6.1. Defining an Enum",
+    "6.2. The match Control Flow Construct",
+    "6.3. Concise Control Flow with if let",
+    "7. Managing Growing Projects",
+    "8. Common Collections",
+    "9. Error Handling",
+    "10. Generic Types, Traits, and Lifetimes",
+    "11. Writing Automated Tests",
+    "12. An I/O Project",
+    "13. Functional Language Features",
+    "14. More about Cargo",
+    "15. Smart Pointers",
+    "16. Fearless Concurrency",
+    "17. Async and Await",
+    "18. Object Oriented Programming Features",
+    "19. Patterns and Matching",
+    "20. Advanced Features",
+    "21. Final Project: A Web Server",
+    "22. Appendix",
 ]
 
 
@@ -498,7 +661,22 @@ def docusaurus(meta: dict[str, str], blocks: list[str], index: int) -> str:
     title = html.escape(meta["title"])
     side = "".join(
         f'<li class="theme-doc-sidebar-item-link menu__list-item"><a class="menu__link" href="/docs/{s.lower().replace(" ", "-")}">{s}</a></li>'
-        for s in ["Introduction", "Installation", "Configuration", "Routing", "Data fetching", "Forms", "Authentication", "Deployment", "Testing", "Styling", "Internationalization", "API reference", "Migration guide", "FAQ"]
+        for s in [
+            "Introduction",
+            "Installation",
+            "Configuration",
+            "Routing",
+            "Data fetching",
+            "Forms",
+            "Authentication",
+            "Deployment",
+            "Testing",
+            "Styling",
+            "Internationalization",
+            "API reference",
+            "Migration guide",
+            "FAQ",
+        ]
     )
     headings = [re.match(r'<h2[^>]* id="([^"]*)">([^<]*)', b) for b in blocks]
     toc_items = "".join(
@@ -513,7 +691,10 @@ def docusaurus(meta: dict[str, str], blocks: list[str], index: int) -> str:
     ]
     footer = "".join(
         f'<div class="col footer__col"><div class="footer__title">{c}</div><ul class="footer__items">'
-        + "".join(f'<li class="footer__item"><a class="footer__link-item" href="/{i.lower().replace(" ", "-")}">{i}</a></li>' for i in items)
+        + "".join(
+            f'<li class="footer__item"><a class="footer__link-item" href="/{i.lower().replace(" ", "-")}">{i}</a></li>'
+            for i in items
+        )
         + "</ul></div>"
         for c, items in cols
     )
@@ -552,17 +733,41 @@ def docusaurus(meta: dict[str, str], blocks: list[str], index: int) -> str:
 
 
 _REVIEWS = [
-    ("Sam T.", 5, "Exactly as described", "Arrived two days early and works perfectly. I have used it every morning for a month and it still looks brand new."),
-    ("J. Okafor", 4, "Good but the manual is useless", "Does the job well. The instructions are translated badly, so I found a video online that explained the settings."),
-    ("Linda", 2, "Stopped working after six weeks", "Customer service replaced it without fuss, but I expected better for the price. The replacement is fine so far."),
-    ("Marco P.", 5, "Great gift", "Bought this for my dad and he loves it. Packaging was nice enough that I did not need to wrap it."),
+    (
+        "Sam T.",
+        5,
+        "Exactly as described",
+        "Arrived two days early and works perfectly. I have used it every morning for a month and it still looks brand new.",
+    ),
+    (
+        "J. Okafor",
+        4,
+        "Good but the manual is useless",
+        "Does the job well. The instructions are translated badly, so I found a video online that explained the settings.",
+    ),
+    (
+        "Linda",
+        2,
+        "Stopped working after six weeks",
+        "Customer service replaced it without fuss, but I expected better for the price. The replacement is fine so far.",
+    ),
+    (
+        "Marco P.",
+        5,
+        "Great gift",
+        "Bought this for my dad and he loves it. Packaging was nice enough that I did not need to wrap it.",
+    ),
 ]
 
 
 def shop(meta: dict[str, str], blocks: list[str], index: int) -> str:
     """A product page: mega menu, gallery, price box, description and specs, reviews, upsells."""
     title = html.escape(meta["title"])
-    cats = _nav_list(["Kitchen", "Home", "Garden", "Outdoor", "Tools", "Electronics", "Gifts", "Sale"], "mega-menu", "/c/")
+    cats = _nav_list(
+        ["Kitchen", "Home", "Garden", "Outdoor", "Tools", "Electronics", "Gifts", "Sale"],
+        "mega-menu",
+        "/c/",
+    )
     reviews = "".join(
         f'<div class="review"><div class="stars" aria-label="{s} out of 5 stars">{"★" * s}{"☆" * (5 - s)}</div>'
         f'<h4>{html.escape(h)}</h4><div class="review-author">{html.escape(n)} · Verified purchase</div><p>{html.escape(t)}</p>'
@@ -571,7 +776,14 @@ def shop(meta: dict[str, str], blocks: list[str], index: int) -> str:
     )
     upsell = "".join(
         f'<li class="product-card"><a href="/p/{k}"><img src="/img/p{k}.jpg" alt=""><span class="name">{n}</span></a><span class="price">£{p}</span><button>Add</button></li>'
-        for k, (n, p) in enumerate([("Stainless steel travel mug", "18.00"), ("Bamboo utensil set", "12.50"), ("Cast iron trivet", "9.99"), ("Linen tea towels (pack of 3)", "15.00")])
+        for k, (n, p) in enumerate(
+            [
+                ("Stainless steel travel mug", "18.00"),
+                ("Bamboo utensil set", "12.50"),
+                ("Cast iron trivet", "9.99"),
+                ("Linen tea towels (pack of 3)", "15.00"),
+            ]
+        )
     )
     return (
         _head(meta["title"], "Kettle & Co.")
@@ -581,7 +793,10 @@ def shop(meta: dict[str, str], blocks: list[str], index: int) -> str:
         f"<nav>{cats}</nav></header>"
         f'<nav class="breadcrumb"><a href="/">Home</a> / <a href="/c/kitchen">Kitchen</a> / <span>{title}</span></nav>'
         '<div class="product"><div class="gallery"><img src="/img/main.jpg" alt="Product photo">'
-        + "".join(f'<button class="thumb"><img src="/img/t{k}.jpg" alt="View {k + 1}"></button>' for k in range(4))
+        + "".join(
+            f'<button class="thumb"><img src="/img/t{k}.jpg" alt="View {k + 1}"></button>'
+            for k in range(4)
+        )
         + '</div><div class="product-info">'
         f'<h1 class="product-title">{title}</h1>'
         f'<div class="rating"><span class="stars">★★★★☆</span> <a href="#reviews">4.{index % 9} (1{index}3 reviews)</a></div>'
@@ -596,10 +811,14 @@ def shop(meta: dict[str, str], blocks: list[str], index: int) -> str:
         "Next-day delivery £6.95 when ordered before 2pm Monday to Thursday. Returns are free within 30 days: use the label in your parcel or drop it at any store.</p></section>"
         f'<section id="reviews" class="tab-panel"><h2>Customer reviews</h2><div class="summary">4.{index % 9} out of 5</div>{reviews}<a href="#more">Show all reviews</a></section></div>'
         f'<section class="upsell"><h2>Customers also bought</h2><ul>{upsell}</ul></section>'
-        '<footer class="shop-footer"><div class="cols"><div><h4>Help</h4>' + _nav_list(["Contact us", "Delivery", "Returns", "Track my order", "FAQs"], "", "/help/")
-        + "</div><div><h4>About</h4>" + _nav_list(["Our story", "Stores", "Careers", "Sustainability", "Affiliates"], "", "/about/")
+        '<footer class="shop-footer"><div class="cols"><div><h4>Help</h4>'
+        + _nav_list(["Contact us", "Delivery", "Returns", "Track my order", "FAQs"], "", "/help/")
+        + "</div><div><h4>About</h4>"
+        + _nav_list(
+            ["Our story", "Stores", "Careers", "Sustainability", "Affiliates"], "", "/about/"
+        )
         + '</div><div><h4>Newsletter</h4><p>Be the first to hear about new products and offers. Unsubscribe at any time.</p><input type="email"><button>Subscribe</button></div></div>'
-        "<p class=\"legal\">Kettle &amp; Co. Ltd, 4 Foundry Yard, registered in Scotland SC123456. VAT no. GB 123 4567 89. Prices include VAT.</p></footer>"
+        '<p class="legal">Kettle &amp; Co. Ltd, 4 Foundry Yard, registered in Scotland SC123456. VAT no. GB 123 4567 89. Prices include VAT.</p></footer>'
         "</body></html>\n"
     )
 
@@ -610,7 +829,7 @@ def forum(meta: dict[str, str], blocks: list[str], index: int) -> str:
     posts: list[tuple[str, list[str]]] = []
     for block in blocks:
         if block.startswith(POST_MARK):
-            posts.append((block[len(POST_MARK):], []))
+            posts.append((block[len(POST_MARK) :], []))
         elif posts:
             posts[-1][1].append(block)
     rendered = []
@@ -627,7 +846,10 @@ def forum(meta: dict[str, str], blocks: list[str], index: int) -> str:
             f'<div class="signature">{html.escape(["Running Debian on everything that boots.", "Measure twice, cut once, swear three times.", "If it works, do not touch it.", "Keep it simple."][k % 4])}</div>'
             '</div></div><div class="back2top"><a href="#top" class="top" title="Top">Top</a></div></div></div><hr class="divider">'
         )
-    similar = "".join(f'<li><a href="/viewtopic.php?t={k}">{html.escape(t)}</a> <span>{k + 3} replies</span></li>' for k, (t, _) in enumerate(_pick(_TEASERS, index, 5)))
+    similar = "".join(
+        f'<li><a href="/viewtopic.php?t={k}">{html.escape(t)}</a> <span>{k + 3} replies</span></li>'
+        for k, (t, _) in enumerate(_pick(_TEASERS, index, 5))
+    )
     return (
         _head(meta["title"], "Makers Forum")
         + '<body id="phpbb" class="section-viewtopic"><div id="wrap" class="wrap"><a id="top" class="top-anchor" accesskey="t"></a>'
@@ -654,10 +876,22 @@ def forum(meta: dict[str, str], blocks: list[str], index: int) -> str:
 
 
 _CONSENT_PURPOSES = [
-    ("Strictly necessary cookies", "These cookies are necessary for the website to function and cannot be switched off in our systems. They are usually only set in response to actions made by you which amount to a request for services, such as setting your privacy preferences, logging in or filling in forms."),
-    ("Performance cookies", "These cookies allow us to count visits and traffic sources so we can measure and improve the performance of our site. They help us to know which pages are the most and least popular and see how visitors move around the site."),
-    ("Functional cookies", "These cookies enable the website to provide enhanced functionality and personalisation. They may be set by us or by third party providers whose services we have added to our pages."),
-    ("Targeting cookies", "These cookies may be set through our site by our advertising partners. They may be used by those companies to build a profile of your interests and show you relevant adverts on other sites."),
+    (
+        "Strictly necessary cookies",
+        "These cookies are necessary for the website to function and cannot be switched off in our systems. They are usually only set in response to actions made by you which amount to a request for services, such as setting your privacy preferences, logging in or filling in forms.",
+    ),
+    (
+        "Performance cookies",
+        "These cookies allow us to count visits and traffic sources so we can measure and improve the performance of our site. They help us to know which pages are the most and least popular and see how visitors move around the site.",
+    ),
+    (
+        "Functional cookies",
+        "These cookies enable the website to provide enhanced functionality and personalisation. They may be set by us or by third party providers whose services we have added to our pages.",
+    ),
+    (
+        "Targeting cookies",
+        "These cookies may be set through our site by our advertising partners. They may be used by those companies to build a profile of your interests and show you relevant adverts on other sites.",
+    ),
 ]
 
 
@@ -690,14 +924,18 @@ def consent(meta: dict[str, str], blocks: list[str], index: int) -> str:
     body = _with_inserts(blocks, {3: ad})
     return (
         _head(meta["title"], "The Metro Ledger")
-        + '<body>'
+        + "<body>"
         + banner
         + '<header class="mh"><div class="mh-top"><a href="/" class="mh-logo">The Metro Ledger</a>'
         '<a class="mh-sub" href="/subscribe">Subscribe</a> <a href="/signin">Sign in</a></div>'
         f'<nav class="mh-nav">{_nav_list(_NEWS_SECTIONS[:9], "mh-list")}</nav></header>'
         '<main class="page"><div class="article-wrap"><div class="article-header">'
         f'<span class="kicker"><a href="/section/city">City</a></span><h1>{title}</h1>'
-        + (f'<p class="dek">{html.escape(meta["standfirst"])}</p>' if meta.get("standfirst") else "")
+        + (
+            f'<p class="dek">{html.escape(meta["standfirst"])}</p>'
+            if meta.get("standfirst")
+            else ""
+        )
         + f'<p class="byline">{html.escape(meta.get("byline", "Metro staff"))} · Updated 9:41 AM</p></div>'
         f'<div class="article-body" data-component="text-block">{body}</div>'
         '<div class="related-coverage"><h2>Related coverage</h2>'

@@ -28,8 +28,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lxml import etree
-
 # -- what an element is ----------------------------------------------------------------
 
 _DROPPED_TAGS = frozenset(
@@ -297,12 +295,12 @@ def _title_element(root: Any, title: str | None) -> Any | None:
         return None
     wanted = {_norm(part) for part in re.split(r"\s+[|–—-]\s+", title) if len(part) > 8}
     for el in root.iter():
-        if isinstance(el.tag, str) and el.tag not in ("html", "body"):
-            if _norm("".join(el.itertext())) in wanted:
-                for child in list(el):
-                    _unwrap(child)
-                el.tag = "h1"
-                return el
+        named = isinstance(el.tag, str) and el.tag not in ("html", "body")
+        if named and _norm("".join(el.itertext())) in wanted:
+            for child in list(el):
+                _unwrap(child)
+            el.tag = "h1"
+            return el
     return None
 
 

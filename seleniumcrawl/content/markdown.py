@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from bs4 import NavigableString, Tag
+from bs4.element import NavigableString, Tag
 
 #: Elements whose content is never text of the page.
 SKIPPED = frozenset(
@@ -44,7 +44,22 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 class _Converter:
-    """Tree-independent Markdown rules; subclasses say how to read their tree."""
+    """Tree-independent Markdown rules; subclasses say how to read their tree.
+
+    ``ignore_links`` writes a link's text alone, ``ignore_images`` leaves images out,
+    ``ignore_emphasis`` drops the ``**``/``*``/``~~`` marks (html2text's option names).
+    """
+
+    def __init__(
+        self,
+        *,
+        ignore_links: bool = False,
+        ignore_images: bool = False,
+        ignore_emphasis: bool = False,
+    ) -> None:
+        self.ignore_links = ignore_links
+        self.ignore_images = ignore_images
+        self.ignore_emphasis = ignore_emphasis
 
     # -- the adapter: four ways of reading a node -----------------------------------
 
@@ -147,7 +162,7 @@ class _Converter:
     def _inline_element(self, node: Any, name: str) -> list[str]:
         if name == "img":
             src = self.attr(node, "src") or self.attr(node, "data-src")
-            if not src or src.startswith("data:"):
+            if not src or src.startswith("data:") or self.ignore_images:
                 return []
             return [f"![{_one_line(self.attr(node, 'alt'))}]({src})"]
         if name == "code":
@@ -159,11 +174,13 @@ class _Converter:
         content = _one_line("".join(self._inline(node)))
         if name == "a":
             href = self.attr(node, "href").strip()
-            if not content or not href or href.startswith("javascript:"):
+            if not content or not href or href.startswith("javascript:") or self.ignore_links:
                 return [f" {content} "] if content else []
             return [f"[{content}]({href})"]
         if not content:
             return []
+        if self.ignore_emphasis:
+            return [f" {content} "]
         mark = _EMPHASIS[name]
         return [f"{mark}{content}{mark}"]
 
@@ -247,9 +264,7 @@ class _Converter:
 
     def _has_table(self, node: Any) -> bool:
         for item in self.items(node):
-            if not isinstance(item, str) and (
-                self.name(item) == "table" or self._has_table(item)
-            ):
+            if not isinstance(item, str) and (self.name(item) == "table" or self._has_table(item)):
                 return True
         return False
 
@@ -320,7 +335,7 @@ class LxmlConverter(_Converter):
         return tag.lower() if isinstance(tag, str) else None
 
     def attr(self, node: Any, key: str) -> str:
-        return node.get(key) or ""  # type: ignore[no-any-return]
+        return node.get(key) or ""
 
     def text(self, node: Any) -> str:
         return "".join(node.itertext())
@@ -330,14 +345,14 @@ _SOUP = SoupConverter()
 _LXML = LxmlConverter()
 
 
-def soup_to_markdown(roots: Iterable[Any]) -> str:
-    """Markdown of BeautifulSoup subtrees."""
-    return _SOUP.convert(roots)
+def soup_to_markdown(roots: Iterable[Any], **options: bool) -> str:
+    """Markdown of BeautifulSoup subtrees (``options``: see :class:`_Converter`)."""
+    return (SoupConverter(**options) if options else _SOUP).convert(roots)
 
 
-def lxml_to_markdown(roots: Iterable[Any]) -> str:
-    """Markdown of lxml subtrees."""
-    return _LXML.convert(roots)
+def lxml_to_markdown(roots: Iterable[Any], **options: bool) -> str:
+    """Markdown of lxml subtrees (``options``: see :class:`_Converter`)."""
+    return (LxmlConverter(**options) if options else _LXML).convert(roots)
 
 
-__all__ = ["SKIPPED", "lxml_to_markdown", "soup_to_markdown"]
+__all__ = ["SKIPPED", "LxmlConverter", "SoupConverter", "lxml_to_markdown", "soup_to_markdown"]

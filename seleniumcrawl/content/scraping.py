@@ -18,19 +18,19 @@ import attrs
 import soupsieve as sv
 from bs4 import BeautifulSoup, Comment, Tag
 
-from seleniumcrawl.content.markdown import soup_to_markdown
+from seleniumcrawl.content.generation import MarkdownGenerationResult, page_markdown
 from seleniumcrawl.content.parse import PARSER, parse_html
 from seleniumcrawl.errors import ConfigError
 
 if TYPE_CHECKING:
     from seleniumcrawl.content.extraction.base import ExtractionStrategy
+    from seleniumcrawl.content.generation import MarkdownGenerationStrategy
 
 #: Removed from the cleaned content on every page, besides ``excluded_tags``.
 ALWAYS_REMOVED = ("script", "style", "noscript")
 
 #: Link targets that lead to a page; ``mailto:``, ``javascript:``, ``tel:``... do not.
 _PAGE_SCHEMES = frozenset({"http", "https", "file"})
-
 
 
 @attrs.frozen
@@ -41,8 +41,8 @@ class ScrapedPage:
     html: str
     #: The content without scripts, styles, noscript, comments and ``excluded_tags``.
     cleaned_html: str
-    #: Markdown of the cleaned content.
-    markdown: str
+    #: Markdown of the cleaned content; fit markdown and citations on first access.
+    markdown: MarkdownGenerationResult
     #: ``{"internal": [{"href", "text"}], "external": [...]}``, absolute, deduplicated.
     links: dict[str, list[dict[str, str]]]
     #: ``{"images": [{"src", "alt"}]}`` with absolute ``src``.
@@ -61,6 +61,7 @@ def scrape(
     excluded_tags: Sequence[str] = (),
     exclude_external_links: bool = False,
     extraction_strategy: ExtractionStrategy | None = None,
+    markdown_generator: MarkdownGenerationStrategy | None = None,
 ) -> ScrapedPage:
     """Derive every content product of a page from a single parse of ``html``.
 
@@ -71,6 +72,8 @@ def scrape(
     in the cleaned HTML and Markdown are made absolute, so both stand on their own.
     With ``exclude_external_links`` the external links are dropped from ``links``
     and unwrapped (text kept, link removed) in the cleaned HTML and Markdown.
+    ``markdown_generator`` (default: a plain ``DefaultMarkdownGenerator``) decides the
+    Markdown options and what ``markdown.fit_markdown`` keeps.
     """
     selector = _compile_css_selector(css_selector)
     removed = frozenset(ALWAYS_REMOVED).union(_tag_names(excluded_tags))
@@ -102,10 +105,11 @@ def scrape(
             if anchor.get("href") in external:
                 anchor.unwrap()
         links["external"] = []
+    cleaned_html = "\n".join(str(root) for root in roots)
     return ScrapedPage(
         html=page_html,
-        cleaned_html="\n".join(str(root) for root in roots),
-        markdown=soup_to_markdown(roots),
+        cleaned_html=cleaned_html,
+        markdown=page_markdown(markdown_generator, roots, cleaned_html, base_url, metadata),
         links=links,
         media={"images": _images(images, base_url)},
         metadata=metadata,
