@@ -25,7 +25,7 @@ from typing import Any
 
 from bench._util import chromedriver_pids, figure, load_average, machine_info
 
-BENCHMARKS = ("core", "extraction", "many", "memory", "grid")
+BENCHMARKS = ("core", "extraction", "markdown", "many", "memory", "grid")
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 
 
