@@ -138,7 +138,7 @@ class PruningContentFilter(_TreeFilter):
         self, body: Any, page: Mapping[str, Any], min_word_threshold: int | None = None
     ) -> list[Any]:
         _remove_excluded(body)
-        self._prune(body, _Sizes(body))
+        self._prune(body, _Sizes(body), top=True)
         return [child for child in body if isinstance(child.tag, str) and _has_text(child)]
 
     def score(self, text_len: int, tag_len: int, link_len: int, tag: str, words: int) -> float:
@@ -166,16 +166,16 @@ class PruningContentFilter(_TreeFilter):
             threshold *= 1.2
         return threshold
 
-    def _prune(self, node: Any, sizes: _Sizes) -> None:
+    def _prune(self, node: Any, sizes: _Sizes, top: bool = False) -> None:
         tag = node.tag.lower()
         text_len, tag_len, words = sizes.of(node)
         link_len = sum(len(a.text.strip()) for a in node if a.tag == "a" and a.text and not len(a))
         score = self.score(text_len, tag_len, link_len, tag, words)
         if score < self._threshold_for(tag, text_len, tag_len, link_len):
-            if node.getparent() is not None:
-                _remove_keeping_tail(node)
-            else:  # the body itself: nothing of it is kept
+            if top:  # the body itself: nothing of it is kept
                 node.clear()
+            else:
+                _remove_keeping_tail(node)
             return
         for child in list(node):
             if isinstance(child.tag, str):

@@ -41,6 +41,8 @@ _HEADINGS = {"h1": "#", "h2": "##", "h3": "###", "h4": "####", "h5": "#####", "h
 _EMPHASIS = {"strong": "**", "b": "**", "em": "*", "i": "*", "del": "~~", "s": "~~", "strike": "~~"}
 _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang|highlight)-([\w+#.-]+)")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+#: A <br> in the inline pieces; source newlines are plain whitespace, this is a break.
+_BR = "\x00"
 
 
 class _Converter:
@@ -135,7 +137,7 @@ class _Converter:
                 _flush(buf, blocks)
                 blocks.append("---")
             elif name == "br":
-                buf.append("\n")
+                buf.append(_BR)
             elif name in ("a", "img", "code") or name in _EMPHASIS:
                 buf.extend(self._inline_element(item, name))
             else:  # span, font, label, unknown tags: transparent
@@ -275,13 +277,12 @@ def _flush(buf: list[str], blocks: list[str]) -> None:
         return
     text = "".join(buf)
     buf.clear()
-    if "\n" not in text:
+    if _BR not in text:
         line = " ".join(text.split())
         if line:
             blocks.append(line)
         return
-    # <br> became "\n"; source newlines are plain whitespace and were collapsed per line.
-    lines = [" ".join(part.split()) for part in text.split("\n")]
+    lines = [" ".join(part.split()) for part in text.split(_BR)]
     paragraph = "  \n".join(line for line in lines if line)
     if paragraph:
         blocks.append(paragraph)
