@@ -50,7 +50,8 @@ from bench._util import figure
 from seleniumcrawl.content.filters import PruningContentFilter
 from seleniumcrawl.content.generation import DefaultMarkdownGenerator, MarkdownGenerationResult
 from seleniumcrawl.content.markdown import soup_to_markdown
-from seleniumcrawl.scraping import PARSER, scrape
+from seleniumcrawl.content.parse import PARSER
+from seleniumcrawl.content.scraping import scrape
 
 QUALITY = Path(__file__).resolve().parents[1] / "tests" / "data" / "quality"
 URL = "https://site.test/section/page"

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from seleniumcrawl.cache_context import CacheMode
-from seleniumcrawl.content.generation import MarkdownGenerationStrategy
 from seleniumcrawl.errors import ConfigError
 
 if TYPE_CHECKING:
     from seleniumcrawl.content.extraction import ExtractionStrategy
+    from seleniumcrawl.content.generation import MarkdownGenerationStrategy
 
 _T = TypeVar("_T")
 
@@ -226,6 +226,17 @@ def _extraction_strategy(
     _typed(ExtractionStrategy)(instance, attribute, value)
 
 
+def _markdown_generator(
+    instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if value is None:
+        return
+    # Lazy for the same reason as _extraction_strategy.
+    from seleniumcrawl.content.generation import MarkdownGenerationStrategy
+
+    _typed(MarkdownGenerationStrategy)(instance, attribute, value)
+
+
 def _url_matcher(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None or isinstance(value, str) or callable(value):
         return
@@ -256,7 +267,7 @@ class CrawlerRunConfig:
     )
     #: How ``result.markdown`` is made and what its ``fit_markdown`` keeps.
     markdown_generator: MarkdownGenerationStrategy | None = attrs.field(
-        default=None, validator=_typed(MarkdownGenerationStrategy, optional=True)
+        default=None, validator=_markdown_generator
     )
     css_selector: str | None = attrs.field(default=None, validator=_css_selector)
     excluded_tags: list[str] = attrs.field(factory=list, validator=_str_list)

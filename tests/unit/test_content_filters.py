@@ -13,7 +13,7 @@ from seleniumcrawl.content.filters import (
     bm25_scores,
 )
 from seleniumcrawl.content.generation import DefaultMarkdownGenerator
-from seleniumcrawl.scraping import scrape
+from seleniumcrawl.content.scraping import scrape
 
 URL = "https://garden.test/guide"
 PAGE = """<html><head><title>Growing tomatoes and keeping bees</title>

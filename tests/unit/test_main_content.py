@@ -10,7 +10,7 @@ import pytest
 from bench.bench_markdown import markdown_text, precision_recall_f1
 from seleniumcrawl.content.main_content import main_content
 from seleniumcrawl.content.markdown import lxml_to_markdown
-from seleniumcrawl.scraping import scrape
+from seleniumcrawl.content.scraping import scrape
 
 QUALITY = Path(__file__).resolve().parents[1] / "data" / "quality"
 URL = "https://site.test/section/page"

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from seleniumcrawl.content.markdown import lxml_to_markdown, soup_to_markdown
-from seleniumcrawl.scraping import scrape
+from seleniumcrawl.content.scraping import scrape
 
 QUALITY = Path(__file__).resolve().parents[1] / "data" / "quality"
 

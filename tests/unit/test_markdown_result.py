@@ -17,8 +17,8 @@ from seleniumcrawl.content.generation import (
     MarkdownGenerationResult,
     links_to_citations,
 )
+from seleniumcrawl.content.scraping import scrape
 from seleniumcrawl.models import CrawlResult
-from seleniumcrawl.scraping import scrape
 
 URL = "https://news.test/story/1"
 PAGE = """<html><head><title>Storm closes the harbour | News</title></head><body>
