@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from seleniumcrawl import (
     AsyncWebCrawler,
     BM25ContentFilter,
@@ -16,6 +18,8 @@ from seleniumcrawl import (
 )
 from seleniumcrawl.demo.site import DemoSite
 from tests.integration.test_cli import run_cli
+
+pytestmark = pytest.mark.usefixtures("transport")
 
 RENDERED = "css:#story[data-rendered]"
 CHROME = [
