@@ -8,8 +8,8 @@
    ``contentinfo``, ``complementary``, ``search``, ``dialog``...), and elements whose
    ``class``/``id`` name a kind of chrome (comments, share bars, related links, cookie
    and consent banners, newsletters, ads, bylines, breadcrumbs, sidebars, ratings and
-   reviews, signatures...) unless the same name also says content (``article-header``,
-   ``entry-meta`` is still chrome, ``post-body`` is not).
+   reviews, signatures...) unless the same name also says content: ``entry-header`` and
+   ``post-body`` stay, ``entry-meta`` goes.
 2. **Measure text blocks**: each run of inline text between block boundaries is one
    block; a block whose words are mostly link text is *link-like*, a block of at least
    five words (or a heading, list item, table cell, code block) is *text*.
