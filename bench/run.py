@@ -1,6 +1,10 @@
 """``make bench``: run the benchmarks in sequence, write ``bench/results.json``, print a table.
 
-Usage: ``python -m bench.run [--quick] [--only NAME ...] [--output PATH]``.
+Usage: ``python -m bench.run [--quick] [--only NAME ...] [--output PATH] [--merge]``.
+
+``--merge`` updates only the benchmarks run in an existing results file and keeps the
+other benchmarks' figures (their own ``machine`` and ``run`` entries stay as they were;
+a merged benchmark records its date and machine load in ``merged``).
 
 Each benchmark module exposes ``run(quick: bool) -> dict`` returning
 ``{"figures": {name: figure}, ...}`` (see :func:`bench._util.figure`);
@@ -25,7 +29,7 @@ from typing import Any
 
 from bench._util import chromedriver_pids, figure, load_average, machine_info
 
-BENCHMARKS = ("core", "extraction", "many", "inflight", "memory", "grid")
+BENCHMARKS = ("core", "extraction", "markdown", "many", "inflight", "memory", "grid")
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 
 
@@ -101,14 +105,19 @@ def _write(path: Path, results: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
-def run_all(names: Sequence[str], quick: bool, output: Path) -> dict[str, Any]:
-    """Run ``names`` in order, saving ``output`` after each; return the whole results dict."""
+def run_all(names: Sequence[str], quick: bool, output: Path, merge: bool = False) -> dict[str, Any]:
+    """Run ``names`` in order, saving ``output`` after each; return the whole results dict.
+
+    With ``merge``, an existing ``output`` is the starting point: only ``names`` change.
+    """
     started = time.perf_counter()
     results: dict[str, Any] = {
         "machine": machine_info(),
         "run": {"quick": quick, "benchmarks": list(names)},
         "benchmarks": {},
     }
+    if merge and output.exists():
+        results = json.loads(output.read_text(encoding="utf-8"))
     for name in names:
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
         t = time.perf_counter()
@@ -118,13 +127,16 @@ def run_all(names: Sequence[str], quick: bool, output: Path) -> dict[str, Any]:
             result = {"error": traceback.format_exc(), "figures": {}}
             print(f"[bench] {name} failed:\n{result['error']}", file=sys.stderr, flush=True)
         result["duration_s"] = round(time.perf_counter() - t, 1)
+        if merge:
+            result["merged"] = {"date": machine_info()["date"], "load_average": load_average()}
         leftovers = chromedriver_pids()
         if leftovers:
             result.setdefault("notes", []).append(f"chromedriver still running: {leftovers}")
         results["benchmarks"][name] = result
         results["goals"] = _goal_summary(results["benchmarks"])
-        results["run"]["duration_s"] = round(time.perf_counter() - started, 1)
-        results["run"]["load_average_at_end"] = load_average()
+        if not merge:
+            results["run"]["duration_s"] = round(time.perf_counter() - started, 1)
+            results["run"]["load_average_at_end"] = load_average()
         _write(output, results)
         print(f"[bench] {name} done in {result['duration_s']} s", file=sys.stderr, flush=True)
     return results
@@ -151,8 +163,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"run only these ({', '.join(BENCHMARKS)}); repeat or comma-separate",
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="results JSON path")
+    parser.add_argument(
+        "--merge", action="store_true", help="update only these benchmarks in an existing file"
+    )
     args = parser.parse_args(argv)
-    results = run_all(_names(args.only), args.quick, args.output)
+    started = time.perf_counter()
+    results = run_all(_names(args.only), args.quick, args.output, args.merge)
     print(format_table(results["benchmarks"]))
     for name, result in results["benchmarks"].items():
         for note in result.get("notes", []):
@@ -161,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"\ngoals met: {len(goals['met'])}, missed: {len(goals['missed'])}"
         + (f" ({', '.join(goals['missed'])})" if goals["missed"] else "")
-        + f"; results in {args.output}; {results['run']['duration_s']} s"
+        + f"; results in {args.output}; {round(time.perf_counter() - started, 1)} s"
     )
     failed = any("error" in r for r in results["benchmarks"].values())
     return 1 if failed else 0

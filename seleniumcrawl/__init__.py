@@ -21,6 +21,15 @@ if TYPE_CHECKING:
         JsonCssExtractionStrategy,
         JsonXPathExtractionStrategy,
     )
+    from seleniumcrawl.content.filters import (
+        BM25ContentFilter,
+        PruningContentFilter,
+        RelevantContentFilter,
+    )
+    from seleniumcrawl.content.generation import (
+        DefaultMarkdownGenerator,
+        MarkdownGenerationResult,
+    )
     from seleniumcrawl.crawler import WebCrawler
     from seleniumcrawl.errors import (
         BrowserDiedError,
@@ -39,6 +48,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 _WHERE = {
     "AsyncWebCrawler": "async_crawler",
+    "BM25ContentFilter": "content.filters",
     "BrowserConfig": "config",
     "BrowserDiedError": "errors",
     "CacheMode": "cache_context",
@@ -47,11 +57,15 @@ _WHERE = {
     "CrawlResult": "models",
     "CrawlerClosedError": "errors",
     "CrawlerRunConfig": "config",
+    "DefaultMarkdownGenerator": "content.generation",
     "DriverNotFoundError": "errors",
     "DriverPool": "browser.pool",
     "ExtractionStrategy": "content.extraction",
     "JsonCssExtractionStrategy": "content.extraction",
     "JsonXPathExtractionStrategy": "content.extraction",
+    "MarkdownGenerationResult": "content.generation",
+    "PruningContentFilter": "content.filters",
+    "RelevantContentFilter": "content.filters",
     "SchemaError": "errors",
     "SeleniumCrawlError": "errors",
     "WebCrawler": "crawler",
@@ -73,6 +87,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AsyncWebCrawler",
+    "BM25ContentFilter",
     "BrowserConfig",
     "BrowserDiedError",
     "CacheMode",
@@ -81,11 +96,15 @@ __all__ = [
     "CrawlResult",
     "CrawlerClosedError",
     "CrawlerRunConfig",
+    "DefaultMarkdownGenerator",
     "DriverNotFoundError",
     "DriverPool",
     "ExtractionStrategy",
     "JsonCssExtractionStrategy",
     "JsonXPathExtractionStrategy",
+    "MarkdownGenerationResult",
+    "PruningContentFilter",
+    "RelevantContentFilter",
     "SchemaError",
     "SeleniumCrawlError",
     "WebCrawler",

@@ -27,6 +27,7 @@ from seleniumcrawl.frozen import FrozenDict, freeze, is_sequence
 
 if TYPE_CHECKING:
     from seleniumcrawl.content.extraction import ExtractionStrategy
+    from seleniumcrawl.content.generation import MarkdownGenerationStrategy
 
 _T = TypeVar("_T")
 
@@ -282,6 +283,17 @@ def _extraction_strategy(
     _typed(ExtractionStrategy)(instance, attribute, value)
 
 
+def _markdown_generator(
+    instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if value is None:
+        return
+    # Lazy for the same reason as _extraction_strategy.
+    from seleniumcrawl.content.generation import MarkdownGenerationStrategy
+
+    _typed(MarkdownGenerationStrategy)(instance, attribute, value)
+
+
 def _url_matcher(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None or isinstance(value, str) or callable(value):
         return
@@ -311,6 +323,10 @@ class CrawlerRunConfig:
     cache_mode: CacheMode = attrs.field(default=CacheMode.BYPASS, validator=_typed(CacheMode))
     extraction_strategy: ExtractionStrategy | None = attrs.field(
         default=None, validator=_extraction_strategy
+    )
+    #: How ``result.markdown`` is made and what its ``fit_markdown`` keeps.
+    markdown_generator: MarkdownGenerationStrategy | None = attrs.field(
+        default=None, validator=_markdown_generator
     )
     css_selector: str | None = attrs.field(default=None, validator=_css_selector)
     excluded_tags: tuple[str, ...] = attrs.field(

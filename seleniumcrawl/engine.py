@@ -251,6 +251,7 @@ class CrawlEngine:
             excluded_tags=config.excluded_tags,
             exclude_external_links=config.exclude_external_links,
             extraction_strategy=config.extraction_strategy,
+            markdown_generator=config.markdown_generator,
         )
         return CrawlResult(
             url=target.url,

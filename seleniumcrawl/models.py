@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+if TYPE_CHECKING:
+    from seleniumcrawl.content.generation import MarkdownGenerationResult
+
+
+def _as_markdown(value: Any) -> Any:
+    """A plain ``str`` given as ``markdown`` becomes a markdown result with that text."""
+    if type(value) is not str:
+        return value
+    from seleniumcrawl.content.generation import MarkdownGenerationResult
+
+    return MarkdownGenerationResult(value)
 
 
 @attrs.define(kw_only=True)
@@ -19,7 +31,10 @@ class CrawlResult:
     session_id: str | None = None
     html: str = attrs.field(default="", repr=False)
     cleaned_html: str | None = attrs.field(default=None, repr=False)
-    markdown: str | None = attrs.field(default=None, repr=False)
+    #: A ``str`` (the raw markdown) with ``fit_markdown``, ``markdown_with_citations``... (§21).
+    markdown: MarkdownGenerationResult | None = attrs.field(
+        default=None, repr=False, converter=_as_markdown
+    )
     extracted_content: str | None = attrs.field(default=None, repr=False)
     js_execution_result: dict[str, Any] | None = None
     links: dict[str, list[dict[str, str]]] = attrs.field(

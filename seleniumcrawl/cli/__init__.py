@@ -130,6 +130,12 @@ def _add_crawl(
     )
     one.add_argument("url", metavar="URL", help="http(s)://, file:// or raw:<html>")
     one.add_argument("-o", "--output", choices=OUTPUTS, default="json", help="default: json")
+    one.add_argument(
+        "--fit",
+        action="store_true",
+        help="the page's main content: fit_markdown with -o markdown, fit_html with -o html, "
+        "an added fit_markdown key with -o json",
+    )
     one.add_argument("--screenshot", metavar="FILE", help="write a PNG of the page to FILE")
     one.set_defaults(handler=_cmd_crawl)
 
@@ -367,12 +373,19 @@ def page_text(result: CrawlResult) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _render(result: CrawlResult, output: str) -> str:
+def _render(result: CrawlResult, output: str, fit: bool = False) -> str:
     if output == "json":
-        return json.dumps(result_record(result), indent=2, ensure_ascii=False, default=str)
+        record = result_record(result)
+        if fit:
+            record["fit_markdown"] = result.markdown.fit_markdown if result.markdown else None
+        return json.dumps(record, indent=2, ensure_ascii=False, default=str)
     if output == "markdown":
+        if fit:
+            return result.markdown.fit_markdown if result.markdown else ""
         return result.markdown or ""
     if output == "html":
+        if fit:
+            return result.markdown.fit_html if result.markdown else ""
         return result.html
     return page_text(result)
 
@@ -400,12 +413,14 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
 
     if args.screenshot is not None:
         _check_writable(args.screenshot)
+    if args.fit and args.output == "text":
+        raise UsageError("--fit works with --output markdown, html or json")
     browser_config = build_browser_config(args)
     run_config = build_run_config(args, screenshot=args.screenshot is not None)
     with WebCrawler(browser_config) as crawler:
         result = crawler.run(args.url, run_config)
     if result.success or args.output == "json":
-        _write_line(sys.stdout, _render(result, args.output))
+        _write_line(sys.stdout, _render(result, args.output, fit=args.fit))
     if not result.success:
         return _fail(f"crawl of {result.url} failed: {result.error_message}", EXIT_FAILED)
     if args.screenshot is not None:
@@ -566,7 +581,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 # -- doctor ------------------------------------------------------------------------------------
 
-_PACKAGES = ("selenium", "beautifulsoup4", "soupsieve", "lxml", "attrs", "markdownify", "tqdm")
+_PACKAGES = ("selenium", "beautifulsoup4", "soupsieve", "lxml", "attrs", "snowballstemmer", "tqdm")
 _DOCTOR_HTML = "raw:<html><head><title>doctor</title></head><body><p>ok</p></body></html>"
 
 

@@ -2,5 +2,7 @@
 
 ``parse`` parses (it imports nothing of seleniumcrawl), ``scraping`` derives cleaned
 HTML, links, media, metadata and Markdown from that one tree and runs the extraction,
-``extraction`` turns a parsed page into records. Nothing here imports the browser layer.
+``extraction`` turns a parsed page into records. ``markdown`` converts a tree to
+Markdown; ``generation`` makes ``result.markdown`` (fit markdown from ``main_content`` or
+a ``filters`` content filter, on first access). Nothing here imports the browser layer.
 """

@@ -10,7 +10,6 @@ tree in place, and links, images and Markdown read what is left.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -18,23 +17,20 @@ from urllib.parse import urljoin, urlsplit
 import attrs
 import soupsieve as sv
 from bs4 import BeautifulSoup, Comment, Tag
-from markdownify import MarkdownConverter
 
+from seleniumcrawl.content.generation import MarkdownGenerationResult, page_markdown
 from seleniumcrawl.content.parse import PARSER, parse_html
 from seleniumcrawl.errors import ConfigError
 
 if TYPE_CHECKING:
     from seleniumcrawl.content.extraction.base import ExtractionStrategy
+    from seleniumcrawl.content.generation import MarkdownGenerationStrategy
 
 #: Removed from the cleaned content on every page, besides ``excluded_tags``.
 ALWAYS_REMOVED = ("script", "style", "noscript")
 
 #: Link targets that lead to a page; ``mailto:``, ``javascript:``, ``tel:``... do not.
 _PAGE_SCHEMES = frozenset({"http", "https", "file"})
-
-_MARKDOWN = MarkdownConverter(heading_style="ATX", bullets="*")
-#: Removed nodes leave their surrounding whitespace behind; Markdown needs one blank line.
-_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n){2,}")
 
 
 @attrs.frozen
@@ -45,8 +41,8 @@ class ScrapedPage:
     html: str
     #: The content without scripts, styles, noscript, comments and ``excluded_tags``.
     cleaned_html: str
-    #: Markdown of the cleaned content.
-    markdown: str
+    #: Markdown of the cleaned content; fit markdown and citations on first access.
+    markdown: MarkdownGenerationResult
     #: ``{"internal": [{"href", "text"}], "external": [...]}``, absolute, deduplicated.
     links: dict[str, list[dict[str, str]]]
     #: ``{"images": [{"src", "alt"}]}`` with absolute ``src``.
@@ -65,6 +61,7 @@ def scrape(
     excluded_tags: Sequence[str] = (),
     exclude_external_links: bool = False,
     extraction_strategy: ExtractionStrategy | None = None,
+    markdown_generator: MarkdownGenerationStrategy | None = None,
 ) -> ScrapedPage:
     """Derive every content product of a page from a single parse of ``html``.
 
@@ -75,6 +72,8 @@ def scrape(
     in the cleaned HTML and Markdown are made absolute, so both stand on their own.
     With ``exclude_external_links`` the external links are dropped from ``links``
     and unwrapped (text kept, link removed) in the cleaned HTML and Markdown.
+    ``markdown_generator`` (default: a plain ``DefaultMarkdownGenerator``) decides the
+    Markdown options and what ``markdown.fit_markdown`` keeps.
     """
     selector = _compile_css_selector(css_selector)
     removed = frozenset(ALWAYS_REMOVED).union(_tag_names(excluded_tags))
@@ -106,10 +105,11 @@ def scrape(
             if anchor.get("href") in external:
                 anchor.unwrap()
         links["external"] = []
+    cleaned_html = "\n".join(str(root) for root in roots)
     return ScrapedPage(
         html=page_html,
-        cleaned_html="\n".join(str(root) for root in roots),
-        markdown=_BLANK_LINES.sub("\n\n", "\n\n".join(_markdown(root) for root in roots)).strip(),
+        cleaned_html=cleaned_html,
+        markdown=page_markdown(markdown_generator, roots, cleaned_html, base_url, metadata),
         links=links,
         media={"images": _images(images, base_url)},
         metadata=metadata,
@@ -301,11 +301,6 @@ def _metadata(soup: BeautifulSoup, base_url: str) -> dict[str, Any]:
             metadata["canonical"] = _resolve(base_url, link.get("href"))
             break
     return metadata
-
-
-def _markdown(root: Tag) -> str:
-    """Markdown of a cleaned subtree, converted from the tree itself (no re-parse)."""
-    return str(_MARKDOWN.convert_soup(root))
 
 
 __all__ = ["ALWAYS_REMOVED", "PARSER", "ScrapedPage", "parse_html", "scrape"]

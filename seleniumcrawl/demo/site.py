@@ -33,6 +33,8 @@ Test aids (fault injection and introspection):
 - ``/cookies`` the request cookies as JSON in ``<pre id="cookies">``.
 - ``/infinite`` appends ``.feed-item`` batches when scrolled to the bottom.
 - ``/overlay`` a fixed full-screen cookie-consent overlay (``#cookie-consent``).
+- ``/article`` an article rendered by JavaScript 150 ms after load (``#story[data-rendered]``)
+  inside a cookie banner, site header and navigation, comments, sidebar and footer.
 
 Every response carries Content-Type, Content-Length (204/304 excepted: they have no body)
 and ``Cache-Control: no-store``, so each navigation reaches the server and is counted. The
@@ -463,12 +465,17 @@ _STATIC_PAGES = {
     "/js-error": "js-error.html",
     "/infinite": "infinite.html",
     "/overlay": "overlay.html",
+    "/article": "article.html",
 }
 
 _GET = ("GET", "HEAD")
 _ROUTES: list[tuple[tuple[str, ...], re.Pattern[str], _Route]] = [
     (_GET, re.compile(r"/"), DemoSite._route_index),
-    (_GET, re.compile(r"/commits|/js-error|/infinite|/overlay"), DemoSite._route_static_page),
+    (
+        _GET,
+        re.compile(r"/commits|/js-error|/infinite|/overlay|/article"),
+        DemoSite._route_static_page,
+    ),
     (_GET, re.compile(r"/static/([^/]+)"), DemoSite._route_static),
     (_GET, re.compile(r"/commit/([0-9a-f]{7,40})"), DemoSite._route_commit),
     (_GET, re.compile(r"/login"), DemoSite._route_login_form),

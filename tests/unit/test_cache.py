@@ -22,6 +22,8 @@ from seleniumcrawl.cache import (
 )
 from seleniumcrawl.cache_context import CacheMode
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.content.filters import PruningContentFilter
+from seleniumcrawl.content.generation import DefaultMarkdownGenerator
 from seleniumcrawl.errors import CrawlerClosedError
 from seleniumcrawl.extraction_strategy import JsonCssExtractionStrategy
 
@@ -202,10 +204,11 @@ def test_every_fetch_option_changes_the_key() -> None:
 
 
 def test_options_outside_the_fetch_do_not_change_the_key() -> None:
-    """Extraction, scheduling and pool options leave the key unchanged."""
+    """Extraction, markdown, scheduling and pool options leave the key unchanged."""
     strategy = JsonCssExtractionStrategy({"baseSelector": "p", "fields": []})
     run = CrawlerRunConfig(
         extraction_strategy=strategy,
+        markdown_generator=DefaultMarkdownGenerator(content_filter=PruningContentFilter()),
         cache_mode=CacheMode.ENABLED,
         session_id="s",
         stream=True,

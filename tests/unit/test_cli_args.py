@@ -13,6 +13,7 @@ import pytest
 import seleniumcrawl.crawler
 from seleniumcrawl import cli
 from seleniumcrawl.config import BROWSER_TYPES, BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.content.generation import MarkdownGenerationResult
 from seleniumcrawl.extraction_strategy import (
     JsonCssExtractionStrategy,
     JsonXPathExtractionStrategy,
@@ -414,6 +415,31 @@ def test_failed_crawl_exits_1_with_one_line(
     assert captured.err.splitlines() == [
         "seleniumcrawl: error: crawl of http://a.test/ failed: net::ERR_REFUSED second"
     ]
+
+
+def test_fit_prints_the_main_content(
+    capsys: pytest.CaptureFixture[str], fake_crawler: type[_FakeCrawler]
+) -> None:
+    """--fit prints fit_markdown (-o markdown) or fit_html (-o html), and adds it to JSON."""
+    markdown = MarkdownGenerationResult("# Whole page", fit_markdown="# Fit", fit_html="<p>F</p>")
+    fake_crawler.run_effect = _result(markdown=markdown)
+    assert cli.main(["crawl", "http://a.test/", "-o", "markdown", "--fit"]) == cli.EXIT_OK
+    assert capsys.readouterr().out == "# Fit\n"
+    assert cli.main(["crawl", "http://a.test/", "-o", "html", "--fit"]) == cli.EXIT_OK
+    assert capsys.readouterr().out == "<p>F</p>\n"
+    assert cli.main(["crawl", "http://a.test/", "--fit"]) == cli.EXIT_OK
+    assert json.loads(capsys.readouterr().out)["fit_markdown"] == "# Fit"
+    assert cli.main(["crawl", "http://a.test/", "-o", "markdown"]) == cli.EXIT_OK
+    assert capsys.readouterr().out == "# Whole page\n"
+
+
+def test_fit_with_text_output_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], fake_crawler: type[_FakeCrawler]
+) -> None:
+    """--fit has no meaning for -o text: exit 2 with the reason, no crawl."""
+    assert cli.main(["crawl", "http://a.test/", "-o", "text", "--fit"]) == cli.EXIT_USAGE
+    assert "--fit works with --output markdown, html or json" in capsys.readouterr().err
+    assert fake_crawler.instances == []
 
 
 def test_failed_crawl_still_prints_its_json_record(

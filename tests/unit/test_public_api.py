@@ -6,6 +6,11 @@ import seleniumcrawl
 
 EXPECTED = {
     "AsyncWebCrawler",
+    "BM25ContentFilter",
+    "DefaultMarkdownGenerator",
+    "MarkdownGenerationResult",
+    "PruningContentFilter",
+    "RelevantContentFilter",
     "BrowserConfig",
     "BrowserDiedError",
     "CacheMode",
@@ -47,6 +52,12 @@ def test_crawl4ai_import_paths() -> None:
     assert CrawlerRunConfig is seleniumcrawl.CrawlerRunConfig
     assert CacheMode is seleniumcrawl.CacheMode
     assert JsonCssExtractionStrategy is seleniumcrawl.JsonCssExtractionStrategy
+    from seleniumcrawl.content_filter_strategy import BM25ContentFilter, PruningContentFilter
+    from seleniumcrawl.markdown_generation_strategy import DefaultMarkdownGenerator
+
+    assert DefaultMarkdownGenerator is seleniumcrawl.DefaultMarkdownGenerator
+    assert PruningContentFilter is seleniumcrawl.PruningContentFilter
+    assert BM25ContentFilter is seleniumcrawl.BM25ContentFilter
 
 
 def test_error_tree_mixes_in_builtins() -> None:

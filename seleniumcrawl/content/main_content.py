@@ -1,0 +1,311 @@
+"""Main content: the article body or documentation text of a page, without its chrome.
+
+:func:`main_content` works on an lxml tree in four steps:
+
+1. **Drop boilerplate** by what elements *are*: navigation, asides, forms and their
+   controls, dialogs, site headers and footers (a header holding the page's ``<h1>`` is
+   kept), hidden elements, ARIA landmarks of chrome (``navigation``, ``banner``,
+   ``contentinfo``, ``complementary``, ``search``, ``dialog``...), and elements whose
+   ``class``/``id`` name a kind of chrome (comments, share bars, related links, cookie
+   and consent banners, newsletters, ads, bylines, breadcrumbs, sidebars, ratings and
+   reviews, signatures...) unless the same name also says content: ``entry-header`` and
+   ``post-body`` stay, ``entry-meta`` goes.
+2. **Measure text blocks**: each run of inline text between block boundaries is one
+   block; a block whose words are mostly link text is *link-like*, a block of at least
+   five words (or a heading, list item, table cell, code block) is *text*.
+3. **Pick the container** with the most text words net of link-like words
+   (``text - link_like``), bottom-up in one pass: the smallest element that holds the
+   article and little else.
+4. **Tidy inside it**: link farms (tag lists, "related" paragraphs) go, in-page anchor
+   links are unwrapped (``¶`` header links dropped), and the page's title is put first
+   when the container does not hold it.
+
+The rules name kinds of chrome found on most sites, never a particular site.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# -- what an element is ----------------------------------------------------------------
+
+_DROPPED_TAGS = frozenset(
+    {
+        "nav", "aside", "form", "button", "select", "input", "textarea", "label", "iframe",
+        "dialog", "svg", "noscript", "script", "style", "template", "object", "embed",
+        "canvas", "audio", "video", "menu", "footer", "option", "fieldset",
+    }
+)  # fmt: skip
+_CHROME_ROLES = frozenset(
+    {
+        "navigation", "banner", "contentinfo", "complementary", "search", "dialog",
+        "alertdialog", "menu", "menubar", "toolbar", "tablist", "note", "region-ad",
+    }
+)  # fmt: skip
+#: class/id words naming chrome, matched at the start of a word ("comment-list", "sharedaddy").
+_CHROME_WORDS = re.compile(
+    r"(?<![a-z])(?:comment|sidebar|cookie|consent|onetrust|gdpr|newsletter|subscri|related"
+    r"|share|social|advert|sponsor|promo|breadcrumb|pagination|pager|signature|byline|widget"
+    r"|popup|modal|banner|masthead|navbar|navigation|menu|toolbar|skip-?link|rating|review"
+    r"|upsell|recommend|trending|most-?read|popular|disqus|outbrain|taboola|author-?(?:info|bio|box)"
+    r"|postprofile|profile|announcement|back-?to-?top|back2top|similar|tags?-?(?:list|links|cloud)"
+    r"|table-of-contents|edit-?this|last-?updated|post-?buttons|action-?bar|footer|colophon"
+    r"|header-?bar|site-?header|classified|weather|ticker)",
+    re.IGNORECASE,
+)
+#: class/id tokens naming chrome that are too short to match inside other words.
+_CHROME_TOKENS = frozenset(
+    {
+        "ad", "ads", "nav", "meta", "tags", "tools", "rail", "hdr", "ftr", "top", "toc",
+        "aside", "claps", "follow", "hide", "hidden", "sr", "only", "none", "kicker", "usp",
+        "price", "gallery", "thumb", "options", "print", "poll", "online", "speechify", "author",
+    }
+)  # fmt: skip
+#: class/id tokens that say "this is the content": they protect an element from the words above.
+_CONTENT_TOKENS = frozenset(
+    {"article", "body", "content", "entry", "main", "story", "text", "prose", "markdown"}
+)
+_TOKEN_SPLIT = re.compile(r"[\s_-]+")
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_BLOCK_LIKE_TEXT = _HEADINGS | {"li", "td", "th", "dt", "dd", "pre", "figcaption", "caption"}
+_INLINE = frozenset(
+    {
+        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark",
+        "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "img",
+        "br", "wbr", "del", "ins", "font", "strike", "tt", "big",
+    }
+)  # fmt: skip
+#: A block of fewer words is neither text nor link-like ("Posts: 12", "Advertisement").
+MIN_TEXT_WORDS = 5
+#: A container is narrowed to its child holding at least this share of its text words.
+NARROW_SHARE = 0.85
+#: A block (or, when tidying, a container) whose link words exceed this share is link-like.
+LINK_DENSITY = 0.5
+
+
+def main_content(root: Any, title: str | None = None) -> list[Any]:
+    """The elements holding ``root``'s main content, in order (the title first if apart).
+
+    ``root`` is an lxml element (a whole document or a fragment); it is modified in
+    place. ``title`` is the page's ``<title>`` text, used to recognise the heading of
+    a page whose title is not an ``<h1>``. An empty list means the page has no text.
+    """
+    _drop_chrome(root)
+    scores: dict[Any, tuple[int, int]] = {}
+    _measure(root, scores)
+    if not scores:
+        return []
+    best = max(scores, key=lambda el: scores[el][0] - scores[el][1])
+    if scores[best][0] <= scores[best][1]:
+        return []
+    heading = _title_element(root, title)
+    best = _narrow(best, heading, scores)
+    _tidy(best)
+    if heading is None or _contains(best, heading):
+        return [best]
+    return [heading, best]
+
+
+def _contains(ancestor: Any, el: Any) -> bool:
+    return any(parent is ancestor for parent in el.iterancestors()) or el is ancestor
+
+
+def _narrow(best: Any, heading: Any | None, scores: dict[Any, tuple[int, int]]) -> Any:
+    """Descend into the child holding nearly all of ``best``'s text (and the title, when
+    ``best`` holds it): a column of classified ads beside the article is not the article."""
+    while True:
+        text = scores[best][0]
+        children = [c for c in best if c in scores]
+        if not children:
+            return best
+        child = max(children, key=lambda c: scores[c][0])
+        if scores[child][0] < NARROW_SHARE * text:
+            return best
+        if heading is not None and _contains(best, heading) and not _contains(child, heading):
+            return best
+        best = child
+
+
+# -- step 1: chrome ----------------------------------------------------------------------
+
+
+def _is_chrome(el: Any, tag: str) -> bool:
+    if tag in _DROPPED_TAGS:
+        return True
+    if tag == "header":
+        return not any(True for _ in el.iter("h1"))
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    role = el.get("role")
+    if role and role.lower() in _CHROME_ROLES and tag not in ("main", "article"):
+        return True
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
+    if not names or tag in ("body", "html", "main", "article"):
+        return False
+    tokens = {t.lower() for t in _TOKEN_SPLIT.split(names) if t}
+    if tokens & _CONTENT_TOKENS:
+        return False
+    return bool(tokens & _CHROME_TOKENS) or _CHROME_WORDS.search(names) is not None
+
+
+def _drop_chrome(root: Any) -> None:
+    """Remove chrome, outermost first. A class or role never removes half of the page's
+    words: obfuscated class names ("ad" in "ac ad") must not take the article with them."""
+    limit = _inline_words(root)[0] / 2
+    doomed = []
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            tag = tag.lower()
+            if tag in _DROPPED_TAGS or (
+                _is_chrome(child, tag) and _inline_words(child)[0] <= limit
+            ):
+                doomed.append(child)
+            else:
+                stack.append(child)
+    for el in doomed:
+        _remove(el)
+
+
+def _remove(el: Any) -> None:
+    """Remove an element but keep its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+# -- step 2 and 3: measuring ---------------------------------------------------------------
+
+
+def _words(text: str | None) -> int:
+    return len(text.split()) if text else 0
+
+
+def _inline_words(el: Any) -> tuple[int, int]:
+    """(words, words inside links) of an inline element and its descendants."""
+    words = _words(el.text)
+    links = 0
+    for child in el:
+        if isinstance(child.tag, str):
+            w, lw = _inline_words(child)
+            words += w
+            links += lw
+        words += _words(child.tail)
+    if el.tag == "a":
+        links = words
+    return words, links
+
+
+def _measure(el: Any, scores: dict[Any, tuple[int, int]]) -> tuple[int, int]:
+    """(text words, link-like words) under ``el``, recorded for each element with text."""
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    if tag == "pre":
+        words = _words("".join(el.itertext()))
+        scores[el] = (words, 0)
+        return words, 0
+    text, link_like = 0, 0
+    direct, direct_links = _words(el.text), 0
+    for child in el:
+        child_tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if child_tag in _INLINE:
+            w, lw = _inline_words(child)
+            direct += w
+            direct_links += lw
+        elif child_tag:
+            t, b = _measure(child, scores)
+            text += t
+            link_like += b
+        direct += _words(child.tail)
+    if direct:
+        if direct_links > LINK_DENSITY * direct:
+            link_like += direct
+        elif direct >= MIN_TEXT_WORDS or tag in _BLOCK_LIKE_TEXT:
+            text += direct
+    if text:
+        scores[el] = (text, link_like)
+    return text, link_like
+
+
+# -- step 4: tidying ------------------------------------------------------------------------
+
+
+def _tidy(best: Any) -> None:
+    for el in list(best.iter("ul", "ol", "p", "div", "section", "dl")):
+        if el is best or el.getparent() is None:
+            continue
+        words, links = _inline_words(el)
+        if words and links > LINK_DENSITY * words and not any(True for _ in el.iter("pre")):
+            _remove(el)
+    for anchor in list(best.iter("a")):
+        href = (anchor.get("href") or "").strip()
+        if href.startswith("#"):
+            if re.search(r"\w", "".join(anchor.itertext())):
+                _unwrap(anchor)
+            else:
+                _remove(anchor)
+
+
+def _unwrap(el: Any) -> None:
+    """Replace an element by its content (text, children, tail)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    index = parent.index(el)
+    previous = el.getprevious()
+    text = el.text or ""
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    children = list(el)
+    last_tail = el.tail or ""
+    parent.remove(el)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + last_tail
+    elif last_tail:
+        before = parent[index - 1] if index > 0 else None
+        if before is not None:
+            before.tail = (before.tail or "") + last_tail
+        else:
+            parent.text = (parent.text or "") + last_tail
+
+
+def _title_element(root: Any, title: str | None) -> Any | None:
+    """The page's title heading: its first ``<h1>``, else the element whose text is the
+    ``<title>`` (or a part of it between separators), made an ``<h1>``."""
+    for h1 in root.iter("h1"):
+        if _words("".join(h1.itertext())):
+            return h1
+    if not title:
+        return None
+    wanted = {_norm(part) for part in re.split(r"\s+[|–—-]\s+", title) if len(part) > 8}
+    for el in root.iter():
+        named = isinstance(el.tag, str) and el.tag not in ("html", "body")
+        if named and _norm("".join(el.itertext())) in wanted:
+            for child in list(el):
+                _unwrap(child)
+            el.tag = "h1"
+            return el
+    return None
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+__all__ = ["LINK_DENSITY", "MIN_TEXT_WORDS", "main_content"]
