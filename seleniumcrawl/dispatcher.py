@@ -46,8 +46,8 @@ Configs = CrawlerRunConfig | Sequence[CrawlerRunConfig]
 
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 8.0
-#: ``error_message`` prefixes of failures that a retry cannot change (the core's URL checks).
-PERMANENT_ERROR_PREFIXES: tuple[str, ...] = ("Unsupported URL", "Invalid URL")
+#: ``CrawlResult.error_type`` of failures that a retry cannot change.
+PERMANENT_ERROR_TYPES: frozenset[str] = frozenset({"bad_input", "closed"})
 
 
 def select_config(url: str, configs: Configs) -> CrawlerRunConfig | None:
@@ -80,7 +80,7 @@ def is_retryable(result: CrawlResult) -> bool:
     """Whether retrying a failed ``result`` could give a different answer."""
     if result.success:
         return False
-    return not (result.error_message or "").startswith(PERMANENT_ERROR_PREFIXES)
+    return result.error_type not in PERMANENT_ERROR_TYPES
 
 
 def backoff_delay(retry: int, rng: random.Random) -> float:
@@ -384,7 +384,9 @@ class _Run:
         config = item.config
         if config is None:
             return CrawlResult.failure(
-                item.url, f"No CrawlerRunConfig matches URL {item.url!r} (check url_matcher)"
+                item.url,
+                f"No CrawlerRunConfig matches URL {item.url!r} (check url_matcher)",
+                error_type="bad_input",
             )
         retry = 0
         while True:
@@ -483,7 +485,7 @@ async def arun_all(
 __all__ = [
     "BACKOFF_BASE_S",
     "BACKOFF_CAP_S",
-    "PERMANENT_ERROR_PREFIXES",
+    "PERMANENT_ERROR_TYPES",
     "Configs",
     "CrawlFunction",
     "Dispatcher",

@@ -129,7 +129,7 @@ class CrawlEngine:
         try:
             target = resolve(url)
         except CrawlError as exc:
-            return _done(CrawlResult.failure(str(url), str(exc), config.session_id))
+            return _done(_failure_of(exc, str(url), config.session_id))  # type: ignore[arg-type]
 
         # A session crawl must leave its window in the state the page's real load gives
         # (the next steps of a workflow build on it), so sessions never read the cache.
@@ -194,7 +194,7 @@ class CrawlEngine:
             else:
                 inner = self.pool.run_temporary(task)
         except CrawlError as exc:
-            return _done(CrawlResult.failure(target.url, str(exc), config.session_id))
+            return _done(_failure_of(exc, target.url, config.session_id))  # type: ignore[arg-type]
         return _as_result(inner, target.url, config.session_id)
 
     def _raw_without_browser(self, target: Target, config: CrawlerRunConfig) -> CrawlResult:
@@ -342,16 +342,22 @@ def _as_result(
 
 
 def _failure_of(exc: BaseException, url: str, session_id: str | None) -> CrawlResult | None:
-    """The failed result a crawl error stands for; None for a programming error."""
-    if isinstance(exc, (CrawlError, CrawlerClosedError)):
-        return CrawlResult.failure(url, str(exc), session_id)
+    """The failed result a crawl error stands for; None for a programming error.
+
+    The one place that says what each failure is (``CrawlResult.error_type``): our crawl
+    errors carry their type, the rest is named here.
+    """
+    if isinstance(exc, CrawlError):
+        return CrawlResult.failure(url, str(exc), session_id, exc.error_type)
+    if isinstance(exc, CrawlerClosedError):
+        return CrawlResult.failure(url, str(exc), session_id, "closed")
     if isinstance(exc, WebDriverException):
-        return CrawlResult.failure(url, describe_error(exc), session_id)
+        return CrawlResult.failure(url, describe_error(exc), session_id, "webdriver")
     if isinstance(exc, TRANSPORT_ERRORS):
         # The HTTP layer under Selenium (urllib3) raises its own errors, unwrapped; a
         # driver or Grid that cannot be reached is a failed crawl, not a program error.
         message = f"the WebDriver server could not be reached: {describe_error(exc)}"
-        return CrawlResult.failure(url, message, session_id)
+        return CrawlResult.failure(url, message, session_id, "transport")
     return None
 
 

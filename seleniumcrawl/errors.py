@@ -10,11 +10,19 @@
     ├── WrongThreadError (+ RuntimeError)   a blocking call made from a driver's own thread
     ├── GridError                           the Grid launcher failed (seleniumcrawl.grid)
     └── CrawlError                          a crawl failed; becomes ``success=False``
-        ├── NavigationError                 bad URL, refused connection, page_timeout
-        ├── ScriptError                     a js_code script threw or did not parse
-        ├── WaitTimeoutError                wait_for did not hold in time
-        ├── SessionError                    js_only on an unknown session, no driver for isolation
-        └── BrowserDiedError                the browser or its driver went away
+        ├── NavigationError                 refused connection, error page ("navigation")
+        │   ├── BadUrlError                 a URL no crawl accepts ("bad_input")
+        │   └── PageTimeoutError            page_timeout passed ("timeout")
+        ├── ScriptError                     a js_code script threw or did not parse ("script")
+        ├── WaitTimeoutError                wait_for did not hold in time ("timeout")
+        ├── SessionError                    js_only on an unknown session, no driver ("session")
+        └── BrowserDiedError                the browser or its driver went away ("browser_dead")
+
+Each crawl error carries an ``error_type``, which ``CrawlResult.error_type`` reports and
+retries decide on (a ``bad_input`` failure is never retried). The engine's one boundary
+(``engine._failure_of``) also names what is not ours: ``closed`` (the crawler was closed),
+``webdriver`` (an unclassified WebDriver error), ``transport`` (the WebDriver server could
+not be reached).
 
 Selenium's exceptions are translated into these at one boundary
 (:mod:`seleniumcrawl.crawler_strategy`) and re-raised ``from`` the original.
@@ -23,6 +31,8 @@ Crawl errors never escape ``arun``/``run``: they come back as a
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 
 class SeleniumCrawlError(Exception):
@@ -52,22 +62,47 @@ class WrongThreadError(SeleniumCrawlError, RuntimeError):
 class CrawlError(SeleniumCrawlError):
     """A crawl failed. Reported as ``CrawlResult(success=False)``, never raised to users."""
 
+    #: The kind of failure, reported as ``CrawlResult.error_type``.
+    error_type: ClassVar[str] = "crawl"
+
 
 class NavigationError(CrawlError):
-    """The URL could not be loaded (unsupported, unreachable, or page_timeout)."""
+    """The URL could not be loaded (unreachable, an error page)."""
+
+    error_type = "navigation"
+
+
+class BadUrlError(NavigationError):
+    """A URL that no crawl accepts (unsupported scheme, no host, missing file)."""
+
+    error_type = "bad_input"
+
+
+class PageTimeoutError(NavigationError):
+    """The page did not load within ``page_timeout``."""
+
+    error_type = "timeout"
 
 
 class ScriptError(CrawlError):
     """A ``js_code`` script threw an error or could not be parsed."""
 
+    error_type = "script"
+
 
 class WaitTimeoutError(CrawlError):
     """A ``wait_for`` condition did not hold within its timeout."""
+
+    error_type = "timeout"
 
 
 class SessionError(CrawlError):
     """The session cannot serve this crawl (unknown for ``js_only``, no free driver)."""
 
+    error_type = "session"
+
 
 class BrowserDiedError(CrawlError):
     """The browser or its driver process died; its sessions are lost."""
+
+    error_type = "browser_dead"

@@ -26,6 +26,9 @@ class CrawlResult:
     url: str
     success: bool
     error_message: str | None = None
+    #: The kind of failure (``bad_input``, ``navigation``, ``timeout``, ``script``, ``session``,
+    #: ``browser_dead``, ``closed``, ``webdriver``, ``transport``); None on success.
+    error_type: str | None = None
     status_code: int | None = None
     redirected_url: str | None = None
     session_id: str | None = None
@@ -48,10 +51,22 @@ class CrawlResult:
     timings: dict[str, float] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def failure(cls, url: str, message: str, session_id: str | None = None) -> CrawlResult:
+    def failure(
+        cls,
+        url: str,
+        message: str,
+        session_id: str | None = None,
+        error_type: str | None = "crawl",
+    ) -> CrawlResult:
         """A failed result; ``message`` is collapsed to one line."""
         one_line = " ".join(str(message).split())
-        return cls(url=url, success=False, error_message=one_line, session_id=session_id)
+        return cls(
+            url=url,
+            success=False,
+            error_message=one_line,
+            error_type=error_type,
+            session_id=session_id,
+        )
 
 
 __all__ = ["CrawlResult"]

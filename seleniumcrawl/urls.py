@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 import attrs
 
-from seleniumcrawl.errors import NavigationError
+from seleniumcrawl.errors import BadUrlError
 
 Kind = Literal["http", "file", "raw"]
 
@@ -29,9 +29,9 @@ class Target:
 
 
 def resolve(url: object) -> Target:
-    """Classify ``url`` or raise :class:`NavigationError` saying what is wrong with it."""
+    """Classify ``url`` or raise :class:`BadUrlError` saying what is wrong with it."""
     if not isinstance(url, str) or not url.strip():
-        raise NavigationError(f"Invalid URL {url!r}: expected a non-empty string")
+        raise BadUrlError(f"Invalid URL {url!r}: expected a non-empty string")
     if url.startswith("raw:"):
         html = url[6:] if url.startswith("raw://") else url[4:]
         return Target(url=url, kind="raw", raw_html=html)
@@ -40,24 +40,22 @@ def resolve(url: object) -> Target:
         parts = urlsplit(text)
         port = parts.port  # raises ValueError for a bad port
     except ValueError as exc:
-        raise NavigationError(f"Invalid URL {url!r}: {exc}") from exc
+        raise BadUrlError(f"Invalid URL {url!r}: {exc}") from exc
     scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
         if not parts.hostname:
-            raise NavigationError(f"Invalid URL {url!r}: no host")
+            raise BadUrlError(f"Invalid URL {url!r}: no host")
         if port == 0:
-            raise NavigationError(f"Invalid URL {url!r}: port 0")
+            raise BadUrlError(f"Invalid URL {url!r}: port 0")
         return Target(url=text, kind="http")
     if scheme == "file":
         path = unquote(parts.path)
         if not os.path.exists(path):
-            raise NavigationError(f"Invalid URL {url!r}: no such file {path!r}")
+            raise BadUrlError(f"Invalid URL {url!r}: no such file {path!r}")
         return Target(url=text, kind="file")
     if not scheme:
-        raise NavigationError(
-            f"Invalid URL {url!r}: no scheme; use http(s)://, file:// or raw:<html>"
-        )
-    raise NavigationError(
+        raise BadUrlError(f"Invalid URL {url!r}: no scheme; use http(s)://, file:// or raw:<html>")
+    raise BadUrlError(
         f"Unsupported URL scheme {scheme!r} in {url!r}: use http(s)://, file:// or raw:<html>"
     )
 

@@ -27,7 +27,7 @@ from seleniumcrawl.browser.tab import (
     Tab,
 )
 from seleniumcrawl.config import CrawlerRunConfig
-from seleniumcrawl.errors import NavigationError, ScriptError, WaitTimeoutError
+from seleniumcrawl.errors import NavigationError, PageTimeoutError, ScriptError, WaitTimeoutError
 from seleniumcrawl.urls import Target
 
 log = logging.getLogger(__name__)
@@ -208,7 +208,7 @@ def navigate(tab: Tab, target: Target, config: CrawlerRunConfig) -> None:
     try:
         tab.navigate(url, config.page_timeout)
     except NavigationTimeout as exc:
-        raise NavigationError(
+        raise PageTimeoutError(
             f"page_timeout of {config.page_timeout:g} ms exceeded loading {target.url}"
         ) from exc
     except NavigationFailed as exc:

@@ -241,3 +241,21 @@ def test_capture_falls_back_to_execute_script_without_cdp(
             port = sock.getsockname()[1]
         refused = crawler.run(f"http://127.0.0.1:{port}/")
         assert not refused.success and "ERR_CONNECTION_REFUSED" in (refused.error_message or "")
+
+
+def test_failures_carry_their_error_type(shared_crawler: WebCrawler, site: DemoSite) -> None:
+    """Each kind of failure names itself in error_type (retries and users decide on it)."""
+    assert shared_crawler.run("ftp://example.test/").error_type == "bad_input"
+    assert shared_crawler.run("http://127.0.0.1:1/").error_type == "navigation"
+    hung = shared_crawler.run(site.url("/hang"), CrawlerRunConfig(page_timeout=1000))
+    assert hung.error_type == "timeout"
+    waited = shared_crawler.run(
+        site.url("/page/1"), CrawlerRunConfig(wait_for="css:#never", wait_for_timeout=300)
+    )
+    assert waited.error_type == "timeout"
+    thrown = shared_crawler.run(
+        site.url("/page/1"), CrawlerRunConfig(js_code="throw new Error('x')", fail_on_js_error=True)
+    )
+    assert thrown.error_type == "script"
+    ok = shared_crawler.run(site.url("/page/1"))
+    assert ok.success and ok.error_type is None

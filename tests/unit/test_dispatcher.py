@@ -73,8 +73,8 @@ class FakeCrawl:
         return [c.url for c in self.calls]
 
 
-def failure(message: str) -> Callable[[str, int], Any]:
-    return lambda url, attempt: (0.0, CrawlResult.failure(url, message))
+def failure(message: str, error_type: str = "crawl") -> Callable[[str, int], Any]:
+    return lambda url, attempt: (0.0, CrawlResult.failure(url, message, error_type=error_type))
 
 
 def urls_of(n: int, host: str = "h") -> list[str]:
@@ -243,9 +243,9 @@ def test_retries_stop_at_first_success() -> None:
 
 @pytest.mark.parametrize("message", ["Unsupported URL scheme 'ftp'", "Invalid URL: 'http://'"])
 def test_permanent_failures_are_not_retried(message: str) -> None:
-    """Bad or unsupported URLs fail once: a retry cannot change them."""
+    """Bad or unsupported URLs (error_type bad_input) fail once: a retry cannot change them."""
     sleeps: list[float] = []
-    crawl = FakeCrawl(failure(message))
+    crawl = FakeCrawl(failure(message, "bad_input"))
     [result] = Dispatcher(crawl, concurrency=1, sleep=sleeps.append).run(
         ["ftp://a.test/"], CrawlerRunConfig(max_retries=3)
     )
@@ -257,7 +257,10 @@ def test_is_retryable_and_backoff_delay() -> None:
     """Only failures are retryable, not permanent ones; backoff doubles from 0.5 s up to 8 s."""
     assert not is_retryable(CrawlResult(url="u", success=True))
     assert is_retryable(CrawlResult.failure("u", "page_timeout 100 ms exceeded"))
-    assert not is_retryable(CrawlResult.failure("u", "Unsupported URL: ftp://x"))
+    assert not is_retryable(
+        CrawlResult.failure("u", "Unsupported URL: ftp://x", error_type="bad_input")
+    )
+    assert not is_retryable(CrawlResult.failure("u", "closed", error_type="closed"))
     top = random.Random()
     top.uniform = lambda a, b: b  # type: ignore[method-assign]
     assert [backoff_delay(n, top) for n in range(1, 8)] == [0.5, 1, 2, 4, 8, 8, 8]
