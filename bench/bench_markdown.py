@@ -126,7 +126,7 @@ def _references(pages: list[tuple[str, str, str]]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     try:
         import lxml.html
-        import trafilatura
+        import trafilatura  # type: ignore[import-not-found,unused-ignore]
 
         def traf(html: str) -> str:
             tree = lxml.html.fromstring(html)
@@ -144,7 +144,7 @@ def _references(pages: list[tuple[str, str, str]]) -> dict[str, Any]:
         found["trafilatura"] = "not installed"
     try:
         import lxml.html
-        from readability import Document  # type: ignore[import-untyped]
+        from readability import Document  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
         def readability(html: str) -> str:
             doc = Document(html)

@@ -173,12 +173,12 @@ def render(blocks: list[Block], style: chrome.Style) -> list[str]:
         elif kind == "note":
             out.append(style.note(inline_html(str(value))))
         elif kind == "code":
-            lang, code = value  # type: ignore[misc]
+            lang, code = (str(part) for part in value)  # type: ignore[attr-defined]
             out.append(style.code(lang, code))
         elif kind == "table":
             out.append(_table(value))  # type: ignore[arg-type]
         elif kind == "figure":
-            alt, src = value  # type: ignore[misc]
+            alt, src = (str(part) for part in value)  # type: ignore[attr-defined]
             out.append(style.figure(html.escape(alt), html.escape(src)))
         elif kind == "post":
             out.append(chrome.POST_MARK + str(value))

@@ -28,7 +28,7 @@ import lxml.html
 from lxml import etree
 
 from seleniumcrawl.content.filters import RelevantContentFilter, _TreeFilter
-from seleniumcrawl.content.main_content import main_content
+from seleniumcrawl.content.main_content import main_content as main_content
 from seleniumcrawl.content.markdown import lxml_to_markdown, soup_to_markdown
 
 log = logging.getLogger(__name__)

@@ -255,9 +255,9 @@ def test_behaviour_pages_have_their_hooks(site: DemoSite) -> None:
 def test_article_text_exists_only_after_its_script_runs(site: DemoSite) -> None:
     """/article serves chrome and an empty #story; article.js renders the text later."""
     page = soup(fetch(site.url("/article"))[2])
-    assert page.select_one("#story").get_text(strip=True) == "Loading…"
+    assert one(page, "#story").get_text(strip=True) == "Loading…"
     assert page.select_one("nav") is not None and page.select_one(".cookie-consent") is not None
-    assert page.select_one("script")["src"] == "/static/article.js"
+    assert one(page, "script")["src"] == "/static/article.js"
     script = fetch(site.url("/static/article.js"))[2]
     assert b"How the tide gauge works" in script and b"setTimeout(render" in script
 
