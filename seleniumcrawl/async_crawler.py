@@ -6,13 +6,17 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Sequence
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig, refuse_deep_many
 from seleniumcrawl.crawler_strategy import AsyncSeleniumCrawlerStrategy
 from seleniumcrawl.dispatcher import ProgressCallback, aiter_completed, arun_all
 from seleniumcrawl.engine import CrawlEngine
 from seleniumcrawl.errors import CrawlerClosedError
 from seleniumcrawl.models import CrawlResult
+
+if TYPE_CHECKING:
+    from seleniumcrawl.async_dispatcher import BaseDispatcher
 
 
 class AsyncWebCrawler:
@@ -54,9 +58,26 @@ class AsyncWebCrawler:
         await asyncio.to_thread(self._engine.close)
 
     async def arun(
-        self, url: str | None = None, config: CrawlerRunConfig | None = None
+        self,
+        url: str | None = None,
+        config: CrawlerRunConfig | None = None,
+        *,
+        dispatcher: BaseDispatcher | None = None,
     ) -> CrawlResult:
-        """Crawl one URL (or ``config.url``)."""
+        """Crawl one URL (or ``config.url``).
+
+        With ``config.deep_crawl_strategy`` it crawls the site from there and returns a
+        list of results (an async iterator with ``stream=True``), run by ``dispatcher``
+        (a :mod:`seleniumcrawl.async_dispatcher` policy) or the default one.
+        """
+        if config is not None and config.deep_crawl_strategy is not None:
+            deep = await asyncio.to_thread(self._engine.deep, url, config, dispatcher)
+            # Typed for the common single page; a deep crawl returns many (Crawl4AI's API).
+            if config.stream:
+                return deep.astream()  # type: ignore[return-value]
+            return await deep.aresults()  # type: ignore[return-value]
+        if dispatcher is not None:
+            raise TypeError("dispatcher= applies to arun_many and to deep crawls only")
         return await asyncio.wrap_future(self._engine.submit(url, config))
 
     async def arun_many(
@@ -65,14 +86,18 @@ class AsyncWebCrawler:
         config: CrawlerRunConfig | Sequence[CrawlerRunConfig] | None = None,
         *,
         progress: ProgressCallback | None = None,
+        dispatcher: BaseDispatcher | None = None,
     ) -> list[CrawlResult] | AsyncIterator[CrawlResult]:
         """Crawl many URLs: a list in input order, or with ``stream=True`` an async
-        iterator in completion order (``async for r in await crawler.arun_many(...)``)."""
+        iterator in completion order (``async for r in await crawler.arun_many(...)``).
+        ``dispatcher`` (a :mod:`seleniumcrawl.async_dispatcher` policy) sets
+        concurrency, rate limiting and memory admission."""
         await self.start()
-        dispatcher, configs, stream = self._engine.many(config, progress)
+        refuse_deep_many(config)
+        many, configs, stream = self._engine.many(config, progress, dispatcher)
         if stream:
-            return aiter_completed(dispatcher, list(urls), configs)
-        return await arun_all(dispatcher, list(urls), configs)
+            return aiter_completed(many, list(urls), configs)
+        return await arun_all(many, list(urls), configs)
 
     async def kill_session(self, session_id: str) -> None:
         """Close a session's window (idempotent; unknown ids are fine)."""

@@ -56,6 +56,15 @@ CREATE TABLE pages (
 )
 """
 _COLUMNS = "url, redirected_url, status_code, html, screenshot, pdf, created_at"
+#: robots.txt of each origin (seleniumcrawl.robots); ``status`` is the HTTP status of the fetch.
+_CREATE_ROBOTS = """
+CREATE TABLE IF NOT EXISTS robots (
+    origin TEXT PRIMARY KEY,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    fetched_at REAL NOT NULL
+)
+"""
 
 
 def default_cache_path() -> Path:
@@ -208,6 +217,22 @@ class CrawlCache:
         """Forget every page."""
         self._write("DELETE FROM pages")
 
+    def get_robots(self, origin: str) -> tuple[int, str, float] | None:
+        """``(status, body, fetched_at)`` of the robots.txt stored for ``origin``, or None."""
+        row = self._retrying(
+            lambda conn: conn.execute(
+                "SELECT status, body, fetched_at FROM robots WHERE origin = ?", (origin,)
+            ).fetchone()
+        )
+        return None if row is None else (int(row[0]), str(row[1]), float(row[2]))
+
+    def put_robots(self, origin: str, status: int, body: str, fetched_at: float) -> None:
+        """Store the robots.txt fetched for ``origin`` (its HTTP status and text)."""
+        self._write(
+            "INSERT OR REPLACE INTO robots (origin, status, body, fetched_at) VALUES (?, ?, ?, ?)",
+            (origin, status, body, fetched_at),
+        )
+
     def __len__(self) -> int:
         row = self._retrying(lambda conn: conn.execute("SELECT COUNT(*) FROM pages").fetchone())
         return int(row[0])
@@ -300,6 +325,7 @@ class CrawlCache:
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             version = row[0] if row else None
             if version == str(SCHEMA_VERSION):
+                conn.execute(_CREATE_ROBOTS)
                 return
             tables = [
                 name
@@ -319,6 +345,7 @@ class CrawlCache:
             for name in tables:
                 conn.execute(f'DROP TABLE "{name.replace(chr(34), chr(34) * 2)}"')
             conn.execute(_CREATE_PAGES)
+            conn.execute(_CREATE_ROBOTS)
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),

@@ -28,6 +28,7 @@ from seleniumcrawl.frozen import FrozenDict, freeze, is_sequence
 if TYPE_CHECKING:
     from seleniumcrawl.content.extraction import ExtractionStrategy
     from seleniumcrawl.content.generation import MarkdownGenerationStrategy
+    from seleniumcrawl.deep_crawling.base import DeepCrawlStrategy
 
 _T = TypeVar("_T")
 
@@ -294,6 +295,17 @@ def _markdown_generator(
     _typed(MarkdownGenerationStrategy)(instance, attribute, value)
 
 
+def _deep_crawl_strategy(
+    instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if value is None:
+        return
+    # Imported here, like the extraction strategy: a caller passing one has imported it.
+    from seleniumcrawl.deep_crawling.base import DeepCrawlStrategy
+
+    _typed(DeepCrawlStrategy)(instance, attribute, value)
+
+
 def _url_matcher(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None or isinstance(value, str) or callable(value):
         return
@@ -344,6 +356,12 @@ class CrawlerRunConfig:
     semaphore_count: int | None = attrs.field(default=None, validator=[_int, _positive])
     #: A ``js_code`` script that throws fails the crawl (default: recorded, the crawl goes on).
     fail_on_js_error: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Ask each origin's robots.txt before crawling; a disallowed URL fails with status 403.
+    check_robots_txt: bool = attrs.field(default=False, validator=_typed(bool))
+    #: BFS/DFS/best-first from ``seleniumcrawl.deep_crawling``: ``arun`` then returns many results.
+    deep_crawl_strategy: DeepCrawlStrategy | None = attrs.field(
+        default=None, validator=_deep_crawl_strategy
+    )
     #: For ``arun_many`` with a list of configs: which URLs this config is for (first match wins).
     url_matcher: UrlMatcher | tuple[UrlMatcher, ...] | None = attrs.field(
         default=None, converter=_to_url_matcher, validator=_url_matcher
@@ -380,4 +398,14 @@ class CrawlerRunConfig:
         return attrs.evolve(self, **changes)
 
 
-__all__ = ["BROWSER_TYPES", "BrowserConfig", "CrawlerRunConfig"]
+def refuse_deep_many(config: CrawlerRunConfig | Sequence[CrawlerRunConfig] | None) -> None:
+    """``run_many``/``arun_many`` take no deep crawl: it starts from one URL (``arun``)."""
+    configs = [config] if isinstance(config, CrawlerRunConfig) else list(config or [])
+    if any(c.deep_crawl_strategy is not None for c in configs):
+        raise ValueError(
+            "a deep crawl starts from one URL: use arun(url, config) / run(url, config) "
+            "with deep_crawl_strategy, not arun_many/run_many"
+        )
+
+
+__all__ = ["BROWSER_TYPES", "BrowserConfig", "CrawlerRunConfig", "refuse_deep_many"]

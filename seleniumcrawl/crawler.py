@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig, refuse_deep_many
 from seleniumcrawl.crawler_strategy import SeleniumCrawlerStrategy
 from seleniumcrawl.dispatcher import ProgressCallback
 from seleniumcrawl.engine import CrawlEngine
 from seleniumcrawl.errors import CrawlerClosedError
 from seleniumcrawl.models import CrawlResult
+
+if TYPE_CHECKING:
+    from seleniumcrawl.async_dispatcher import BaseDispatcher
 
 #: Seconds a running crawl may still take when the crawler is left by KeyboardInterrupt.
 _INTERRUPTED_GRACE = 0.5
@@ -57,9 +61,26 @@ class WebCrawler:
         """Quit every browser and driver (idempotent)."""
         self._engine.close()
 
-    def run(self, url: str | None = None, config: CrawlerRunConfig | None = None) -> CrawlResult:
-        """Crawl one URL (or ``config.url``) and wait for the result."""
+    def run(
+        self,
+        url: str | None = None,
+        config: CrawlerRunConfig | None = None,
+        *,
+        dispatcher: BaseDispatcher | None = None,
+    ) -> CrawlResult:
+        """Crawl one URL (or ``config.url``) and wait for the result.
+
+        With ``config.deep_crawl_strategy`` it crawls the site from there and returns a
+        list of results (an iterator with ``stream=True``), run by ``dispatcher`` (a
+        :mod:`seleniumcrawl.async_dispatcher` policy) or the default one.
+        """
         self._engine.check_thread()
+        if config is not None and config.deep_crawl_strategy is not None:
+            deep = self._engine.deep(url, config, dispatcher)
+            # Typed for the common single page; a deep crawl returns many (Crawl4AI's API).
+            return deep.stream() if config.stream else deep.results()  # type: ignore[return-value]
+        if dispatcher is not None:
+            raise TypeError("dispatcher= applies to run_many and to deep crawls only")
         return self._engine.submit(url, config).result()
 
     def run_many(
@@ -68,18 +89,22 @@ class WebCrawler:
         config: CrawlerRunConfig | Sequence[CrawlerRunConfig] | None = None,
         *,
         progress: ProgressCallback | None = None,
+        dispatcher: BaseDispatcher | None = None,
     ) -> list[CrawlResult] | Iterator[CrawlResult]:
         """Crawl many URLs over the pool's drivers.
 
         Results come in input order, or as an iterator in completion order when
-        the (first) config has ``stream=True``.
+        the (first) config has ``stream=True``. ``dispatcher`` (a
+        :mod:`seleniumcrawl.async_dispatcher` policy) sets concurrency, rate limiting
+        and memory admission.
         """
         self._engine.check_thread()
         self.start()
-        dispatcher, configs, stream = self._engine.many(config, progress)
+        refuse_deep_many(config)
+        many, configs, stream = self._engine.many(config, progress, dispatcher)
         if stream:
-            return dispatcher.iter_completed(list(urls), configs)
-        return dispatcher.run(list(urls), configs)
+            return many.iter_completed(list(urls), configs)
+        return many.run(list(urls), configs)
 
     def kill_session(self, session_id: str) -> None:
         """Close a session's window (idempotent; unknown ids are fine)."""

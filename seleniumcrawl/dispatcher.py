@@ -25,13 +25,14 @@ import asyncio
 import contextlib
 import fnmatch
 import logging
+import math
 import queue
 import random
 import threading
 import time
 import urllib.parse
 from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Sequence
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import attrs
 
@@ -93,7 +94,7 @@ def backoff_delay(retry: int, rng: random.Random) -> float:
     return step / 2 + rng.uniform(0, step / 2)
 
 
-def _domain(url: str) -> str:
+def domain_of(url: str) -> str:
     """The pacing key: the URL's netloc ("" for raw:/file: URLs, which are never paced)."""
     try:
         return urllib.parse.urlsplit(url).netloc.lower()
@@ -106,12 +107,15 @@ class DomainSlot:
     """The pacing of one domain in one run: when its next crawl may start.
 
     Like scrapy's downloader slot: ``delay`` is the gap drawn for the last start
-    (``uniform(0.5, 1.5) * mean_delay``) and ``next_start`` the clock time before which
-    no other crawl on the domain starts. Guarded by the run's lock.
+    (``uniform(0.5, 1.5) * mean_delay``, or the rate limiter's ``backoff`` when that is
+    longer) and ``next_start`` the clock time before which no other crawl on the domain
+    starts. ``backoff`` is the rate limiter's current gap between starts (0.0 without a
+    rate limiter, or before the domain's first start). Guarded by the run's lock.
     """
 
     next_start: float
     delay: float = 0.0
+    backoff: float = 0.0
 
     def wait(self, now: float) -> float:
         """Seconds until the domain is free at clock time ``now`` (<= 0: free)."""
@@ -122,9 +126,39 @@ class DomainSlot:
         self.delay = delay
         self.next_start = now + delay
 
+    def hold_until(self, when: float) -> None:
+        """No start on the domain before clock time ``when`` (a server asked us to wait)."""
+        self.next_start = max(self.next_start, when)
+
+
+class RateLimitPolicy(Protocol):
+    """What the dispatcher asks of a rate limiter (:class:`seleniumcrawl.async_dispatcher.RateLimiter`)."""
+
+    max_retries: int
+
+    def is_rate_limited(self, status_code: int | None) -> bool: ...
+
+    def start_gap(self, slot: DomainSlot, rng: random.Random) -> float: ...
+
+    def on_answer(self, slot: DomainSlot, rng: random.Random) -> None: ...
+
+    def on_rate_limited(
+        self, slot: DomainSlot, retry_after: float | None, rng: random.Random
+    ) -> float: ...
+
+
+class Admission(Protocol):
+    """Whether a new page may start now (:class:`seleniumcrawl.async_dispatcher.MemoryGate`)."""
+
+    def hold(self, now: float) -> float:
+        """0.0 to admit a new page now, else seconds to wait before asking again."""
+        ...
+
 
 @attrs.frozen
-class _Item:
+class WorkItem:
+    """One URL of a run: ``index`` orders the results, ``domain`` is the pacing key."""
+
     index: int
     url: str
     config: CrawlerRunConfig | None
@@ -135,15 +169,53 @@ class _Item:
         return self.config.mean_delay if self.config is not None else 0.0
 
 
-def _plan(urls: Sequence[str], configs: Configs) -> list[tuple[_Item, ...]]:
+Unit = tuple[WorkItem, ...]
+#: What :meth:`Backlog.take` answers when nothing is ready until a crawl finishes.
+UNTIL_A_CRAWL_FINISHES = math.inf
+
+
+class Backlog(Protocol):
+    """Where a run's work comes from and where its results go.
+
+    A list of URLs is one backlog (:class:`UnitList`); a deep crawl's frontier is another,
+    which grows as pages finish. The run calls every method under its own locks:
+    :meth:`take` never concurrently with itself, :meth:`finish` never concurrently with
+    itself.
+    """
+
+    def preload(self) -> list[tuple[int, CrawlResult]]:
+        """Results to hand out before any crawl (a resumed deep crawl's undelivered pages)."""
+        ...
+
+    def take(self, reserve: Callable[[WorkItem], float]) -> Unit | float | None:
+        """The next unit to crawl, or the seconds to wait before asking again
+        (:data:`UNTIL_A_CRAWL_FINISHES` when only a finished crawl can bring more work),
+        or None when there is nothing left to do. ``reserve(item)`` claims the item's
+        domain slot and returns 0.0, or says how long until the domain is free."""
+        ...
+
+    def finish(self, item: WorkItem, result: CrawlResult) -> list[tuple[int, CrawlResult]]:
+        """Record ``item``'s final result; return the results now ready for the consumer."""
+        ...
+
+    def total(self) -> int:
+        """The number of results the run will have given (so far as known now)."""
+        ...
+
+    def workers(self, concurrency: int) -> int:
+        """How many worker threads are worth starting."""
+        ...
+
+
+def plan(urls: Sequence[str], configs: Configs) -> list[Unit]:
     """Split ``urls`` into units in input order; a session's URLs form one unit."""
     if isinstance(urls, str):
         raise TypeError("urls must be a sequence of URLs, not a single str")
-    units: list[list[_Item]] = []
-    sessions: dict[str, list[_Item]] = {}
+    units: list[list[WorkItem]] = []
+    sessions: dict[str, list[WorkItem]] = {}
     for index, url in enumerate(urls):
         config = select_config(url, configs)
-        item = _Item(index, url, config, _domain(url))
+        item = WorkItem(index, url, config, domain_of(url))
         session_id = config.session_id if config is not None else None
         if session_id is None:
             units.append([item])
@@ -153,6 +225,38 @@ def _plan(urls: Sequence[str], configs: Configs) -> list[tuple[_Item, ...]]:
             sessions[session_id] = [item]
             units.append(sessions[session_id])
     return [tuple(unit) for unit in units]
+
+
+class UnitList:
+    """The backlog of ``run_many``: a fixed list of units, taken in input order, except
+    that a unit whose domain must wait is passed over for the next ready one."""
+
+    def __init__(self, units: list[Unit]) -> None:
+        self._pending = units
+        self._total = sum(len(unit) for unit in units)
+
+    def preload(self) -> list[tuple[int, CrawlResult]]:
+        return []
+
+    def take(self, reserve: Callable[[WorkItem], float]) -> Unit | float | None:
+        if not self._pending:
+            return None
+        shortest = math.inf
+        for i, unit in enumerate(self._pending):
+            wait = reserve(unit[0])
+            if wait <= 0:
+                return self._pending.pop(i)
+            shortest = min(shortest, wait)
+        return shortest
+
+    def finish(self, item: WorkItem, result: CrawlResult) -> list[tuple[int, CrawlResult]]:
+        return [(item.index, result)]
+
+    def total(self) -> int:
+        return self._total
+
+    def workers(self, concurrency: int) -> int:
+        return min(concurrency, len(self._pending))
 
 
 class Dispatcher:
@@ -165,6 +269,11 @@ class Dispatcher:
     never concurrently. A dispatcher holds no per-run state: it may serve several
     runs, each with its own workers and pacing.
 
+    Policies a user dispatcher (:mod:`seleniumcrawl.async_dispatcher`) adds:
+    ``rate_limiter`` (per-domain gaps, backoff and retries on rate-limit answers, which
+    ``retry_after(url)`` reads the server's ``Retry-After`` for) and ``admission``
+    (holds back new pages, e.g. while memory is short).
+
     ``sleep``/``clock`` exist for tests: by default waits are on an event that
     stopping interrupts and the clock is ``time.monotonic``. A test may inject a
     fake pair (``sleep`` advancing ``clock``).
@@ -176,6 +285,9 @@ class Dispatcher:
         *,
         concurrency: int,
         progress: ProgressCallback | None = None,
+        rate_limiter: RateLimitPolicy | None = None,
+        retry_after: Callable[[str], float | None] | None = None,
+        admission: Admission | None = None,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
@@ -185,11 +297,19 @@ class Dispatcher:
         self._crawl = crawl
         self.concurrency = concurrency
         self._progress = progress
+        self.rate_limiter = rate_limiter
+        self._retry_after = retry_after
+        self.admission = admission
         self._sleep = sleep
         self._clock = clock
         self._rng = rng if rng is not None else random.Random()
 
     # -- what a run asks of its dispatcher ----------------------------------------------
+
+    @property
+    def rng(self) -> random.Random:
+        """The random source of pacing gaps and backoff jitter."""
+        return self._rng
 
     def now(self) -> float:
         """The pacing clock (``time.monotonic`` unless a test gave another)."""
@@ -207,9 +327,26 @@ class Dispatcher:
         """The gap before the next start on a domain: ``uniform(0.5, 1.5) * mean_delay``."""
         return self._rng.uniform(0.5 * mean_delay, 1.5 * mean_delay)
 
+    def start_gap(self, slot: DomainSlot, mean_delay: float) -> float:
+        """The gap after a start on ``slot``'s domain: pacing, or the rate limiter's, if longer."""
+        gap = self.pacing_gap(mean_delay) if mean_delay > 0 else 0.0
+        if self.rate_limiter is not None:
+            gap = max(gap, self.rate_limiter.start_gap(slot, self._rng))
+        return gap
+
     def retry_delay(self, retry: int) -> float:
         """Seconds before retry number ``retry`` (:func:`backoff_delay`)."""
         return backoff_delay(retry, self._rng)
+
+    def server_wait(self, url: str) -> float | None:
+        """The ``Retry-After`` the server gives for ``url`` now, in seconds, if any."""
+        if self._retry_after is None:
+            return None
+        try:
+            return self._retry_after(url)
+        except Exception:
+            logger.warning("reading Retry-After for %s failed", url, exc_info=True)
+            return None
 
     def crawl_one(self, url: str, config: CrawlerRunConfig) -> CrawlResult:
         """``crawl``, with an unexpected exception turned into a failed result."""
@@ -244,9 +381,13 @@ class Dispatcher:
                 results[index] = result
         return cast(list[CrawlResult], results)
 
-    def start(self, urls: Sequence[str], configs: Configs) -> _Run:
+    def start(self, urls: Sequence[str], configs: Configs) -> Run:
         """Start the workers of one run; iterate it for ``(index, result)``, close it to stop."""
-        run = _Run(self, _plan(urls, configs))
+        return self.start_backlog(UnitList(plan(urls, configs)))
+
+    def start_backlog(self, backlog: Backlog) -> Run:
+        """Start the workers of one run over any :class:`Backlog` (a deep crawl's frontier)."""
+        run = Run(self, backlog)
         run.start()
         return run
 
@@ -258,32 +399,45 @@ class _Stopped(Exception):
 _WAKE = object()
 
 
-class _Run:
-    """The state of one ``run``/``iter_completed`` call: workers, queue of units, results.
+class Run:
+    """The state of one run: workers, its backlog, results.
 
-    Iterating yields ``(index, result)`` as results complete; it ends when all are
-    in or the run was stopped, and raises what killed a worker (KeyboardInterrupt,
-    SystemExit, an exception from the progress callback).
+    Iterating yields ``(index, result)`` as results become ready; it ends when the
+    backlog is done and every worker has left, or the run was stopped, and raises
+    what killed a worker (KeyboardInterrupt, SystemExit, an exception from the
+    progress callback or the backlog).
     """
 
-    def __init__(self, dispatcher: Dispatcher, units: list[tuple[_Item, ...]]) -> None:
+    def __init__(self, dispatcher: Dispatcher, backlog: Backlog) -> None:
         self._d = dispatcher
-        self._pending = units
-        self.total = sum(len(unit) for unit in units)
-        self._lock = threading.Lock()  # guards _pending and _slots
+        self._backlog = backlog
+        self._lock = threading.Lock()  # guards the backlog's take, _slots and _running
+        self._finished = threading.Condition(self._lock)  # notified when a crawl finishes
         self._slots: dict[str, DomainSlot] = {}
         self._stop = threading.Event()
-        self._report_lock = threading.Lock()  # serializes progress calls
+        self._report_lock = threading.Lock()  # serializes finish and progress calls
         self._done = 0
-        self._received = 0
+        self._running = 0  # worker threads still in their loop
         self._fatal: BaseException | None = None
         self._results: queue.Queue[object] = queue.Queue()
         self._threads: list[threading.Thread] = []
 
+    @property
+    def total(self) -> int:
+        """Results this run gives (grows while a deep crawl discovers pages)."""
+        return self._backlog.total()
+
     # -- consumer side --------------------------------------------------------------
 
     def start(self) -> None:
-        for n in range(min(self._d.concurrency, len(self._pending))):
+        with self._report_lock:
+            for index, result in self._backlog.preload():
+                self._hand_out(index, result)
+        count = self._backlog.workers(self._d.concurrency)
+        self._running = count
+        if count == 0:
+            self._results.put(_WAKE)
+        for n in range(count):
             thread = threading.Thread(
                 target=self._work, name=f"seleniumcrawl-dispatch-{n}", daemon=True
             )
@@ -294,20 +448,25 @@ class _Run:
         return self
 
     def __next__(self) -> tuple[int, CrawlResult]:
-        if self._received == self.total:
-            raise StopIteration
         item = self._results.get()
         if item is _WAKE:
+            self._results.put(_WAKE)  # later calls end too
             if self._fatal is not None:
                 raise self._fatal
             raise StopIteration
-        self._received += 1
         return cast(tuple[int, CrawlResult], item)
 
     def stop(self) -> None:
         """Workers finish the crawl in hand and take nothing new. Safe from any thread."""
         self._stop.set()
+        with self._lock:
+            self._finished.notify_all()
         self._results.put(_WAKE)
+
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called (results arriving after it are dropped)."""
+        return self._stop.is_set()
 
     def close(self) -> None:
         """Stop and join the workers."""
@@ -315,7 +474,7 @@ class _Run:
         for thread in self._threads:
             thread.join()
 
-    def __enter__(self) -> _Run:
+    def __enter__(self) -> Run:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -329,30 +488,40 @@ class _Run:
                 for position, item in enumerate(unit):
                     # _take reserved the pacing slot for the unit's first crawl.
                     result = self._crawl_with_retries(item, slot_reserved=position == 0)
-                    self._report(item.index, result)
+                    self._finish(item, result)
         except _Stopped:
             pass
-        except BaseException as exc:  # KeyboardInterrupt, SystemExit, a progress-callback error
+        except BaseException as exc:  # KeyboardInterrupt, SystemExit, a callback's error
             if self._fatal is None:  # the consumer re-raises it after joining the workers
                 self._fatal = exc
             self.stop()
+        finally:
+            with self._lock:
+                self._running -= 1
+                last = self._running == 0
+                self._finished.notify_all()
+            if last:
+                self._results.put(_WAKE)
 
-    def _take(self) -> tuple[_Item, ...] | None:
-        """The first pending unit whose domain is ready (its slot reserved); None when done."""
+    def _take(self) -> Unit | None:
+        """The next unit whose domain is ready (its slot reserved); None when done."""
         while True:
             with self._lock:
-                if self._stop.is_set() or not self._pending:
+                if self._stop.is_set():
                     return None
                 now = self._d.now()
-                shortest = float("inf")
-                for i, unit in enumerate(self._pending):
-                    wait = self._reserve(unit[0], now)
-                    if wait <= 0:
-                        return self._pending.pop(i)
-                    shortest = min(shortest, wait)
-            self._pause(shortest)
+                held = self._d.admission.hold(now) if self._d.admission is not None else 0.0
+                if held <= 0:
+                    got = self._backlog.take(lambda item: self._reserve(item, now))
+                    if got is None or isinstance(got, tuple):
+                        return got
+                    if got == UNTIL_A_CRAWL_FINISHES:
+                        self._finished.wait()
+                        continue
+                    held = got
+            self._pause(held)
 
-    def _reserve(self, item: _Item, now: float) -> float:
+    def _reserve(self, item: WorkItem, now: float) -> float:
         """Claim the domain's next start for ``item`` (0.0) or say how long until it is free."""
         if item.config is None or not item.domain:
             return 0.0  # nothing will be fetched from a domain
@@ -360,11 +529,12 @@ class _Run:
         wait = slot.wait(now)
         if wait > 0:
             return wait
-        if item.mean_delay > 0:
-            slot.reserve(now, self._d.pacing_gap(item.mean_delay))
+        gap = self._d.start_gap(slot, item.mean_delay)
+        if gap > 0:
+            slot.reserve(now, gap)
         return 0.0
 
-    def _await_slot(self, item: _Item) -> None:
+    def _await_slot(self, item: WorkItem) -> None:
         while True:
             with self._lock:
                 if self._stop.is_set():
@@ -380,7 +550,7 @@ class _Run:
         if self._stop.is_set():
             raise _Stopped
 
-    def _crawl_with_retries(self, item: _Item, *, slot_reserved: bool) -> CrawlResult:
+    def _crawl_with_retries(self, item: WorkItem, *, slot_reserved: bool) -> CrawlResult:
         config = item.config
         if config is None:
             return CrawlResult.failure(
@@ -388,12 +558,22 @@ class _Run:
                 f"No CrawlerRunConfig matches URL {item.url!r} (check url_matcher)",
                 error_type="bad_input",
             )
-        retry = 0
+        retry = limited = 0
         while True:
             if not slot_reserved:
                 self._await_slot(item)
             slot_reserved = False
             result = self._d.crawl_one(item.url, config)
+            limiter = self._d.rate_limiter
+            if limiter is not None and item.domain:
+                if limiter.is_rate_limited(result.status_code):
+                    limited += 1
+                    if limited > limiter.max_retries:
+                        return _rate_limit_failure(result, limiter.max_retries)
+                    self._rate_limited(item, result, limited, limiter)
+                    continue
+                with self._lock:
+                    limiter.on_answer(self._slot(item), self._d.rng)
             if result.success or retry >= config.max_retries or not is_retryable(result):
                 return result
             retry += 1
@@ -408,25 +588,65 @@ class _Run:
             )
             self._pause(delay)
 
-    def _report(self, index: int, result: CrawlResult) -> None:
+    def _slot(self, item: WorkItem) -> DomainSlot:
+        return self._slots.setdefault(item.domain, DomainSlot(next_start=self._d.now()))
+
+    def _rate_limited(
+        self, item: WorkItem, result: CrawlResult, attempt: int, limiter: RateLimitPolicy
+    ) -> None:
+        """Hold the whole domain back for ``Retry-After`` (or the backoff) before the retry."""
+        retry_after = self._d.server_wait(item.url)
+        with self._lock:
+            slot = self._slot(item)
+            wait = limiter.on_rate_limited(slot, retry_after, self._d.rng)
+            slot.hold_until(self._d.now() + wait)
+        logger.info(
+            "%s answered HTTP %s: retry %d/%d in %.2f s (%s)",
+            item.url,
+            result.status_code,
+            attempt,
+            limiter.max_retries,
+            wait,
+            "Retry-After" if retry_after is not None else "backoff",
+        )
+
+    def _finish(self, item: WorkItem, result: CrawlResult) -> None:
         with self._report_lock:
             if self._stop.is_set():
                 raise _Stopped
-            self._done += 1
-            self._d.report(self._done, self.total, result)
-            self._results.put((index, result))
+            ready = self._backlog.finish(item, result)
+            for index, ready_result in ready:
+                self._hand_out(index, ready_result)
+        with self._lock:
+            self._finished.notify_all()
+
+    def _hand_out(self, index: int, result: CrawlResult) -> None:
+        """Report progress and queue the result for the consumer (under the report lock)."""
+        self._done += 1
+        self._d.report(self._done, self._backlog.total(), result)
+        self._results.put((index, result))
+
+
+def _rate_limit_failure(result: CrawlResult, retries: int) -> CrawlResult:
+    """The last answer of a URL that stayed rate-limited: a failure that keeps its status."""
+    failed = CrawlResult.failure(
+        result.url,
+        f"rate limited: HTTP {result.status_code} after {retries} retries",
+        result.session_id,
+    )
+    failed.status_code = result.status_code
+    failed.redirected_url = result.redirected_url
+    return failed
 
 
 # -- asyncio bridge -------------------------------------------------------------------
 
 
-async def _aiter_indexed(
-    dispatcher: Dispatcher, urls: Sequence[str], configs: Configs
-) -> AsyncGenerator[tuple[int, CrawlResult], None]:
-    """Run the dispatcher's workers; a pump thread forwards ``(index, result)`` to the loop."""
+async def aiter_run(run: Run) -> AsyncGenerator[tuple[int, CrawlResult], None]:
+    """Forward a started run's ``(index, result)`` pairs to the event loop (a pump thread
+    iterates the run). Closing the generator stops the run and joins its workers."""
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[object] = asyncio.Queue()
-    run = dispatcher.start(urls, configs)
 
     def send(item: object) -> None:
         with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody listens
@@ -455,6 +675,15 @@ async def _aiter_indexed(
             pump_thread.join()
 
         await asyncio.to_thread(join)
+
+
+async def _aiter_indexed(
+    dispatcher: Dispatcher, urls: Sequence[str], configs: Configs
+) -> AsyncGenerator[tuple[int, CrawlResult], None]:
+    """Run the dispatcher's workers over ``urls``; results reach the loop as they come."""
+    async with contextlib.aclosing(aiter_run(dispatcher.start(urls, configs))) as items:
+        async for item in items:
+            yield item
 
 
 async def aiter_completed(
@@ -486,14 +715,25 @@ __all__ = [
     "BACKOFF_BASE_S",
     "BACKOFF_CAP_S",
     "PERMANENT_ERROR_TYPES",
+    "UNTIL_A_CRAWL_FINISHES",
+    "Admission",
+    "Backlog",
     "Configs",
     "CrawlFunction",
     "Dispatcher",
     "DomainSlot",
     "ProgressCallback",
+    "RateLimitPolicy",
+    "Run",
+    "Unit",
+    "UnitList",
+    "WorkItem",
     "aiter_completed",
+    "aiter_run",
     "arun_all",
     "backoff_delay",
+    "domain_of",
     "is_retryable",
+    "plan",
     "select_config",
 ]

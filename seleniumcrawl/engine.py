@@ -18,10 +18,11 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from selenium.common.exceptions import WebDriverException
 
+from seleniumcrawl import plain_http
 from seleniumcrawl.browser import page
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.failures import TRANSPORT_ERRORS, describe_error
@@ -34,7 +35,12 @@ from seleniumcrawl.dispatcher import Configs, Dispatcher, ProgressCallback
 from seleniumcrawl.errors import CrawlerClosedError, CrawlError, SessionError
 from seleniumcrawl.frozen import thaw
 from seleniumcrawl.models import CrawlResult
+from seleniumcrawl.robots import BLOCKED_MESSAGE, RobotsChecker
 from seleniumcrawl.urls import Target, resolve
+
+if TYPE_CHECKING:
+    from seleniumcrawl.async_dispatcher import BaseDispatcher
+    from seleniumcrawl.deep_crawling.traversal import DeepCrawl
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,8 @@ class CrawlEngine:
         self._scraper = concurrent.futures.ThreadPoolExecutor(
             max_workers=2, thread_name_prefix="seleniumcrawl-scrape"
         )
+        self._robots: RobotsChecker | None = None
+        self._robots_pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._closed = False
 
     # -- lifecycle -----------------------------------------------------------------
@@ -83,6 +91,8 @@ class CrawlEngine:
         except Exception:
             log.exception("closing the driver pool failed")
         self._scraper.shutdown(wait=False, cancel_futures=True)
+        if self._robots_pool is not None:
+            self._robots_pool.shutdown(wait=False, cancel_futures=True)
         if self._cache is not None:
             try:
                 self._cache.close()
@@ -131,11 +141,70 @@ class CrawlEngine:
         except CrawlError as exc:
             return _done(_failure_of(exc, str(url), config.session_id))  # type: ignore[arg-type]
 
+        if config.check_robots_txt and target.kind == "http":
+            return self._robots_then(target, config)
+        return self._begin(target, config)
+
+    def _begin(
+        self, target: Target, config: CrawlerRunConfig
+    ) -> concurrent.futures.Future[CrawlResult]:
         # A session crawl must leave its window in the state the page's real load gives
         # (the next steps of a workflow build on it), so sessions never read the cache.
         if config.cache_mode.reads and not config.js_only and config.session_id is None:
             return self._cached_or_start(target, config)
         return self._start(target, config, cache_status=None)
+
+    # -- robots.txt ------------------------------------------------------------------
+
+    @property
+    def robots(self) -> RobotsChecker:
+        """The robots.txt checker of this crawler (created on first use)."""
+        with self._cache_lock:
+            if self._robots is None:
+                b = self.browser_config
+
+                def fetch(url: str) -> plain_http.PlainResponse:
+                    return plain_http.request(
+                        url,
+                        user_agent=b.user_agent,
+                        proxy=b.proxy,
+                        verify_tls=not b.ignore_https_errors,
+                    )
+
+                self._robots = RobotsChecker(
+                    fetch, user_agent=b.user_agent, store=self._robots_store
+                )
+                self._robots_pool = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=4, thread_name_prefix="seleniumcrawl-robots"
+                )
+            return self._robots
+
+    def _robots_store(self) -> CrawlCache:
+        return self.cache
+
+    def _robots_then(
+        self, target: Target, config: CrawlerRunConfig
+    ) -> concurrent.futures.Future[CrawlResult]:
+        """Ask robots.txt off the caller's thread (it may need a fetch); then crawl or refuse."""
+        outer: concurrent.futures.Future[CrawlResult] = concurrent.futures.Future()
+        checker = self.robots
+        assert self._robots_pool is not None
+
+        def after_check(done: concurrent.futures.Future[bool]) -> None:
+            try:
+                if done.result():
+                    _relay(self._begin(target, config), outer)
+                else:
+                    outer.set_result(_blocked_by_robots(target.url, config.session_id))
+            except BaseException as exc:
+                failed = _failure_of(exc, target.url, config.session_id)
+                if failed is None:
+                    outer.set_exception(exc)
+                else:
+                    outer.set_result(failed)
+
+        self._robots_pool.submit(checker.allowed, target.url).add_done_callback(after_check)
+        return outer
 
     def _cached_or_start(
         self, target: Target, config: CrawlerRunConfig
@@ -291,18 +360,78 @@ class CrawlEngine:
         return browser.max_drivers * (browser.max_pages_per_driver if browser.use_bidi else 1)
 
     def many(
-        self, config: Configs | None, progress: ProgressCallback | None
+        self,
+        config: Configs | None,
+        progress: ProgressCallback | None,
+        dispatcher: BaseDispatcher | None = None,
     ) -> tuple[Dispatcher, Configs, bool]:
         """For ``run_many``/``arun_many``: the dispatcher over this pool's drivers, the
         configs (a default one when None), and whether the (first) config streams."""
         configs = CrawlerRunConfig() if config is None else config
         first = configs if isinstance(configs, CrawlerRunConfig) else configs[0]
+        return self.dispatcher(dispatcher, first, progress), configs, first.stream
+
+    def dispatcher(
+        self,
+        policy: BaseDispatcher | None,
+        config: CrawlerRunConfig,
+        progress: ProgressCallback | None = None,
+    ) -> Dispatcher:
+        """The many-URL dispatcher over this pool: a user's policy
+        (:mod:`seleniumcrawl.async_dispatcher`), or the default with
+        :meth:`concurrency` crawls at once."""
 
         def crawl(url: str, one: CrawlerRunConfig) -> CrawlResult:
             return self.submit(url, one).result()
 
-        dispatcher = Dispatcher(crawl, concurrency=self.concurrency(first), progress=progress)
-        return dispatcher, configs, first.stream
+        concurrency = self.concurrency(config)
+        if policy is None:
+            return Dispatcher(
+                crawl, concurrency=concurrency, progress=progress, retry_after=self.retry_after
+            )
+        from seleniumcrawl.async_dispatcher import BaseDispatcher
+
+        if not isinstance(policy, BaseDispatcher):
+            raise TypeError(
+                "dispatcher must be a SemaphoreDispatcher or MemoryAdaptiveDispatcher "
+                f"(seleniumcrawl.async_dispatcher), got {type(policy).__name__}"
+            )
+        return policy.build(
+            crawl, default_concurrency=concurrency, progress=progress, retry_after=self.retry_after
+        )
+
+    def deep(
+        self, url: str | None, config: CrawlerRunConfig, policy: BaseDispatcher | None = None
+    ) -> DeepCrawl:
+        """The deep crawl ``config.deep_crawl_strategy`` asks for, run by this pool's
+        dispatcher (opens its state file: blocking)."""
+        if self._closed:
+            raise CrawlerClosedError("the crawler is closed; create a new one")
+        from seleniumcrawl.deep_crawling.traversal import open_deep_crawl
+
+        dispatcher = self.dispatcher(policy, config)
+        return open_deep_crawl(url, config, dispatcher, closed=lambda: self._closed)
+
+    def retry_after(self, url: str) -> float | None:
+        """Seconds the server asks us to wait (``Retry-After``), read with a plain HEAD
+        request (a GET where HEAD is not allowed): the browser does not show headers."""
+        b = self.browser_config
+        for method in ("HEAD", "GET"):
+            try:
+                response = plain_http.request(
+                    url,
+                    method=method,
+                    user_agent=b.user_agent,
+                    proxy=b.proxy,
+                    verify_tls=not b.ignore_https_errors,
+                    max_bytes=0,
+                )
+            except OSError as exc:
+                log.info("could not read Retry-After of %s: %s", url, exc)
+                return None
+            if response.status not in (405, 501):
+                return plain_http.parse_retry_after(response.headers.get("retry-after"))
+        return None
 
     # -- hooks for the pool (run on the driver thread) --------------------------------
 
@@ -324,6 +453,12 @@ class CrawlEngine:
         if cookies and isinstance(tab, BidiTab) and tab.user_context is not None:
             # An isolated session's user context has a cookie jar of its own.
             tab.cdp("Network.setCookies", {"cookies": thaw(cookies)})
+
+
+def _blocked_by_robots(url: str, session_id: str | None) -> CrawlResult:
+    result = CrawlResult.failure(url, BLOCKED_MESSAGE, session_id)
+    result.status_code = 403
+    return result
 
 
 def _done(result: CrawlResult) -> concurrent.futures.Future[CrawlResult]:

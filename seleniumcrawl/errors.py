@@ -9,6 +9,7 @@
     ├── CrawlerClosedError (+ RuntimeError) use of a crawler or pool after close()
     ├── WrongThreadError (+ RuntimeError)   a blocking call made from a driver's own thread
     ├── GridError                           the Grid launcher failed (seleniumcrawl.grid)
+    ├── StateInUseError (+ RuntimeError)    a deep crawl's state file is held by another crawl
     └── CrawlError                          a crawl failed; becomes ``success=False``
         ├── NavigationError                 refused connection, error page ("navigation")
         │   ├── BadUrlError                 a URL no crawl accepts ("bad_input")
@@ -106,3 +107,7 @@ class BrowserDiedError(CrawlError):
     """The browser or its driver process died; its sessions are lost."""
 
     error_type = "browser_dead"
+
+
+class StateInUseError(SeleniumCrawlError, RuntimeError):
+    """A deep crawl's ``state_path`` is held by another running crawl."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from typing import Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import attrs
 
@@ -68,3 +68,35 @@ def is_loopback_host(host: str | None) -> bool:
         return ipaddress.ip_address(host or "").is_loopback
     except ValueError:
         return False
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalize_url(href: str, base: str | None = None) -> str | None:
+    """The one spelling of a page's http(s) URL, so a crawl never fetches a page twice.
+
+    ``href`` is resolved against ``base``; then the fragment is dropped, scheme and host
+    are lower-cased, a default port (80 for http, 443 for https) is removed, and a bare
+    host gets the path ``/``. The query is kept as written (its order can matter to the
+    site), as are the path's case and escapes. Returns None for anything that is not
+    an http(s) URL with a host (``mailto:``, ``javascript:``, a bad port...).
+    """
+    if not isinstance(href, str) or not href.strip():
+        return None
+    try:
+        parts = urlsplit(urljoin(base, href.strip()) if base else href.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = parts.hostname
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    netloc = host if port is None or port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    if userinfo:
+        netloc = f"{userinfo}@{netloc}"
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
