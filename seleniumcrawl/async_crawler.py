@@ -70,7 +70,7 @@ class AsyncWebCrawler:
         list of results (an async iterator with ``stream=True``), run by ``dispatcher``
         (a :mod:`seleniumcrawl.async_dispatcher` policy) or the default one.
         """
-        if config is not None and config.deep_crawl_strategy is not None:
+        if isinstance(config, CrawlerRunConfig) and config.deep_crawl_strategy is not None:
             deep = await asyncio.to_thread(self._engine.deep, url, config, dispatcher)
             # Typed for the common single page; a deep crawl returns many (Crawl4AI's API).
             if config.stream:

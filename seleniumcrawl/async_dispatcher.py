@@ -1,4 +1,4 @@
-"""Crawl4AI's dispatchers: ``arun_many(urls, config, dispatcher=...)`` (README: "Crawls that survive").
+"""Crawl4AI's dispatchers for ``arun_many(urls, config, dispatcher=...)`` and deep crawls.
 
 These are policies, not a second scheduler: each configures the one many-URL
 mechanism of :mod:`seleniumcrawl.dispatcher` (worker threads, retries, per-domain
@@ -248,7 +248,10 @@ class SemaphoreDispatcher(BaseDispatcher):
         return self.semaphore_count
 
     def __repr__(self) -> str:
-        return f"SemaphoreDispatcher(semaphore_count={self.semaphore_count}, rate_limiter={self.rate_limiter!r})"
+        return (
+            f"SemaphoreDispatcher(semaphore_count={self.semaphore_count}, "
+            f"rate_limiter={self.rate_limiter!r})"
+        )
 
 
 class MemoryAdaptiveDispatcher(BaseDispatcher):

@@ -401,7 +401,7 @@ class CrawlerRunConfig:
 def refuse_deep_many(config: CrawlerRunConfig | Sequence[CrawlerRunConfig] | None) -> None:
     """``run_many``/``arun_many`` take no deep crawl: it starts from one URL (``arun``)."""
     configs = [config] if isinstance(config, CrawlerRunConfig) else list(config or [])
-    if any(c.deep_crawl_strategy is not None for c in configs):
+    if any(getattr(c, "deep_crawl_strategy", None) is not None for c in configs):
         raise ValueError(
             "a deep crawl starts from one URL: use arun(url, config) / run(url, config) "
             "with deep_crawl_strategy, not arun_many/run_many"

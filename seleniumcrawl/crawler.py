@@ -75,7 +75,7 @@ class WebCrawler:
         :mod:`seleniumcrawl.async_dispatcher` policy) or the default one.
         """
         self._engine.check_thread()
-        if config is not None and config.deep_crawl_strategy is not None:
+        if isinstance(config, CrawlerRunConfig) and config.deep_crawl_strategy is not None:
             deep = self._engine.deep(url, config, dispatcher)
             # Typed for the common single page; a deep crawl returns many (Crawl4AI's API).
             return deep.stream() if config.stream else deep.results()  # type: ignore[return-value]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fnmatch
+import functools
 import logging
 import math
 import queue
@@ -132,7 +133,7 @@ class DomainSlot:
 
 
 class RateLimitPolicy(Protocol):
-    """What the dispatcher asks of a rate limiter (:class:`seleniumcrawl.async_dispatcher.RateLimiter`)."""
+    """What the dispatcher asks of a rate limiter (``async_dispatcher.RateLimiter``)."""
 
     max_retries: int
 
@@ -512,7 +513,7 @@ class Run:
                 now = self._d.now()
                 held = self._d.admission.hold(now) if self._d.admission is not None else 0.0
                 if held <= 0:
-                    got = self._backlog.take(lambda item: self._reserve(item, now))
+                    got = self._backlog.take(functools.partial(self._reserve, now=now))
                     if got is None or isinstance(got, tuple):
                         return got
                     if got == UNTIL_A_CRAWL_FINISHES:

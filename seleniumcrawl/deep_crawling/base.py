@@ -141,9 +141,9 @@ class DeepCrawlStrategy(ABC):
         """Crawl from ``start_url`` with ``crawler``: a list, or with ``config.stream``
         an async iterator (the same as ``crawler.arun(start_url, config)`` with this
         strategy as ``deep_crawl_strategy``)."""
-        from seleniumcrawl.config import CrawlerRunConfig
-
-        config = (config or CrawlerRunConfig()).clone(deep_crawl_strategy=self)
+        if config is None:
+            raise ValueError("CrawlerRunConfig must be provided")
+        config = config.clone(deep_crawl_strategy=self)
         # crawler.arun is typed for the common single-page crawl; with a deep strategy
         # it returns what this method's annotation says.
         return cast(
@@ -158,14 +158,14 @@ class DeepCrawlStrategy(ABC):
         config: CrawlerRunConfig | None = None,
     ) -> list[CrawlResult] | Iterator[CrawlResult]:
         """The blocking :meth:`arun`, for :class:`~seleniumcrawl.WebCrawler`."""
-        from seleniumcrawl.config import CrawlerRunConfig
-
-        config = (config or CrawlerRunConfig()).clone(deep_crawl_strategy=self)
+        if config is None:
+            raise ValueError("CrawlerRunConfig must be provided")
+        config = config.clone(deep_crawl_strategy=self)
         return cast(
             "list[CrawlResult] | Iterator[CrawlResult]", crawler.run(start_url, config=config)
         )
 
-    async def shutdown(self) -> None:
+    async def shutdown(self) -> None:  # noqa: B027 -- optional hook, as in Crawl4AI
         """Crawl4AI's clean-up hook: a strategy holds no resources here."""
 
     def __repr__(self) -> str:

@@ -90,6 +90,7 @@ class Traversal:
         self._buffer: dict[int, Fetched] = {}
         self._emitted: dict[int, str] = {}  # output id -> URL, until the caller has it
         self._acked: list[str] = []
+        self._states: dict[int, dict[str, Any]] = {}  # output id -> state after that page
         self._preload: list[tuple[int, CrawlResult]] = []
         self._next_start = self._next_emit = self._handed = 0
         self._next_seq = self._next_batch = self._emit_base = 0
@@ -221,6 +222,8 @@ class Traversal:
                 aliases.extend(redirected)
                 ready.append((self._next_emit, done.result))
                 self._emitted[self._next_emit] = done.node.url
+                if self.strategy.on_state_change is not None:
+                    self._states[self._next_emit] = self._state()
                 self._next_emit += 1
             delivered, self._acked = self._acked, []
             self._store.record(
@@ -306,28 +309,41 @@ class Traversal:
         )
 
     def export_state(self) -> dict[str, Any]:
-        """Crawl4AI's state dict of this crawl (as ``on_state_change`` receives it)."""
+        """Crawl4AI's state dict of this crawl now."""
         with self._lock:
-            queued = [node for _, node in sorted(self._heap)] + list(self._running.values())
-            state: dict[str, Any] = {
-                "strategy_type": self.strategy.strategy_type,
-                "visited": sorted(self._seen),
-                "depths": {node.url: node.depth for node in queued},
-                "pages_crawled": self.successes,
-                "cancelled": False,
-            }
-        if self.strategy.strategy_type == "dfs":
+            return self._state()
+
+    def state_after(self, index: int) -> dict[str, Any]:
+        """The state dict as it was right after output ``index`` was handed out (for
+        ``on_state_change``, which the caller's side calls later)."""
+        with self._lock:
+            state = self._states.pop(index, None)
+            return state if state is not None else self._state()
+
+    def _state(self) -> dict[str, Any]:
+        """Crawl4AI's state dict (under the lock): pending pages in crawl order."""
+        waiting = [*self._running.values(), *(node for _, node in self._heap)]
+        waiting.sort(key=self.strategy.order_key)
+        state: dict[str, Any] = {
+            "strategy_type": self.strategy.strategy_type,
+            "visited": sorted(self._seen),
+            "depths": {node.url: node.depth for node in waiting},
+            "pages_crawled": self.successes,
+            "cancelled": False,
+        }
+        kind = self.strategy.strategy_type
+        if kind == "dfs":
             state["stack"] = [
                 {"url": n.url, "parent_url": n.parent_url, "depth": n.depth}
-                for n in reversed(queued)
+                for n in reversed(waiting)
             ]
-        elif self.strategy.strategy_type == "best_first":
+        elif kind == "best_first":
             state["queue_items"] = [
                 {"score": -n.score, "depth": n.depth, "url": n.url, "parent_url": n.parent_url}
-                for n in queued
+                for n in waiting
             ]
         else:
-            state["pending"] = [{"url": n.url, "parent_url": n.parent_url} for n in queued]
+            state["pending"] = [{"url": n.url, "parent_url": n.parent_url} for n in waiting]
         return state
 
 
@@ -340,13 +356,13 @@ class DeepCrawl:
         self._dispatcher = dispatcher
         self._callback = traversal.strategy.on_state_change
 
-    def _state_changed(self) -> Any:
+    def _state_changed(self, index: int) -> Any:
         if self._callback is None:
             return None
-        return call_state_callback(self._callback, self.traversal.export_state())
+        return call_state_callback(self._callback, self.traversal.state_after(index))
 
-    def _sync_state_changed(self) -> None:
-        pending = self._state_changed()
+    def _sync_state_changed(self, index: int) -> None:
+        pending = self._state_changed(index)
         if pending is not None:
 
             async def wait() -> None:
@@ -363,7 +379,7 @@ class DeepCrawl:
                 for index, result in run:
                     ids.append(index)
                     results.append(result)
-                    self._sync_state_changed()
+                    self._sync_state_changed(index)
             self.traversal.acknowledge(ids)  # handed over as one list
             return results
         finally:
@@ -379,7 +395,7 @@ class DeepCrawl:
                         yield result
                     finally:  # the caller came back for more, or closed the iterator
                         self.traversal.acknowledge([index])
-                    self._sync_state_changed()
+                    self._sync_state_changed(index)
         finally:
             self.traversal.close()
 
@@ -393,7 +409,7 @@ class DeepCrawl:
                 async for index, result in items:
                     ids.append(index)
                     results.append(result)
-                    pending = self._state_changed()
+                    pending = self._state_changed(index)
                     if pending is not None:
                         await pending
             self.traversal.acknowledge(ids)
@@ -411,7 +427,7 @@ class DeepCrawl:
                         yield result
                     finally:
                         self.traversal.acknowledge([index])
-                    pending = self._state_changed()
+                    pending = self._state_changed(index)
                     if pending is not None:
                         await pending
         finally:

@@ -19,6 +19,18 @@ Pages (static files in ``seleniumcrawl/demo/static``, plus routes built here):
 - ``/dashboard`` fetches ``/api/me`` after load and renders ``.user-profile``; without a
   valid session it shows ``p.login-required`` (and ``/api/me`` answers 401).
 - ``/page/<n>`` (1 to 10000) plain deterministic pages with three ``.product`` items.
+- ``/tree/<size>/<fanout>/<n>-<word>`` a site of ``size`` pages (at most 100000) shaped
+  as a tree, for deep crawls: page n links to its children ``fanout*n+1 ..
+  fanout*n+fanout`` (those below ``size``), then to its parent, then to its first child
+  again with a ``#details`` fragment. The root (n = 0) also links to ``/private/tree``,
+  ``/members/tree``, to ``http://localhost:<port>/external/tree`` (another host, for
+  ``include_external``), and to children 1 and 2 spelled differently
+  (``HTTP://127.0.0.1:<port>/...``, ``//127.0.0.1:<port>/...#top``). ``<word>`` is
+  ``alpha``, ``beta``, ``gamma``, ``delta`` or ``epsilon`` by ``n % 5`` (for URL scorers);
+  ``?ms=N`` delays the answer and is carried into the tree links.
+- ``/robots.txt`` disallows ``/private/`` for every user agent, and ``/members/`` for
+  every agent but ``seleniumcrawl``; ``/private/...``, ``/members/...`` and
+  ``/external/...`` are plain pages (``/external/<name>`` links to ``<name>/more``).
 
 Test aids (fault injection and introspection):
 
@@ -35,6 +47,8 @@ Test aids (fault injection and introspection):
 - ``/overlay`` a fixed full-screen cookie-consent overlay (``#cookie-consent``).
 - ``/article`` an article rendered by JavaScript 150 ms after load (``#story[data-rendered]``)
   inside a cookie banner, site header and navigation, comments, sidebar and footer.
+- ``/ratelimit/<key>?seconds=S`` answers 429 with ``Retry-After`` (the seconds left; an
+  HTTP-date with ``&date=1``) until S seconds after the key's first request, then 200.
 
 Every response carries Content-Type, Content-Length (204/304 excepted: they have no body)
 and ``Cache-Control: no-store``, so each navigation reaches the server and is counted. The
@@ -45,15 +59,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import email.utils
 import html
 import json
 import logging
+import math
 import os
 import re
 import secrets
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -76,6 +93,16 @@ DEMO_USER = {"username": "demo", "name": "Demo User", "email": "demo@example.com
 DEMO_PASSWORD = "secret"
 
 MAX_PAGE = 10000
+MAX_TREE = 100000
+_TREE_WORDS = ("alpha", "beta", "gamma", "delta", "epsilon")
+_ROBOTS_TXT = b"""# The demo site's robots.txt (seleniumcrawl.demo.site)
+User-agent: seleniumcrawl
+Disallow: /private/
+
+User-agent: *
+Disallow: /private/
+Disallow: /members/
+"""
 _MAX_ITEMS = 100000
 _MAX_SLOW_MS = 60000
 _MAX_BODY = 1 << 20
@@ -210,6 +237,8 @@ class DemoSite:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._requests: list[tuple[str, str]] = []
+        self._times: list[float] = []
+        self._rate_limited: dict[str, float] = {}
         self._sessions: dict[str, dict[str, str]] = {}
 
     # lifecycle
@@ -287,14 +316,22 @@ class DemoSite:
         with self._lock:
             return sum(1 for _, path in self._requests if path.startswith(path_prefix))
 
+    def times(self, path_prefix: str = "/") -> list[float]:
+        """``time.monotonic()`` of each request whose path starts with ``path_prefix``."""
+        with self._lock:
+            pairs = zip(self._requests, self._times, strict=True)
+            return [when for (_, path), when in pairs if path.startswith(path_prefix)]
+
     def reset_counts(self) -> None:
         """Forget the request log (sessions are kept)."""
         with self._lock:
             self._requests.clear()
+            self._times.clear()
 
     def _record(self, method: str, path: str) -> None:
         with self._lock:
             self._requests.append((method, path))
+            self._times.append(time.monotonic())
 
     # routing
 
@@ -392,6 +429,69 @@ class DemoSite:
         )
         return _page(f"Demo page {number}", body, description=f"Plain demo page number {number}")
 
+    def _route_tree(self, request: _Request, match: re.Match[str]) -> _Response:
+        size, fanout, number = (int(match.group(i)) for i in (1, 2, 3))
+        ms = _int_param(request, "ms", 0, 0, _MAX_SLOW_MS)
+        if not (1 <= size <= MAX_TREE and 1 <= fanout <= 50 and number < size) or ms is None:
+            return _not_found()
+        if ms:
+            self._stopping.wait(ms / 1000)
+        query = f"?ms={ms}" if ms else ""
+
+        def href(n: int, fragment: str = "") -> str:
+            return f"/tree/{size}/{fanout}/{n}-{_TREE_WORDS[n % 5]}{query}{fragment}"
+
+        children = [c for c in range(fanout * number + 1, fanout * number + fanout + 1) if c < size]
+        links = [(href(c), f"Page {c}") for c in children]
+        if number > 0:
+            links.append((href((number - 1) // fanout), "Up"))
+        if children:
+            links.append((href(children[0], "#details"), "First child, details"))
+        if number == 0:
+            base = self.base_url
+            links += [
+                ("/private/tree", "Private"),
+                ("/members/tree", "Members"),
+                (base.replace("127.0.0.1", "localhost", 1) + "/external/tree", "Elsewhere"),
+            ]
+            if len(children) > 1:
+                links.append((base.replace("http://", "HTTP://", 1) + href(children[0]), "Again"))
+                links.append(("//" + base.split("://", 1)[1] + href(children[1], "#top"), "More"))
+        items = "\n".join(f'<li><a href="{html.escape(h)}">{t}</a></li>' for h, t in links)
+        word = _TREE_WORDS[number % 5]
+        body = (
+            f'<main><h1>Tree page {number}</h1><p class="topic">{word}</p>\n'
+            f"<ul>\n{items}\n</ul></main>"
+        )
+        return _page(
+            f"Tree page {number}", body, description=f"Page {number} of a {size}-page tree"
+        )
+
+    def _route_robots(self, request: _Request, match: re.Match[str]) -> _Response:
+        return _Response(200, _ROBOTS_TXT, "text/plain; charset=utf-8")
+
+    def _route_plain_area(self, request: _Request, match: re.Match[str]) -> _Response:
+        area, rest = match.group(1), match.group(2)
+        more = "" if rest.endswith("/more") else f'<p><a href="/{area}/{rest}/more">More</a></p>'
+        return _page(f"{area} {rest}", f"<main><h1>{area}: {html.escape(rest)}</h1>{more}</main>")
+
+    def _route_rate_limited(self, request: _Request, match: re.Match[str]) -> _Response:
+        seconds = _int_param(request, "seconds", 2, 0, 600)
+        if seconds is None:
+            return _bad_request("'seconds' must be an int from 0 to 600")
+        now = time.time()
+        with self._lock:
+            first = self._rate_limited.setdefault(match.group(1), now)
+        free_at = first + seconds
+        if now >= free_at:
+            return _page("Rate limit passed", '<h1 id="passed">Thanks for waiting</h1>')
+        if request.param("date"):
+            retry_after = email.utils.formatdate(math.ceil(free_at), usegmt=True)
+        else:
+            retry_after = str(math.ceil(free_at - now))
+        page = _page("Too many requests", "<h1>429 Too many requests</h1>", status=429)
+        return _Response(429, page.body, headers=(("Retry-After", retry_after),))
+
     def _route_status(self, request: _Request, match: re.Match[str]) -> _Response:
         code = int(match.group(1))
         if not 200 <= code <= 599:
@@ -484,6 +584,18 @@ _ROUTES: list[tuple[tuple[str, ...], re.Pattern[str], _Route]] = [
     (_GET, re.compile(r"/dashboard"), DemoSite._route_dashboard),
     (_GET, re.compile(r"/api/me"), DemoSite._route_me),
     (_GET, re.compile(r"/page/([0-9]{1,6})"), DemoSite._route_page),
+    (
+        _GET,
+        re.compile(r"/tree/([0-9]{1,6})/([0-9]{1,2})/([0-9]{1,6})-[a-z]+"),
+        DemoSite._route_tree,
+    ),
+    (_GET, re.compile(r"/robots\.txt"), DemoSite._route_robots),
+    (
+        _GET,
+        re.compile(r"/(private|members|external)/([A-Za-z0-9/_-]+)"),
+        DemoSite._route_plain_area,
+    ),
+    (_GET, re.compile(r"/ratelimit/([A-Za-z0-9_-]+)"), DemoSite._route_rate_limited),
     (_GET, re.compile(r"/status/([0-9]{3})"), DemoSite._route_status),
     (_GET, re.compile(r"/redirect"), DemoSite._route_redirect),
     (_GET, re.compile(r"/slow"), DemoSite._route_slow),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from seleniumcrawl.errors import NavigationError
-from seleniumcrawl.urls import resolve
+from seleniumcrawl.urls import normalize_url, resolve
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,33 @@ def test_loopback_hosts(host: str | None, loopback: bool) -> None:
     from seleniumcrawl.urls import is_loopback_host
 
     assert is_loopback_host(host) is loopback
+
+
+@pytest.mark.parametrize(
+    ("href", "base", "expected"),
+    [
+        ("http://Example.COM", None, "http://example.com/"),
+        ("HTTPS://example.com:443/a?b=1#frag", None, "https://example.com/a?b=1"),
+        ("http://example.com:80/x", None, "http://example.com/x"),
+        ("http://example.com:8080", None, "http://example.com:8080/"),
+        ("https://example.com:80/", None, "https://example.com:80/"),
+        ("/b?z=2&a=1#top", "http://h.test/dir/page", "http://h.test/b?z=2&a=1"),
+        ("next", "http://h.test/dir/page", "http://h.test/dir/next"),
+        ("//cdn.test/x", "https://h.test/", "https://cdn.test/x"),
+        ("http://[::1]:80/p", None, "http://[::1]/p"),
+        ("http://h.test/A/B/", None, "http://h.test/A/B/"),
+        ("http://h.test/a?", None, "http://h.test/a"),
+    ],
+)
+def test_normalize_url(href: str, base: str | None, expected: str) -> None:
+    """Fragment dropped, scheme and host lower-cased, default port removed, bare host gets
+    "/", query and path kept as written; relative links resolved against the base."""
+    assert normalize_url(href, base) == expected
+
+
+@pytest.mark.parametrize(
+    "href", ["mailto:a@b.test", "javascript:void(0)", "ftp://h.test/x", "", "http://h.test:99999/"]
+)
+def test_normalize_url_refuses_what_is_not_an_http_page(href: str) -> None:
+    """Anything but an http(s) URL with a host (and a valid port) normalises to None."""
+    assert normalize_url(href, "http://h.test/") is None
