@@ -89,7 +89,6 @@ class Traversal:
         self._running: dict[int, Node] = {}
         self._buffer: dict[int, Fetched] = {}
         self._emitted: dict[int, str] = {}  # output id -> URL, until the caller has it
-        self._acked: list[str] = []
         self._states: dict[int, dict[str, Any]] = {}  # output id -> state after that page
         self._preload: list[tuple[int, CrawlResult]] = []
         self._next_start = self._next_emit = self._handed = 0
@@ -225,10 +224,7 @@ class Traversal:
                 if self.strategy.on_state_change is not None:
                     self._states[self._next_emit] = self._state()
                 self._next_emit += 1
-            delivered, self._acked = self._acked, []
-            self._store.record(
-                fetched=[fetched], processed=processed, aliases=aliases, delivered=delivered
-            )
+            self._store.record(fetched=[fetched], processed=processed, aliases=aliases)
             self._handed += len(ready)
             return ready
 
@@ -287,19 +283,16 @@ class Traversal:
     # -- the caller's side --------------------------------------------------------------------
 
     def acknowledge(self, ids: list[int]) -> None:
-        """The caller has these results: their stored copies go with the next commit."""
+        """The caller has these results: commit that, so they are never handed out again."""
         with self._lock:
-            self._acked.extend(url for i in ids if (url := self._emitted.pop(i, None)))
+            delivered = [url for i in ids if (url := self._emitted.pop(i, None))]
+            self._store.record(delivered=delivered)
 
     def close(self) -> None:
-        """Commit what the caller acknowledged and close the state file (idempotent)."""
+        """Close the state file (idempotent)."""
         with self._lock:
-            delivered, self._acked = self._acked, []
             remaining = len(self._heap) + len(self._running) + len(self._buffer)
-        try:
-            self._store.record(delivered=delivered)
-        finally:
-            self._store.close()
+        self._store.close()
         logger.info(
             "deep crawl of %s: %d pages done (%d successful), %d not crawled",
             self.start_url,
