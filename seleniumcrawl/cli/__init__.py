@@ -20,7 +20,7 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -43,6 +43,17 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 OUTPUTS = ("json", "markdown", "html", "text")
+DEEP_STRATEGIES = ("bfs", "dfs", "best-first")
+DEEP_DEPTH = 2
+#: Options of ``crawl`` that only a deep crawl uses, with their "not given" values.
+_DEEP_ONLY = {
+    "max_depth": None,
+    "max_pages": None,
+    "state": None,
+    "include_external": False,
+    "keywords": None,
+    "output_file": None,
+}
 
 
 class UsageError(Exception):
@@ -57,6 +68,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 # -- the command line ----------------------------------------------------------------------
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
 
 
 def _positive_int(text: str) -> int:
@@ -103,6 +124,11 @@ def _crawl_options() -> _Parser:
     crawl.add_argument(
         "--page-timeout", type=float, metavar="MS", help="navigation timeout (default: 60000)"
     )
+    crawl.add_argument(
+        "--check-robots-txt",
+        action="store_true",
+        help="skip URLs the site's robots.txt disallows (they fail with status 403)",
+    )
     return parent
 
 
@@ -137,6 +163,35 @@ def _add_crawl(
         "an added fit_markdown key with -o json",
     )
     one.add_argument("--screenshot", metavar="FILE", help="write a PNG of the page to FILE")
+    deep = one.add_argument_group("deep crawl (JSON lines out, one per page)")
+    deep.add_argument(
+        "--deep-crawl", choices=DEEP_STRATEGIES, help="follow links from URL in this order"
+    )
+    deep.add_argument(
+        "--max-depth", type=_count, metavar="N", help=f"clicks from URL (default: {DEEP_DEPTH})"
+    )
+    deep.add_argument(
+        "--max-pages", type=_positive_int, metavar="N", help="stop after N pages crawled well"
+    )
+    deep.add_argument(
+        "--state", metavar="FILE", help="keep the crawl in FILE; the same command resumes it"
+    )
+    deep.add_argument(
+        "--include-external", action="store_true", help="follow links to other hosts too"
+    )
+    deep.add_argument(
+        "--keywords", nargs="+", metavar="WORD", help="score links by these words in the URL"
+    )
+    deep.add_argument(
+        "-c", "--concurrency", type=_positive_int, default=2, help="browsers (default: 2)"
+    )
+    deep.add_argument("-O", "--output-file", metavar="FILE", help="write JSON lines to FILE")
+    deep.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
+    )
     one.set_defaults(handler=_cmd_crawl)
 
 
@@ -411,12 +466,20 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
     """``seleniumcrawl crawl URL``: one crawl, printed as ``--output``."""
     from seleniumcrawl.crawler import WebCrawler
 
+    if args.deep_crawl is not None:
+        return _cmd_deep_crawl(args)
+    given = [name for name, unset in _DEEP_ONLY.items() if getattr(args, name) != unset]
+    if given:
+        option = "--" + given[0].replace("_", "-")
+        raise UsageError(f"{option} needs --deep-crawl bfs|dfs|best-first")
     if args.screenshot is not None:
         _check_writable(args.screenshot)
     if args.fit and args.output == "text":
         raise UsageError("--fit works with --output markdown, html or json")
     browser_config = build_browser_config(args)
-    run_config = build_run_config(args, screenshot=args.screenshot is not None)
+    run_config = build_run_config(
+        args, screenshot=args.screenshot is not None, check_robots_txt=args.check_robots_txt
+    )
     with WebCrawler(browser_config) as crawler:
         result = crawler.run(args.url, run_config)
     if result.success or args.output == "json":
@@ -429,6 +492,98 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         import base64
 
         Path(args.screenshot).write_bytes(base64.b64decode(result.screenshot))
+    return EXIT_OK
+
+
+# -- crawl --deep-crawl ------------------------------------------------------------------------
+
+
+def build_deep_strategy(args: argparse.Namespace) -> Any:
+    """The deep-crawl strategy of ``crawl --deep-crawl``; a bad value is a UsageError."""
+    import math
+
+    from seleniumcrawl.deep_crawling import (
+        BestFirstCrawlingStrategy,
+        BFSDeepCrawlStrategy,
+        DFSDeepCrawlStrategy,
+        KeywordRelevanceScorer,
+    )
+
+    kinds: dict[str, Callable[..., Any]] = {
+        "bfs": BFSDeepCrawlStrategy,
+        "dfs": DFSDeepCrawlStrategy,
+        "best-first": BestFirstCrawlingStrategy,
+    }
+    with _config_errors():
+        scorer = KeywordRelevanceScorer(args.keywords) if args.keywords else None
+        return kinds[args.deep_crawl](
+            max_depth=DEEP_DEPTH if args.max_depth is None else args.max_depth,
+            max_pages=math.inf if args.max_pages is None else args.max_pages,
+            include_external=args.include_external,
+            url_scorer=scorer,
+            state_path=args.state,
+        )
+
+
+class _DeepProgress:
+    """A tqdm bar of pages crawled (total: --max-pages when given)."""
+
+    def __init__(self, total: int | None, enabled: bool | None) -> None:
+        from tqdm import tqdm
+
+        self.failed = 0
+        self.pages = 0
+        self._bar = tqdm(
+            total=total,
+            desc="deep crawl",
+            unit="page",
+            file=sys.stderr,
+            disable=None if enabled is None else not enabled,
+            dynamic_ncols=True,
+        )
+
+    def add(self, result: CrawlResult) -> None:
+        self.pages += 1
+        if not result.success:
+            self.failed += 1
+            self._bar.set_postfix(failed=self.failed, refresh=False)
+        self._bar.update(1)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _cmd_deep_crawl(args: argparse.Namespace) -> int:
+    """``seleniumcrawl crawl URL --deep-crawl ...``: JSON lines as pages come, a progress bar;
+    Ctrl-C stops cleanly (130) and, with ``--state``, the same command goes on from there."""
+    from seleniumcrawl.crawler import WebCrawler
+
+    if args.output != "json":
+        raise UsageError("--deep-crawl writes JSON lines: --output must be json")
+    if args.screenshot is not None:
+        raise UsageError("--screenshot takes one page: it does not go with --deep-crawl")
+    strategy = build_deep_strategy(args)
+    browser_config = build_browser_config(args, max_drivers=args.concurrency)
+    run_config = build_run_config(
+        args, stream=True, deep_crawl_strategy=strategy, check_robots_txt=args.check_robots_txt
+    )
+    with _output(args.output_file) as out:
+        progress = _DeepProgress(args.max_pages, args.progress)
+        try:
+            with WebCrawler(browser_config) as crawler, _close_on_interrupt(crawler):
+                with _config_errors():  # a state file of another crawl
+                    results = crawler.run(args.url, run_config)
+                for result in results:  # type: ignore[attr-defined]
+                    _write_line(out, json.dumps(result_record(result), default=str))
+                    progress.add(result)
+        except KeyboardInterrupt:
+            progress.close()
+            where = f"; the same command resumes from {args.state}" if args.state else ""
+            return _fail(f"interrupted after {progress.pages} pages{where}", EXIT_INTERRUPTED)
+        finally:
+            progress.close()
+    if progress.failed:
+        return _fail(f"{progress.failed} of {progress.pages} pages failed", EXIT_FAILED)
     return EXIT_OK
 
 
@@ -535,7 +690,11 @@ def _cmd_crawl_many(args: argparse.Namespace) -> int:
     urls = read_urls(args.inputs)
     browser_config = build_browser_config(args, max_drivers=args.concurrency)
     run_config = build_run_config(
-        args, stream=True, max_retries=args.max_retries, mean_delay=args.mean_delay
+        args,
+        stream=True,
+        max_retries=args.max_retries,
+        mean_delay=args.mean_delay,
+        check_robots_txt=args.check_robots_txt,
     )
     failed = 0
     with _output(args.output_file) as out:
@@ -738,6 +897,7 @@ def _check_crawl(doctor: _Doctor, config: BrowserConfig) -> None:
 __all__ = [
     "UsageError",
     "build_browser_config",
+    "build_deep_strategy",
     "build_parser",
     "build_run_config",
     "main",

@@ -380,14 +380,14 @@ class DeepCrawl:
 
     def stream(self) -> Iterator[CrawlResult]:
         """Results as they come out. A result counts as delivered once the next one is
-        asked for (or the iterator is closed); closing stops the crawl where it is."""
+        asked for; closing the iterator stops the crawl where it is."""
         try:
             with self._dispatcher.start_backlog(self.traversal) as run:
                 for index, result in run:
-                    try:
-                        yield result
-                    finally:  # the caller came back for more, or closed the iterator
-                        self.traversal.acknowledge([index])
+                    yield result
+                    # The caller came back for more: it has this one. (Closing the iterator
+                    # instead leaves the last result to be handed out again on resume.)
+                    self.traversal.acknowledge([index])
                     self._sync_state_changed(index)
         finally:
             self.traversal.close()
@@ -416,10 +416,8 @@ class DeepCrawl:
             run = self._dispatcher.start_backlog(self.traversal)
             async with contextlib.aclosing(aiter_run(run)) as items:
                 async for index, result in items:
-                    try:
-                        yield result
-                    finally:
-                        self.traversal.acknowledge([index])
+                    yield result
+                    self.traversal.acknowledge([index])
                     pending = self._state_changed(index)
                     if pending is not None:
                         await pending

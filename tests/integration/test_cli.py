@@ -403,3 +403,88 @@ def test_demo_runs_the_workflows() -> None:
     assert "page 3: 10 commits" in out
     assert f"logged in as: {DEMO_USER['name']} <{DEMO_USER['email']}>" in out
     assert out.rstrip().endswith("All three workflows succeeded.")
+
+
+# -- crawl --deep-crawl ------------------------------------------------------------------------
+
+
+def test_deep_crawl_writes_json_lines_per_page(site: DemoSite) -> None:
+    """crawl --deep-crawl bfs writes one JSON line per page, with depth and parent."""
+    start = site.url("/tree/13/3/0-alpha")
+    completed = run_cli(
+        "crawl", start, "--deep-crawl", "bfs", "--max-depth", "1", "--max-pages", "3"
+    )
+    assert completed.returncode == 0, completed.stderr
+    records = [json.loads(line) for line in completed.stdout.splitlines()]
+    assert [r["url"] for r in records] == [start] + [
+        site.url(f"/tree/13/3/{n}-{w}") for n, w in ((1, "beta"), (2, "gamma"))
+    ]
+    assert [r["metadata"]["depth"] for r in records] == [0, 1, 1]
+    assert records[1]["metadata"]["parent_url"] == start
+
+
+def test_deep_only_options_need_deep_crawl() -> None:
+    """--max-depth and friends without --deep-crawl are a usage error (exit 2)."""
+    completed = run_cli("crawl", "http://127.0.0.1:9/", "--max-depth", "2")
+    assert completed.returncode == 2
+    assert "--max-depth needs --deep-crawl" in completed.stderr
+
+
+def test_deep_crawl_interrupted_resumes_with_the_same_command(
+    site: DemoSite, tmp_path: Path
+) -> None:
+    """Ctrl-C stops a deep crawl with exit 130 and a hint; the same command then finishes
+    it: every page comes out, and no page that came out is fetched a second time."""
+    mark = uuid.uuid4().hex
+    state = str(tmp_path / "crawl.db")
+    start = site.url("/tree/40/3/0-alpha?ms=200")
+    args = ["crawl", start, "--deep-crawl", "bfs", "--max-depth", "3", "--state", state]
+    code = (
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from seleniumcrawl.cli import main; sys.exit(main())"
+    )
+    since = len(site.requests)
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, *args, "--no-progress"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, MARK_ENV: mark},
+    )
+    try:
+        assert process.stdout is not None
+        first = [process.stdout.readline() for _ in range(5)]
+        process.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
+        process.wait(60)
+        # Not communicate(): it reads the pipes directly, missing what readline() buffered.
+        out = process.stdout.read()
+        err = process.stderr.read() if process.stderr else ""
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130, err
+    assert time.monotonic() - interrupted < 30
+    assert err.splitlines()[-1].endswith(f"the same command resumes from {state}")
+    first_urls = [json.loads(line)["url"] for line in first + out.splitlines()]
+    assert_no_processes_left(mark)
+
+    completed = run_cli(*args)
+    assert completed.returncode == 0, completed.stderr
+    second_urls = [json.loads(line)["url"] for line in completed.stdout.splitlines()]
+    assert len(set(first_urls + second_urls)) == 40 + 4  # the tree, /private, /members, more
+    # Only the line being written when Ctrl-C came may come out again (at least once).
+    assert set(first_urls) & set(second_urls) <= {first_urls[-1]}
+    fetched = {p: n for p, n in _hits(site, since).items() if p.startswith("/tree/")}
+    assert len(fetched) == 40
+    delivered_first = {"/" + url.split("/", 3)[3] for url in first_urls}
+    assert not any(fetched[path] > 1 for path in delivered_first if path in fetched)
+    assert all(n <= 2 for n in fetched.values())
+
+
+def _hits(site: DemoSite, since: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for _, path in site.requests[since:]:
+        counts[path] = counts.get(path, 0) + 1
+    return counts

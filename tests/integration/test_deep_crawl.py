@@ -329,8 +329,10 @@ def test_sigkill_mid_crawl_then_resume_fetches_each_page_once(
             assert line, first.stderr.read() if first.stderr else "no output"
             lines.append(line)
         first.send_signal(signal.SIGKILL)
-        rest, _ = first.communicate(timeout=30)  # what it printed before it died
-        lines += rest.splitlines()
+        first.wait(30)
+        # What it printed before it died. (Not communicate(): it reads the pipe directly and
+        # would miss what readline() already buffered.)
+        lines += first.stdout.read().splitlines()
     finally:
         if first.poll() is None:
             first.kill()
