@@ -13,6 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from seleniumcrawl.async_crawler import AsyncWebCrawler
+    from seleniumcrawl.async_dispatcher import (
+        MemoryAdaptiveDispatcher,
+        RateLimiter,
+        SemaphoreDispatcher,
+    )
     from seleniumcrawl.browser.pool import DriverPool
     from seleniumcrawl.cache_context import CacheMode
     from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
@@ -31,6 +36,16 @@ if TYPE_CHECKING:
         MarkdownGenerationResult,
     )
     from seleniumcrawl.crawler import WebCrawler
+    from seleniumcrawl.deep_crawling import (
+        BestFirstCrawlingStrategy,
+        BFSDeepCrawlStrategy,
+        ContentTypeFilter,
+        DFSDeepCrawlStrategy,
+        DomainFilter,
+        FilterChain,
+        KeywordRelevanceScorer,
+        URLPatternFilter,
+    )
     from seleniumcrawl.errors import (
         BrowserDiedError,
         ConfigError,
@@ -39,6 +54,7 @@ if TYPE_CHECKING:
         DriverNotFoundError,
         SchemaError,
         SeleniumCrawlError,
+        StateInUseError,
     )
     from seleniumcrawl.models import CrawlResult
 
@@ -49,25 +65,37 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 _WHERE = {
     "AsyncWebCrawler": "async_crawler",
     "BM25ContentFilter": "content.filters",
+    "BFSDeepCrawlStrategy": "deep_crawling",
+    "BestFirstCrawlingStrategy": "deep_crawling",
     "BrowserConfig": "config",
     "BrowserDiedError": "errors",
     "CacheMode": "cache_context",
     "ConfigError": "errors",
+    "ContentTypeFilter": "deep_crawling",
     "CrawlError": "errors",
     "CrawlResult": "models",
     "CrawlerClosedError": "errors",
     "CrawlerRunConfig": "config",
     "DefaultMarkdownGenerator": "content.generation",
+    "DFSDeepCrawlStrategy": "deep_crawling",
+    "DomainFilter": "deep_crawling",
     "DriverNotFoundError": "errors",
     "DriverPool": "browser.pool",
     "ExtractionStrategy": "content.extraction",
+    "FilterChain": "deep_crawling",
     "JsonCssExtractionStrategy": "content.extraction",
     "JsonXPathExtractionStrategy": "content.extraction",
     "MarkdownGenerationResult": "content.generation",
     "PruningContentFilter": "content.filters",
     "RelevantContentFilter": "content.filters",
+    "KeywordRelevanceScorer": "deep_crawling",
+    "MemoryAdaptiveDispatcher": "async_dispatcher",
+    "RateLimiter": "async_dispatcher",
     "SchemaError": "errors",
     "SeleniumCrawlError": "errors",
+    "SemaphoreDispatcher": "async_dispatcher",
+    "StateInUseError": "errors",
+    "URLPatternFilter": "deep_crawling",
     "WebCrawler": "crawler",
 }
 
@@ -87,26 +115,38 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AsyncWebCrawler",
+    "BFSDeepCrawlStrategy",
     "BM25ContentFilter",
+    "BestFirstCrawlingStrategy",
     "BrowserConfig",
     "BrowserDiedError",
     "CacheMode",
     "ConfigError",
+    "ContentTypeFilter",
     "CrawlError",
     "CrawlResult",
     "CrawlerClosedError",
     "CrawlerRunConfig",
+    "DFSDeepCrawlStrategy",
     "DefaultMarkdownGenerator",
+    "DomainFilter",
     "DriverNotFoundError",
     "DriverPool",
     "ExtractionStrategy",
+    "FilterChain",
     "JsonCssExtractionStrategy",
     "JsonXPathExtractionStrategy",
+    "KeywordRelevanceScorer",
     "MarkdownGenerationResult",
+    "MemoryAdaptiveDispatcher",
     "PruningContentFilter",
+    "RateLimiter",
     "RelevantContentFilter",
     "SchemaError",
     "SeleniumCrawlError",
+    "SemaphoreDispatcher",
+    "StateInUseError",
+    "URLPatternFilter",
     "WebCrawler",
     "__version__",
 ]

@@ -17,6 +17,14 @@ Scheduling, in short:
   paced domain never holds up the others.
 - A failed crawl is retried ``max_retries`` times with exponential backoff and
   jitter, unless :func:`is_retryable` says retrying cannot help.
+
+Where the work comes from is a :class:`Backlog`: a fixed list of URLs (:class:`UnitList`,
+``run_many``) or a deep crawl's frontier, which grows as pages finish
+(:mod:`seleniumcrawl.deep_crawling.traversal`). Both run on the same workers, so the
+policies of :mod:`seleniumcrawl.async_dispatcher` apply to both: a ``rate_limiter``
+(a per-domain gap kept in the :class:`DomainSlot`, backoff and retries on 429/503, the
+server's ``Retry-After`` honoured) and an ``admission`` gate (no new page while memory
+is short).
 """
 
 from __future__ import annotations

@@ -28,6 +28,19 @@ EXPECTED = {
     "SeleniumCrawlError",
     "WebCrawler",
     "__version__",
+    # Crawls that survive (README): deep crawling and the dispatchers, Crawl4AI's names
+    "BFSDeepCrawlStrategy",
+    "BestFirstCrawlingStrategy",
+    "ContentTypeFilter",
+    "DFSDeepCrawlStrategy",
+    "DomainFilter",
+    "FilterChain",
+    "KeywordRelevanceScorer",
+    "URLPatternFilter",
+    "MemoryAdaptiveDispatcher",
+    "RateLimiter",
+    "SemaphoreDispatcher",
+    "StateInUseError",
 }
 
 
@@ -58,6 +71,12 @@ def test_crawl4ai_import_paths() -> None:
     assert DefaultMarkdownGenerator is seleniumcrawl.DefaultMarkdownGenerator
     assert PruningContentFilter is seleniumcrawl.PruningContentFilter
     assert BM25ContentFilter is seleniumcrawl.BM25ContentFilter
+    from seleniumcrawl.async_dispatcher import RateLimiter
+    from seleniumcrawl.deep_crawling import BFSDeepCrawlStrategy, FilterChain
+
+    assert RateLimiter is seleniumcrawl.RateLimiter
+    assert BFSDeepCrawlStrategy is seleniumcrawl.BFSDeepCrawlStrategy
+    assert FilterChain is seleniumcrawl.FilterChain
 
 
 def test_error_tree_mixes_in_builtins() -> None:
