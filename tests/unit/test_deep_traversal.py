@@ -326,7 +326,8 @@ def rows(path: Path) -> dict[str, str]:
 
 def test_state_file_resumes_after_an_early_stop(tmp_path: Path) -> None:
     """Stopping a streamed crawl and starting it again crawls every page once in all,
-    except pages in flight at the stop, and hands out every result."""
+    except pages in flight at the stop, and hands out every result (the last one handed
+    out before the stop once more: it counts as delivered when the next is asked for)."""
     pages = tree(40, 3)
     state = tmp_path / "crawl.db"
     site = FakeSite(pages, delay=lambda url: 0.01)
@@ -340,7 +341,9 @@ def test_state_file_resumes_after_an_early_stop(tmp_path: Path) -> None:
     second = [
         r.url for r in deep(site, BFSDeepCrawlStrategy(max_depth=5, state_path=state)).stream()
     ]
-    assert sorted(first + second) == sorted(pages)
+    assert set(first) | set(second) == set(pages)
+    # The result in hand when the stream was closed was not acknowledged: it comes again.
+    assert set(first) & set(second) == {first[-1]}
     twice = [url for url, n in site.counts().items() if n > 1]
     assert len(twice) <= 4  # at most the crawls in flight at the stop (concurrency 4)
     assert not set(twice) & set(first)
