@@ -83,7 +83,11 @@ class Traversal:
         self._one_at_a_time = config.session_id is not None
         self._store: StateStore = store or MemoryState()
         self._closed = closed
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the frontier and bookkeeping
+        # SQLite commits happen under this one, not _lock: a worker taking the next page
+        # never waits for the disk. The dispatcher calls finish() one at a time, so
+        # commits still land in the order the state changed.
+        self._store_lock = threading.Lock()
         self._heap: list[tuple[tuple[float, ...], Node]] = []
         self._seen: set[str] = set()
         self._running: dict[int, Node] = {}
@@ -224,9 +228,10 @@ class Traversal:
                 if self.strategy.on_state_change is not None:
                     self._states[self._next_emit] = self._state()
                 self._next_emit += 1
-            self._store.record(fetched=[fetched], processed=processed, aliases=aliases)
             self._handed += len(ready)
-            return ready
+        with self._store_lock:  # committed before the dispatcher hands the results out
+            self._store.record(fetched=[fetched], processed=processed, aliases=aliases)
+        return ready
 
     def total(self) -> int:
         with self._lock:
@@ -286,13 +291,15 @@ class Traversal:
         """The caller has these results: commit that, so they are never handed out again."""
         with self._lock:
             delivered = [url for i in ids if (url := self._emitted.pop(i, None))]
+        with self._store_lock:
             self._store.record(delivered=delivered)
 
     def close(self) -> None:
         """Close the state file (idempotent)."""
         with self._lock:
             remaining = len(self._heap) + len(self._running) + len(self._buffer)
-        self._store.close()
+        with self._store_lock:
+            self._store.close()
         logger.info(
             "deep crawl of %s: %d pages done (%d successful), %d not crawled",
             self.start_url,

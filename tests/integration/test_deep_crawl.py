@@ -210,11 +210,12 @@ def test_robots_txt_on_every_crawl_path(site: DemoSite, tmp_path: Path) -> None:
         assert refused[0].status_code == 403 and refused[0].metadata["depth"] == 1
     with WebCrawler(BrowserConfig(max_drivers=1), base_directory=tmp_path) as again:
         assert again.run(site.url("/private/three"), check).status_code == 403
-    with WebCrawler(BrowserConfig(max_drivers=1, user_agent="OtherBot/1.0")) as other:
+    other_config = BrowserConfig(max_drivers=1, user_agent="OtherBot/1.0")
+    with WebCrawler(other_config, base_directory=tmp_path / "other") as other:
         assert other.run(site.url("/members/three"), check).status_code == 403
     seen = hits(site, since)
     assert not any(path.startswith("/private/") for path in seen)
-    assert seen["/robots.txt"] == 2  # ours once (then cached in the file), OtherBot's crawler once
+    assert seen["/robots.txt"] == 2  # ours once (then cached in the file), OtherBot's (own file)
 
 
 # -- dispatchers ----------------------------------------------------------------------------
