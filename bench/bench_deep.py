@@ -42,8 +42,11 @@ def deep_crawl(site: DemoSite, drivers: int, pages: int, fanout: int, state: Pat
         if crawler.crawler_strategy.pool.size != drivers or not all(r.success for r in warm):
             raise RuntimeError(f"the warm-up did not start {drivers} working drivers")
         started = time.perf_counter()
-        results = crawler.run(site.url(f"/tree/{pages + 3}/{fanout}/0-alpha"), config)
+        # strategy.run: the deep crawl's typed entry point (crawler.run is typed for one page).
+        results = strategy.run(site.url(f"/tree/{pages + 3}/{fanout}/0-alpha"), crawler, config)
         elapsed = time.perf_counter() - started
+    if not isinstance(results, list):
+        raise RuntimeError("a deep crawl without stream=True returns a list")
     failed = [r for r in results if not r.success]
     if len(results) != pages or failed:
         raise RuntimeError(

@@ -153,7 +153,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, str):
-        return str(value)  # a str subclass (rich markdown) is stored as its text
+        return str.__str__(value)  # a str subclass (the markdown result) is stored as its text
     return value
 
 

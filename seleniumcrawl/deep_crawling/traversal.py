@@ -138,6 +138,7 @@ class Traversal:
             if not was_processed:
                 children, aliases = self._discover(fetched.node, fetched.result)
                 processed.append((fetched.node, children, aliases))
+            self._rebuild_markdown(fetched.result)
             self._preload.append((-1 - n, fetched.result))
             self._emitted[-1 - n] = fetched.node.url
         if processed:
@@ -154,6 +155,31 @@ class Traversal:
             len(self._heap),
             len(self._preload),
         )
+
+    def _rebuild_markdown(self, result: CrawlResult) -> None:
+        """A stored result keeps only its markdown's text; give it back the lazy attributes
+        (``fit_markdown``...) by running the crawl's generator on its cleaned HTML again,
+        when that gives the same text (else the text alone is kept)."""
+        stored = result.markdown
+        if stored is None or not result.cleaned_html:
+            return
+        from seleniumcrawl.content.generation import (
+            DefaultMarkdownGenerator,
+            MarkdownGenerationResult,
+        )
+
+        generator = self._page_config.markdown_generator or DefaultMarkdownGenerator()
+        try:
+            again = generator.generate_markdown(
+                result.cleaned_html, base_url=result.redirected_url or result.url
+            )
+        except Exception:  # a user's generator: the stored text is still right
+            logger.debug("markdown of %s not rebuilt", result.url, exc_info=True)
+            return
+        if isinstance(again, MarkdownGenerationResult) and str.__str__(again) == str.__str__(
+            stored
+        ):
+            result.markdown = again
 
     def _adopt(self, state: dict[str, Any]) -> None:
         """Start from a Crawl4AI ``resume_state`` dict (visited, pending/stack/queue_items)."""

@@ -13,12 +13,13 @@ import textwrap
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
-from seleniumcrawl import AsyncWebCrawler, BrowserConfig, CrawlerRunConfig, WebCrawler
+from seleniumcrawl import AsyncWebCrawler, BrowserConfig, CrawlerRunConfig, CrawlResult, WebCrawler
 from seleniumcrawl.async_dispatcher import (
     MemoryAdaptiveDispatcher,
     RateLimiter,
@@ -27,6 +28,7 @@ from seleniumcrawl.async_dispatcher import (
 from seleniumcrawl.deep_crawling import (
     BestFirstCrawlingStrategy,
     BFSDeepCrawlStrategy,
+    DeepCrawlStrategy,
     DFSDeepCrawlStrategy,
     FilterChain,
     KeywordRelevanceScorer,
@@ -62,8 +64,20 @@ def path_of(url: str) -> str:
     return "/" + url.split("/", 3)[3]
 
 
-def deep_config(strategy: object, **changes: object) -> CrawlerRunConfig:
-    return CrawlerRunConfig(deep_crawl_strategy=strategy, **changes)  # type: ignore[arg-type]
+def deep_config(strategy: DeepCrawlStrategy, **changes: Any) -> CrawlerRunConfig:
+    return CrawlerRunConfig(deep_crawl_strategy=strategy, **changes)
+
+
+def deep_run(
+    crawler: WebCrawler,
+    url: str,
+    config: CrawlerRunConfig,
+    dispatcher: SemaphoreDispatcher | None = None,
+) -> list[CrawlResult]:
+    """``run`` of a deep crawl: a list (``run`` is typed for the single-page crawl)."""
+    results = crawler.run(url, config, dispatcher=dispatcher)
+    assert isinstance(results, list)
+    return results
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +102,7 @@ def test_bfs_walks_the_tree_in_discovery_order_once_per_page(
     root's other spellings of its children (#fragment, HTTP://, //host) are not re-crawled."""
     since = len(site.requests)
     start = site.url(node(40, 3, 0))
-    results = crawler.run(start, deep_config(BFSDeepCrawlStrategy(max_depth=2)))
+    results = deep_run(crawler, start, deep_config(BFSDeepCrawlStrategy(max_depth=2)))
     assert isinstance(results, list)
     expected = bfs_paths(40, 3, 2)
     assert [path_of(r.url) for r in results] == expected
@@ -104,10 +118,15 @@ def test_bfs_walks_the_tree_in_discovery_order_once_per_page(
 async def test_async_stream_gives_the_same_order(site: DemoSite) -> None:
     """stream=True: an async iterator over the same results, as they come."""
     async with AsyncWebCrawler(BrowserConfig(max_drivers=2)) as crawler:
-        stream = await crawler.arun(
-            site.url(node(30, 2, 0)), deep_config(BFSDeepCrawlStrategy(max_depth=2), stream=True)
+        # arun is typed for the single-page crawl; a streamed deep crawl is an async iterator.
+        stream = cast(
+            AsyncIterator[CrawlResult],
+            await crawler.arun(
+                site.url(node(30, 2, 0)),
+                deep_config(BFSDeepCrawlStrategy(max_depth=2), stream=True),
+            ),
         )
-        paths = [path_of(r.url) async for r in stream]  # type: ignore[union-attr]
+        paths = [path_of(r.url) async for r in stream]
     assert paths == bfs_paths(30, 2, 2)
 
 
@@ -115,7 +134,7 @@ def test_max_pages_is_exact(crawler: WebCrawler, site: DemoSite) -> None:
     """max_pages=7: exactly the first 7 pages in BFS order, and no other page requested."""
     since = len(site.requests)
     strategy = BFSDeepCrawlStrategy(max_depth=5, max_pages=7)
-    results = crawler.run(site.url(node(200, 4, 0)), deep_config(strategy))
+    results = deep_run(crawler, site.url(node(200, 4, 0)), deep_config(strategy))
     expected = bfs_paths(200, 4, 5)[:7]
     assert [path_of(r.url) for r in results] == expected
     assert hits(site, since) == {path: 1 for path in expected}
@@ -124,8 +143,10 @@ def test_max_pages_is_exact(crawler: WebCrawler, site: DemoSite) -> None:
 def test_filters_keep_the_crawl_inside_the_tree(crawler: WebCrawler, site: DemoSite) -> None:
     """A URLPatternFilter on /tree/ drops the root's /private/ and /members/ links."""
     chain = FilterChain([URLPatternFilter(["*/tree/*"])])
-    results = crawler.run(
-        site.url(node(20, 3, 0)), deep_config(BFSDeepCrawlStrategy(max_depth=1, filter_chain=chain))
+    results = deep_run(
+        crawler,
+        site.url(node(20, 3, 0)),
+        deep_config(BFSDeepCrawlStrategy(max_depth=1, filter_chain=chain)),
     )
     assert [path_of(r.url) for r in results] == [node(20, 3, n) for n in range(4)]
 
@@ -133,9 +154,11 @@ def test_filters_keep_the_crawl_inside_the_tree(crawler: WebCrawler, site: DemoS
 def test_external_links_are_followed_only_when_asked(crawler: WebCrawler, site: DemoSite) -> None:
     """The root's link to localhost (another host) is followed with include_external=True."""
     start = site.url(node(4, 3, 0))
-    inside = crawler.run(start, deep_config(BFSDeepCrawlStrategy(max_depth=1)))
+    inside = deep_run(crawler, start, deep_config(BFSDeepCrawlStrategy(max_depth=1)))
     assert not any("localhost" in r.url for r in inside)
-    both = crawler.run(start, deep_config(BFSDeepCrawlStrategy(max_depth=2, include_external=True)))
+    both = deep_run(
+        crawler, start, deep_config(BFSDeepCrawlStrategy(max_depth=2, include_external=True))
+    )
     external = [r for r in both if "localhost" in r.url]
     assert [path_of(r.url) for r in external] == ["/external/tree", "/external/tree/more"]
     assert all(r.success for r in external)
@@ -144,7 +167,7 @@ def test_external_links_are_followed_only_when_asked(crawler: WebCrawler, site: 
 
 def test_bare_host_start_is_normalised(crawler: WebCrawler, site: DemoSite) -> None:
     """A start URL without a path is crawled as "/" (trailing slash on a bare host)."""
-    (result,) = crawler.run(site.base_url, deep_config(BFSDeepCrawlStrategy(max_depth=0)))
+    (result,) = deep_run(crawler, site.base_url, deep_config(BFSDeepCrawlStrategy(max_depth=0)))
     assert result.url == site.base_url + "/" and result.success
 
 
@@ -154,15 +177,18 @@ def test_dfs_and_best_first_orders(crawler: WebCrawler, site: DemoSite) -> None:
     one = SemaphoreDispatcher(semaphore_count=1)
     start = site.url(node(13, 3, 0))
     chain = FilterChain([URLPatternFilter(["*/tree/*"])])
-    dfs = crawler.run(
-        start, deep_config(DFSDeepCrawlStrategy(max_depth=2, filter_chain=chain)), dispatcher=one
+    dfs = deep_run(
+        crawler,
+        start,
+        deep_config(DFSDeepCrawlStrategy(max_depth=2, filter_chain=chain)),
+        dispatcher=one,
     )
     numbers = [int(path_of(r.url).rsplit("/", 1)[1].split("-")[0]) for r in dfs]
     assert numbers == [0, 1, 4, 5, 6, 2, 7, 8, 9, 3, 10, 11, 12]
     best = BestFirstCrawlingStrategy(
         max_depth=2, filter_chain=chain, url_scorer=KeywordRelevanceScorer(["gamma"])
     )
-    ordered = crawler.run(start, deep_config(best), dispatcher=one)
+    ordered = deep_run(crawler, start, deep_config(best), dispatcher=one)
     words = [path_of(r.url).rsplit("-", 1)[1] for r in ordered]
     assert words[:3] == ["alpha", "gamma", "gamma"]  # the root, then pages 2 and 7
     assert ordered[1].metadata["score"] == 1.0 and ordered[-1].metadata["score"] == 0.0
@@ -177,7 +203,7 @@ def test_a_session_walks_the_site_in_one_window(crawler: WebCrawler, site: DemoS
         " return window.name;",
     )
     try:
-        results = crawler.run(site.url(node(8, 3, 0)), config)
+        results = deep_run(crawler, site.url(node(8, 3, 0)), config)
         assert {r.session_id for r in results} == {"deep-walk"}
         trail = results[-1].js_execution_result["results"][0].split(",")  # type: ignore[index]
         assert trail == [path_of(r.url) for r in results]
@@ -200,8 +226,10 @@ def test_robots_txt_on_every_crawl_path(site: DemoSite, tmp_path: Path) -> None:
         assert (blocked.success, blocked.status_code) == (False, 403)
         assert blocked.error_message == "blocked by robots.txt"
         many = crawler.run_many([site.url("/private/two"), site.url("/members/two")], check)
-        assert [r.success for r in many] == [False, True]  # type: ignore[union-attr]
-        deep = crawler.run(
+        assert isinstance(many, list)
+        assert [r.success for r in many] == [False, True]
+        deep = deep_run(
+            crawler,
             site.url(node(4, 3, 0)),
             deep_config(BFSDeepCrawlStrategy(max_depth=1), check_robots_txt=True),
         )

@@ -89,7 +89,7 @@ def test_filter_chain_needs_every_filter_and_counts() -> None:
     """A chain accepts only what every filter accepts; add_filter chains; async filters work."""
 
     class AsyncFilter(URLFilter):
-        def apply(self, url: str) -> bool:  # type: ignore[override]
+        def apply(self, url: str) -> bool:
             async def decide() -> bool:
                 return "keep" in url
 

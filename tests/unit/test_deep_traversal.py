@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from seleniumcrawl.config import CrawlerRunConfig
+from seleniumcrawl.content.generation import DefaultMarkdownGenerator
 from seleniumcrawl.deep_crawling import (
     BestFirstCrawlingStrategy,
     BFSDeepCrawlStrategy,
@@ -77,7 +78,8 @@ class FakeSite:
             time.sleep(self.delay(url))
             if url in self.failing or url not in self.pages:
                 return CrawlResult.failure(url, "not found here", config.session_id)
-            internal, external = [], []
+            internal: list[dict[str, str]] = []
+            external: list[dict[str, str]] = []
             for href in self.pages[url]:
                 bucket = (
                     external if href.startswith("http") and "site.test" not in href else internal
@@ -365,7 +367,12 @@ def test_results_stored_but_not_delivered_are_handed_out_on_resume(tmp_path: Pat
     traversal.finish(root, site(root.url, config))
     (one,) = traversal.take(reserve)  # type: ignore[misc]
     (two,) = traversal.take(reserve)  # type: ignore[misc]
-    assert traversal.finish(two, site(two.url, config)) == []  # waits for p1, started first
+    page = site(two.url, config)
+    page.cleaned_html = (
+        "<main><h1>Page two</h1><p>" + "Words of the page two body. " * 20 + "</p></main>"
+    )
+    page.markdown = DefaultMarkdownGenerator().generate_markdown(page.cleaned_html, two.url)
+    assert traversal.finish(two, page) == []  # waits for p1, started first
     store._conn.close()  # the process dies: no close(), no delivery recorded
     store._lock_file.close()
     assert rows(state)[two.url] == "fetched"
@@ -374,6 +381,8 @@ def test_results_stored_but_not_delivered_are_handed_out_on_resume(tmp_path: Pat
     again = deep(site, BFSDeepCrawlStrategy(max_depth=2, state_path=state)).results()
     urls = [r.url for r in again]
     assert urls[:2] == [ROOT, two.url]  # stored results first (the root was never delivered)
+    stored = again[1].markdown
+    assert stored is not None and "Page two" in stored.fit_markdown  # lazy attributes are back
     assert sorted(urls) == sorted(reference_bfs(pages, 2))
     assert two.url not in site.calls and ROOT not in site.calls
     assert site.counts()[one.url] == 1  # it was in flight: fetched again

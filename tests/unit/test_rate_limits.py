@@ -6,11 +6,14 @@ from __future__ import annotations
 import email.utils
 import itertools
 import random
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from seleniumcrawl.async_dispatcher import (
+    BaseDispatcher,
     MemoryAdaptiveDispatcher,
     MemoryGate,
     RateLimiter,
@@ -18,7 +21,7 @@ from seleniumcrawl.async_dispatcher import (
     memory_percent,
 )
 from seleniumcrawl.config import CrawlerRunConfig
-from seleniumcrawl.dispatcher import DomainSlot
+from seleniumcrawl.dispatcher import Dispatcher, DomainSlot
 from seleniumcrawl.models import CrawlResult
 from seleniumcrawl.plain_http import parse_retry_after
 
@@ -52,7 +55,12 @@ class Clock:
         self.now += seconds
 
 
-def statuses(plan: dict[str, list[int]], clock: Clock, starts: list[tuple[str, float]]):  # type: ignore[no-untyped-def]
+Starts = list[tuple[str, float]]
+
+
+def statuses(
+    plan: dict[str, list[int]], clock: Clock, starts: Starts
+) -> Callable[[str, CrawlerRunConfig], CrawlResult]:
     """A crawl answering each URL with its next planned status (the last one repeats)."""
 
     def crawl(url: str, config: CrawlerRunConfig) -> CrawlResult:
@@ -64,7 +72,12 @@ def statuses(plan: dict[str, list[int]], clock: Clock, starts: list[tuple[str, f
     return crawl
 
 
-def build(policy: SemaphoreDispatcher, crawl, clock: Clock, retry_after=None):  # type: ignore[no-untyped-def]
+def build(
+    policy: BaseDispatcher,
+    crawl: Callable[[str, CrawlerRunConfig], CrawlResult],
+    clock: Clock,
+    retry_after: Callable[[str], float | None] | None = None,
+) -> Dispatcher:
     d = policy.build(crawl, default_concurrency=1, retry_after=retry_after)
     d._sleep = clock.sleep
     d._clock = lambda: clock.now
@@ -75,7 +88,7 @@ def build(policy: SemaphoreDispatcher, crawl, clock: Clock, retry_after=None):  
 def test_retry_after_holds_the_domain_then_the_url_is_retried() -> None:
     """A 429 with Retry-After 7 s: the URL is retried 7 s later, and the domain's other
     URLs wait too; the final result is the good answer."""
-    clock, starts = Clock(), []
+    clock, starts = Clock(), cast(Starts, [])
     plan = {"http://a.test/1": [429, 200], "http://a.test/2": [200], "http://b.test/1": [200]}
     limiter = RateLimiter(base_delay=(0.0, 0.0), max_delay=60)
     d = build(
@@ -118,7 +131,7 @@ def test_a_held_domain_does_not_hold_the_others() -> None:
 
 def test_without_retry_after_the_backoff_doubles_and_gives_up_after_max_retries() -> None:
     """No Retry-After: waits grow (doubling, capped); after max_retries the URL fails."""
-    clock, starts = Clock(), []
+    clock, starts = Clock(), cast(Starts, [])
     limiter = RateLimiter(base_delay=(1.0, 1.0), max_delay=5.0, max_retries=3)
     d = build(
         SemaphoreDispatcher(1, rate_limiter=limiter),
@@ -168,7 +181,7 @@ def test_memory_gate_holds_until_recovery_then_times_out() -> None:
 
 def test_memory_dispatcher_starts_nothing_while_memory_is_high() -> None:
     """No crawl starts until memory falls below the recovery threshold."""
-    clock, starts = Clock(), []
+    clock, starts = Clock(), cast(Starts, [])
     readings = [97.0, 96.0, 93.0, 70.0]
 
     def memory() -> float:
