@@ -57,7 +57,7 @@ Configs = CrawlerRunConfig | Sequence[CrawlerRunConfig]
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 8.0
 #: ``CrawlResult.error_type`` of failures that a retry cannot change.
-PERMANENT_ERROR_TYPES: frozenset[str] = frozenset({"bad_input", "closed"})
+PERMANENT_ERROR_TYPES: frozenset[str] = frozenset({"bad_input", "closed", "robots"})
 
 
 def select_config(url: str, configs: Configs) -> CrawlerRunConfig | None:
@@ -642,6 +642,7 @@ def _rate_limit_failure(result: CrawlResult, retries: int) -> CrawlResult:
         result.url,
         f"rate limited: HTTP {result.status_code} after {retries} retries",
         result.session_id,
+        "rate_limited",
     )
     failed.status_code = result.status_code
     failed.redirected_url = result.redirected_url

@@ -456,7 +456,7 @@ class CrawlEngine:
 
 
 def _blocked_by_robots(url: str, session_id: str | None) -> CrawlResult:
-    result = CrawlResult.failure(url, BLOCKED_MESSAGE, session_id)
+    result = CrawlResult.failure(url, BLOCKED_MESSAGE, session_id, "robots")
     result.status_code = 403
     return result
 

@@ -233,7 +233,7 @@ class Traversal:
     def finish(self, item: WorkItem, result: CrawlResult) -> list[tuple[int, CrawlResult]]:
         with self._lock:
             node = self._running.pop(item.index)
-            if self._closed():
+            if self._closed() or result.error_type == "closed":
                 logger.debug("%s stays queued: the crawler closed while it was crawled", node.url)
                 return []
             self._annotate(node, result)

@@ -225,6 +225,7 @@ def test_robots_txt_on_every_crawl_path(site: DemoSite, tmp_path: Path) -> None:
         blocked = crawler.run(site.url("/private/one"), check)
         assert (blocked.success, blocked.status_code) == (False, 403)
         assert blocked.error_message == "blocked by robots.txt"
+        assert blocked.error_type == "robots"
         many = crawler.run_many([site.url("/private/two"), site.url("/members/two")], check)
         assert isinstance(many, list)
         assert [r.success for r in many] == [False, True]

@@ -141,6 +141,7 @@ def test_without_retry_after_the_backoff_doubles_and_gives_up_after_max_retries(
     (result,) = d.run(["http://a.test/"], CrawlerRunConfig())
     assert not result.success and result.status_code == 503
     assert result.error_message == "rate limited: HTTP 503 after 3 retries"
+    assert result.error_type == "rate_limited"
     times = [t for _, t in starts]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(times) == 4 and gaps[0] >= 1.5 and gaps[-1] <= 5.0 + 1e-9
