@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from seleniumcrawl.content.extraction import (
         ExtractionStrategy,
         JsonCssExtractionStrategy,
+        JsonLxmlExtractionStrategy,
         JsonXPathExtractionStrategy,
+        RegexExtractionStrategy,
     )
     from seleniumcrawl.crawler import WebCrawler
     from seleniumcrawl.errors import (
@@ -51,7 +53,9 @@ _WHERE = {
     "DriverPool": "browser.pool",
     "ExtractionStrategy": "content.extraction",
     "JsonCssExtractionStrategy": "content.extraction",
+    "JsonLxmlExtractionStrategy": "content.extraction",
     "JsonXPathExtractionStrategy": "content.extraction",
+    "RegexExtractionStrategy": "content.extraction",
     "SchemaError": "errors",
     "SeleniumCrawlError": "errors",
     "WebCrawler": "crawler",
@@ -85,7 +89,9 @@ __all__ = [
     "DriverPool",
     "ExtractionStrategy",
     "JsonCssExtractionStrategy",
+    "JsonLxmlExtractionStrategy",
     "JsonXPathExtractionStrategy",
+    "RegexExtractionStrategy",
     "SchemaError",
     "SeleniumCrawlError",
     "WebCrawler",

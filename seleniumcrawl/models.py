@@ -15,6 +15,8 @@ class CrawlResult:
     success: bool
     error_message: str | None = None
     status_code: int | None = None
+    #: The status of the final response (after redirects), as in Crawl4AI.
+    redirected_status_code: int | None = None
     redirected_url: str | None = None
     session_id: str | None = None
     html: str = attrs.field(default="", repr=False)
