@@ -128,12 +128,15 @@ class CrawlEngine:
         self, url: str | None, config: CrawlerRunConfig | None
     ) -> concurrent.futures.Future[CrawlResult]:
         """Start a crawl; the future never raises for crawl errors (``success=False``)."""
-        future = self._submit(url, config)
         verbose = self.verbose or (config is not None and config.verbose)
         if verbose:
             enable_verbose_logging()
-        future.add_done_callback(lambda done: _log_outcome(done, verbose))
-        return future
+        inner = self._submit(url, config)
+        # Logged before the caller sees the result: callbacks run in the order added.
+        inner.add_done_callback(lambda done: _log_outcome(done, verbose))
+        outer: concurrent.futures.Future[CrawlResult] = concurrent.futures.Future()
+        _relay(inner, outer)
+        return outer
 
     def _submit(
         self, url: str | None, config: CrawlerRunConfig | None
@@ -280,10 +283,10 @@ class CrawlEngine:
             url=target.url,
             success=True,
             status_code=capture.status_code,
-            # The final response's status. Crawl4AI's status_code is the first hop's (a
-            # 302), which needs the network events of the BiDi transport; until then
-            # both hold the final status.
-            redirected_status_code=capture.status_code,
+            # The final response's status; None for raw: and file:// (not HTTP), as in
+            # Crawl4AI. Crawl4AI's status_code is the first hop's (a 302), which needs
+            # the network events of the BiDi transport; until then both are the final one.
+            redirected_status_code=capture.status_code if target.kind == "http" else None,
             redirected_url=capture.redirected_url,
             session_id=config.session_id,
             html=scraped.html,

@@ -7,9 +7,10 @@ html)`` parses with lxml alone, which is several times faster than building a
 BeautifulSoup tree; in a crawl the page's one parse is copied into lxml, as for XPath.
 
 A field selector matches elements *inside* the current element (the element itself
-never, as with JsonCss); its combinators are evaluated within that element, so a
-selector whose first part names an ancestor of the current element (``body .price``
-from a product) matches nothing here, while soupsieve (JsonCss) looks above it too.
+never, as with JsonCss), and never inside a ``<template>`` (as soupsieve). Its
+combinators are evaluated within that element, so a selector whose first part names an
+ancestor of the current element (``body .price`` from a product) matches nothing here,
+while soupsieve (JsonCss) looks above it too.
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ class _LxmlCss:
         self.text = text
         try:
             parsed = cssselect.parse(text)
-            select = _TRANSLATOR.css_to_xpath(text, prefix="descendant-or-self::")
+            # Like soupsieve, a <template>'s contents are not part of the document.
+            select = "({})[not(ancestor::template)]".format(
+                _TRANSLATOR.css_to_xpath(text, prefix="descendant-or-self::")
+            )
             simple = len(parsed) == 1 and not isinstance(parsed[0].parsed_tree, CombinedSelector)
             match = _TRANSLATOR.css_to_xpath(text, prefix="self::") if simple else None
             self._select = etree.XPath(select)

@@ -14,7 +14,8 @@ The patterns are written here (not Crawl4AI's text); what each recognises:
 email              ``name@host.tld``
 phone_intl         ``+`` and a country code, then 7 or more digits in groups
 phone_us           ``(555) 123-4567``, ``555-123-4567``, ``555.123.4567``
-url                ``http(s)://`` up to whitespace, quotes or angle brackets
+url                ``http(s)://`` up to whitespace, quotes or angle brackets (a
+                   closing ``.`` ``,`` ``;`` ``)`` and the like left out)
 ipv4               four 0-255 octets
 ipv6               eight hex groups (the full form)
 uuid               RFC 4122 versions 1-8
@@ -62,7 +63,7 @@ BUILTIN_PATTERNS: dict[str, str] = {
     "email": r"\b[\w.%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b",
     "phone_intl": r"\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}\d",
     "phone_us": r"(?:\(\d{3}\)\s?|\b\d{3}[-.\s])\d{3}[-.\s]\d{4}\b",
-    "url": r"\bhttps?://[^\s\"'<>]+",
+    "url": r"\bhttps?://[^\s\"'<>]*[^\s\"'<>.,;:!?)\]]",
     "ipv4": r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b",
     "ipv6": r"\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b",
     "uuid": r"\b[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\b",
@@ -75,7 +76,7 @@ BUILTIN_PATTERNS: dict[str, str] = {
     "time_24h": r"\b(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?\b",
     "postal_us": r"\b\d{5}(?:-\d{4})?\b",
     "postal_uk": r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b",
-    "html_color_hex": r"#(?:[0-9a-f]{6}|[0-9a-f]{3})\b",
+    "html_color_hex": r"(?<![&\w])#(?:[0-9a-f]{6}|[0-9a-f]{3})\b",
     "twitter_handle": r"(?<![\w@.])@\w{1,15}\b(?!\.\w)",
     "hashtag": r"(?<![\w&/#])#[a-z_][\w-]*",
     "mac_addr": r"\b(?:[0-9a-f]{2}([:-]))(?:[0-9a-f]{2}\1){4}[0-9a-f]{2}\b",
