@@ -11,6 +11,7 @@ servers on 127.0.0.1 are one site and 127.0.0.1 is not ``0.1``.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -38,12 +39,18 @@ def base_domain(host: str | None) -> str:
     """
     if not host:
         return ""
-    host = host.lower().rstrip(".")
-    try:
-        ipaddress.ip_address(host)
-        return host
-    except ValueError:
-        pass
+    return _base_domain(host.lower().rstrip("."))
+
+
+@functools.lru_cache(maxsize=4096)
+def _base_domain(host: str) -> str:
+    # A name's last label is never all digits; only then (or with ":") try an IP address.
+    if host[-1:].isdigit() or ":" in host:
+        try:
+            ipaddress.ip_address(host)
+            return host
+        except ValueError:
+            pass
     labels = host.split(".")
     if len(labels) <= 2:
         return host
