@@ -128,10 +128,10 @@ class CrawlEngine:
         self, url: str | None, config: CrawlerRunConfig | None
     ) -> concurrent.futures.Future[CrawlResult]:
         """Start a crawl; the future never raises for crawl errors (``success=False``)."""
+        inner = self._submit(url, config)  # raises first for a config of the wrong type
         verbose = self.verbose or (config is not None and config.verbose)
         if verbose:
             enable_verbose_logging()
-        inner = self._submit(url, config)
         # Logged before the caller sees the result: callbacks run in the order added.
         inner.add_done_callback(lambda done: _log_outcome(done, verbose))
         outer: concurrent.futures.Future[CrawlResult] = concurrent.futures.Future()
