@@ -20,16 +20,21 @@ if TYPE_CHECKING:
 
 
 class AsyncWebCrawler:
-    """Asyncio crawler: ``async with AsyncWebCrawler() as c: await c.arun(url, config=...)``."""
+    """Asyncio crawler: ``async with AsyncWebCrawler() as c: await c.arun(url, config=...)``.
+
+    ``verbose=True`` (or ``BrowserConfig(verbose=True)``) logs every crawl at INFO, on
+    stderr when the application configured no logging (:mod:`seleniumcrawl.verbosity`).
+    """
 
     def __init__(
         self,
         config: BrowserConfig | None = None,
         *,
         base_directory: str | os.PathLike[str] | None = None,
+        verbose: bool = False,
     ) -> None:
         self.config = BrowserConfig() if config is None else config
-        self._engine = CrawlEngine(self.config, base_directory=base_directory)
+        self._engine = CrawlEngine(self.config, base_directory=base_directory, verbose=verbose)
         self.crawler_strategy = AsyncSeleniumCrawlerStrategy(self._engine)
 
     async def __aenter__(self) -> AsyncWebCrawler:

@@ -92,7 +92,8 @@ def fetch_options(browser_config: BrowserConfig, run_config: CrawlerRunConfig) -
     """The options that change what the browser fetches or runs, for :func:`cache_key`.
 
     Left out on purpose: what only happens after the fetch (extraction, excluded
-    tags, link filtering), how the crawl is scheduled or bounded (cache mode,
+    tags, ``target_elements``, ``word_count_threshold``, link and image filtering,
+    ``base_url``), how the crawl is scheduled or bounded (cache mode,
     session, stream, retries, delays between crawls, timeouts, url_matcher), and
     how the pool is run (max_drivers, session_ttl, command_timeout, keep-alive,
     verbose, headless, driver paths, remote_url). ``js_only`` crawls never read
@@ -128,6 +129,10 @@ def fetch_options(browser_config: BrowserConfig, run_config: CrawlerRunConfig) -
             },
         }
     )
+    if run_config.scan_full_page:
+        # How long each scroll step waits decides what lazy content was loaded. Only in
+        # the key of scrolling crawls, so the keys of every other crawl stay as they were.
+        options["scroll_delay"] = float(run_config.scroll_delay)
     return options
 
 

@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -183,6 +184,30 @@ def _browser_type(instance: BrowserConfig, attribute: attrs.Attribute[Any], valu
         )
 
 
+def _copy_mapping(value: Any) -> Any:
+    """A dict given by the user is copied, so changing it later does not change the config."""
+    return dict(value) if isinstance(value, dict) else value
+
+
+def _viewport(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        raise TypeError(
+            'BrowserConfig.viewport must be a dict like {"width": 1280, "height": 720}, '
+            f"got {type(value).__name__} {value!r}"
+        )
+    for key, size in value.items():
+        if key not in ("width", "height"):
+            raise ConfigError(
+                f"BrowserConfig.viewport: unknown key {key!r} (expected 'width' and 'height')"
+            )
+        if isinstance(size, bool) or not isinstance(size, int):
+            raise TypeError(f"BrowserConfig.viewport[{key!r}] must be an int, got {size!r}")
+        if size <= 0:
+            raise ConfigError(f"BrowserConfig.viewport[{key!r}] must be > 0, got {size!r}")
+
+
 @attrs.frozen(kw_only=True)
 class BrowserConfig:
     """How the pool's browsers are started. Shared by every crawl of a crawler."""
@@ -230,6 +255,22 @@ class BrowserConfig:
         factory=lambda: _env_flag("SELENIUMCRAWL_USE_BIDI", True), validator=_typed(bool)
     )
 
+    # -- Crawl4AI compatibility (issue 14) --
+    #: ``{"width": w, "height": h}``: Crawl4AI's way to set ``viewport_width``/``viewport_height``
+    #: (given, it wins over them); afterwards it holds the two values in effect.
+    viewport: dict[str, int] | None = attrs.field(
+        default=None, converter=_copy_mapping, validator=_viewport
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.viewport is not None:
+            width = self.viewport.get("width", self.viewport_width)
+            height = self.viewport.get("height", self.viewport_height)
+            # Frozen class: the constructor is the one place these are set.
+            object.__setattr__(self, "viewport_width", width)
+            object.__setattr__(self, "viewport_height", height)
+            object.__setattr__(self, "viewport", {"width": width, "height": height})
+
     @property
     def is_chromium(self) -> bool:
         """True for the Chromium family (chromium, chrome), which speaks CDP."""
@@ -237,6 +278,8 @@ class BrowserConfig:
 
     def clone(self, **changes: Any) -> BrowserConfig:
         """Return a copy with ``changes`` applied (and validated)."""
+        if "viewport" not in changes and changes.keys() & {"viewport_width", "viewport_height"}:
+            changes["viewport"] = None  # the new width/height win over the old viewport dict
         return attrs.evolve(self, **changes)
 
 
@@ -317,6 +360,68 @@ def _url_matcher(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], va
     )
 
 
+#: Crawl4AI's social networks, dropped by ``exclude_social_media_links=True``.
+SOCIAL_MEDIA_DOMAINS: tuple[str, ...] = (
+    "facebook.com",
+    "twitter.com",
+    "x.com",
+    "linkedin.com",
+    "instagram.com",
+    "pinterest.com",
+    "tiktok.com",
+    "snapchat.com",
+    "reddit.com",
+)
+
+
+def _to_tuple(value: Any) -> Any:
+    """A list given by the user is stored as a tuple (a str is left for the validator)."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _domains(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _str_list(instance, attribute, value)
+    for i, domain in enumerate(value):
+        if not domain.strip() or "/" in domain or " " in domain.strip():
+            raise ConfigError(
+                f"CrawlerRunConfig.{attribute.name}[{i}] must be a domain like 'example.com', "
+                f"got {domain!r}"
+            )
+
+
+def _selectors(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    _str_list(instance, attribute, value)
+    if not value:
+        raise ConfigError(f"CrawlerRunConfig.{attribute.name} must not be empty (use None)")
+    import soupsieve  # imported here, like in _css_selector
+
+    for i, selector in enumerate(value):
+        try:
+            soupsieve.compile(selector)
+        except (soupsieve.SelectorSyntaxError, NotImplementedError, ValueError) as exc:
+            first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigError(
+                f"CrawlerRunConfig.{attribute.name}[{i}] {selector!r} is invalid: {first_line}"
+            ) from exc
+
+
+def _base_url(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(str, optional=True)(instance, attribute, value)
+    if value is None:
+        return
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError as exc:
+        raise ConfigError(f"CrawlerRunConfig.base_url {value!r} is not a URL: {exc}") from exc
+    if not parts.scheme or not (parts.netloc or parts.scheme == "file"):
+        raise ConfigError(
+            f"CrawlerRunConfig.base_url must be an absolute URL like 'https://example.com/', "
+            f"got {value!r}"
+        )
+
+
 @attrs.frozen(kw_only=True)
 class CrawlerRunConfig:
     """What one crawl does. Times in milliseconds except ``delay_before_return_html`` (s)."""
@@ -367,6 +472,33 @@ class CrawlerRunConfig:
         default=None, converter=_to_url_matcher, validator=_url_matcher
     )
 
+    # -- Crawl4AI compatibility (issue 14) --
+    #: Log this crawl at INFO, on stderr when the application configured no logging.
+    verbose: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Text blocks with fewer words are left out of ``cleaned_html`` and ``markdown``.
+    word_count_threshold: int = attrs.field(default=1, validator=[_int, _non_negative])
+    #: CSS selectors: ``cleaned_html``, ``markdown`` and extraction keep only what they match;
+    #: ``html``, links, media and metadata keep the whole page (or the ``css_selector`` part).
+    target_elements: tuple[str, ...] | None = attrs.field(
+        default=None, converter=_to_tuple, validator=_selectors
+    )
+    #: Drop links (and images) on the social networks of ``exclude_social_media_domains``.
+    exclude_social_media_links: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Social networks for ``exclude_social_media_links``, besides :data:`SOCIAL_MEDIA_DOMAINS`.
+    exclude_social_media_domains: tuple[str, ...] = attrs.field(
+        default=SOCIAL_MEDIA_DOMAINS, converter=_to_tuple, validator=_domains
+    )
+    #: Links and images on these domains (or their subdomains) are dropped.
+    exclude_domains: tuple[str, ...] = attrs.field(
+        default=(), converter=_to_tuple, validator=_domains
+    )
+    #: Images from another site than the page's are dropped from ``media`` and the content.
+    exclude_external_images: bool = attrs.field(default=False, validator=_typed(bool))
+    #: The address relative links resolve against (for ``raw:`` HTML, which has none).
+    base_url: str | None = attrs.field(default=None, validator=_base_url)
+    #: Seconds between the steps of ``scan_full_page``'s scroll.
+    scroll_delay: float = attrs.field(default=0.2, validator=[_number, _non_negative])
+
     @property
     def scripts(self) -> list[str]:
         """``js_code`` as a list (empty when unset)."""
@@ -408,4 +540,10 @@ def refuse_deep_many(config: CrawlerRunConfig | Sequence[CrawlerRunConfig] | Non
         )
 
 
-__all__ = ["BROWSER_TYPES", "BrowserConfig", "CrawlerRunConfig", "refuse_deep_many"]
+__all__ = [
+    "BROWSER_TYPES",
+    "SOCIAL_MEDIA_DOMAINS",
+    "BrowserConfig",
+    "CrawlerRunConfig",
+    "refuse_deep_many",
+]

@@ -26,7 +26,8 @@ class WebCrawler:
 
     Thread-safe: any thread may call :meth:`run`; the work is queued to the
     thread that owns the session's driver. Calling it from a hook (a driver
-    thread) raises :class:`~seleniumcrawl.errors.WrongThreadError`.
+    thread) raises :class:`~seleniumcrawl.errors.WrongThreadError`. ``verbose=True``
+    logs every crawl at INFO, as on :class:`~seleniumcrawl.AsyncWebCrawler`.
     """
 
     def __init__(
@@ -34,9 +35,10 @@ class WebCrawler:
         config: BrowserConfig | None = None,
         *,
         base_directory: str | os.PathLike[str] | None = None,
+        verbose: bool = False,
     ) -> None:
         self.config = BrowserConfig() if config is None else config
-        self._engine = CrawlEngine(self.config, base_directory=base_directory)
+        self._engine = CrawlEngine(self.config, base_directory=base_directory, verbose=verbose)
         self.crawler_strategy = SeleniumCrawlerStrategy(self._engine)
 
     def __enter__(self) -> WebCrawler:

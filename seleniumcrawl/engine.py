@@ -29,7 +29,7 @@ from seleniumcrawl.browser.failures import TRANSPORT_ERRORS, describe_error
 from seleniumcrawl.browser.pool import DriverPool
 from seleniumcrawl.browser.tab import BidiTab, Tab
 from seleniumcrawl.cache import CachedPage, CrawlCache, cache_key, default_cache_path, fetch_options
-from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.config import SOCIAL_MEDIA_DOMAINS, BrowserConfig, CrawlerRunConfig
 from seleniumcrawl.content.scraping import scrape
 from seleniumcrawl.dispatcher import Configs, Dispatcher, ProgressCallback
 from seleniumcrawl.errors import CrawlerClosedError, CrawlError, SessionError
@@ -37,6 +37,7 @@ from seleniumcrawl.frozen import thaw
 from seleniumcrawl.models import CrawlResult
 from seleniumcrawl.robots import BLOCKED_MESSAGE, RobotsChecker
 from seleniumcrawl.urls import Target, resolve
+from seleniumcrawl.verbosity import enable_verbose_logging
 
 if TYPE_CHECKING:
     from seleniumcrawl.async_dispatcher import BaseDispatcher
@@ -53,11 +54,21 @@ class CrawlEngine:
     """Owns the pool, the cache and the scrape executor of one crawler."""
 
     def __init__(
-        self, browser_config: BrowserConfig, *, base_directory: str | os.PathLike[str] | None = None
+        self,
+        browser_config: BrowserConfig,
+        *,
+        base_directory: str | os.PathLike[str] | None = None,
+        verbose: bool = False,
     ) -> None:
         if not isinstance(browser_config, BrowserConfig):
             raise TypeError(f"config must be a BrowserConfig, got {type(browser_config).__name__}")
+        if not isinstance(verbose, bool):
+            raise TypeError(f"verbose must be a bool, got {type(verbose).__name__} {verbose!r}")
         self.browser_config = browser_config
+        #: Every crawl is logged at INFO (``verbose`` of the crawler or its BrowserConfig).
+        self.verbose = verbose or browser_config.verbose
+        if self.verbose:
+            enable_verbose_logging()
         self.pool = DriverPool(
             browser_config, window_setup=self._setup_window, driver_setup=self._setup_driver
         )
@@ -128,6 +139,19 @@ class CrawlEngine:
         self, url: str | None, config: CrawlerRunConfig | None
     ) -> concurrent.futures.Future[CrawlResult]:
         """Start a crawl; the future never raises for crawl errors (``success=False``)."""
+        inner = self._submit(url, config)  # raises first for a config of the wrong type
+        verbose = self.verbose or (config is not None and config.verbose)
+        if verbose:
+            enable_verbose_logging()
+        # Logged before the caller sees the result: callbacks run in the order added.
+        inner.add_done_callback(lambda done: _log_outcome(done, verbose))
+        outer: concurrent.futures.Future[CrawlResult] = concurrent.futures.Future()
+        _relay(inner, outer)
+        return outer
+
+    def _submit(
+        self, url: str | None, config: CrawlerRunConfig | None
+    ) -> concurrent.futures.Future[CrawlResult]:
         if self._closed:
             raise CrawlerClosedError("the crawler is closed; create a new one")
         config = CrawlerRunConfig() if config is None else config
@@ -315,10 +339,14 @@ class CrawlEngine:
         base = capture.redirected_url if target.kind != "raw" else target.base_url
         scraped = scrape(
             capture.html,
-            base,
+            config.base_url or base,
             css_selector=config.css_selector,
+            target_elements=config.target_elements,
             excluded_tags=config.excluded_tags,
             exclude_external_links=config.exclude_external_links,
+            exclude_external_images=config.exclude_external_images,
+            exclude_domains=_excluded_domains(config),
+            word_count_threshold=config.word_count_threshold,
             extraction_strategy=config.extraction_strategy,
             markdown_generator=config.markdown_generator,
         )
@@ -326,6 +354,10 @@ class CrawlEngine:
             url=target.url,
             success=True,
             status_code=capture.status_code,
+            # The final response's status; None for raw: and file:// (not HTTP), as in
+            # Crawl4AI. Crawl4AI's status_code is the first hop's (a 302), which needs
+            # the network events of the BiDi transport; until then both are the final one.
+            redirected_status_code=capture.status_code if target.kind == "http" else None,
             redirected_url=capture.redirected_url,
             session_id=config.session_id,
             html=scraped.html,
@@ -459,6 +491,39 @@ def _blocked_by_robots(url: str, session_id: str | None) -> CrawlResult:
     result = CrawlResult.failure(url, BLOCKED_MESSAGE, session_id, "robots")
     result.status_code = 403
     return result
+
+
+def _excluded_domains(config: CrawlerRunConfig) -> tuple[str, ...]:
+    """``exclude_domains``, plus the social networks with ``exclude_social_media_links``
+    (the given list and Crawl4AI's, as Crawl4AI adds its own to the user's)."""
+    if not config.exclude_social_media_links:
+        return config.exclude_domains
+    return (*config.exclude_domains, *config.exclude_social_media_domains, *SOCIAL_MEDIA_DOMAINS)
+
+
+def _log_outcome(done: concurrent.futures.Future[CrawlResult], verbose: bool) -> None:
+    """One line per crawl: INFO when verbose (Crawl4AI's progress lines), else DEBUG."""
+    if done.cancelled() or done.exception() is not None:
+        return
+    result = done.result()
+    level = logging.INFO if verbose else logging.DEBUG
+    seconds = result.timings.get("total", 0.0) / 1000
+    if result.success:
+        log.log(
+            level,
+            "crawled %s: status %s, %.2f s%s",
+            _shown(result.url),
+            result.status_code,
+            seconds,
+            " (cache hit)" if result.cache_status == "hit" else "",
+        )
+    else:
+        log.log(level, "crawl of %s failed: %s", _shown(result.url), result.error_message)
+
+
+def _shown(url: str) -> str:
+    """A URL for a log line: ``raw:`` HTML can be a whole page, so long ones are cut."""
+    return url if len(url) <= 120 else url[:117] + "..."
 
 
 def _done(result: CrawlResult) -> concurrent.futures.Future[CrawlResult]:

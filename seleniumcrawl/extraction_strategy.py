@@ -3,7 +3,15 @@
 from seleniumcrawl.content.extraction import (
     ExtractionStrategy,
     JsonCssExtractionStrategy,
+    JsonLxmlExtractionStrategy,
     JsonXPathExtractionStrategy,
+    RegexExtractionStrategy,
 )
 
-__all__ = ["ExtractionStrategy", "JsonCssExtractionStrategy", "JsonXPathExtractionStrategy"]
+__all__ = [
+    "ExtractionStrategy",
+    "JsonCssExtractionStrategy",
+    "JsonLxmlExtractionStrategy",
+    "JsonXPathExtractionStrategy",
+    "RegexExtractionStrategy",
+]

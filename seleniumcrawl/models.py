@@ -30,6 +30,8 @@ class CrawlResult:
     #: ``browser_dead``, ``closed``, ``webdriver``, ``transport``); None on success.
     error_type: str | None = None
     status_code: int | None = None
+    #: The status of the final response (after redirects), as in Crawl4AI.
+    redirected_status_code: int | None = None
     redirected_url: str | None = None
     session_id: str | None = None
     html: str = attrs.field(default="", repr=False)

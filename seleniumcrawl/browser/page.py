@@ -111,8 +111,8 @@ return [location.href, nav && nav.responseStatus ? nav.responseStatus : null,
 )
 
 _SCROLL_FULL_PAGE = """
-async (maxSteps) => {
-  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50)));
+async (maxSteps, delayMs) => {
+  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, delayMs)));
   let last = -1;
   for (let i = 0; i < maxSteps; i++) {
     window.scrollBy(0, window.innerHeight);
@@ -335,7 +335,8 @@ def settle(tab: Tab, config: CrawlerRunConfig) -> None:
         # An explicit, user-requested pause (e.g. for animations), not a wait for a condition.
         time.sleep(config.delay_before_return_html)
     if config.scan_full_page:
-        tab.call(_SCROLL_FULL_PAGE, 200, timeout_ms=config.page_timeout)
+        delay_ms = round(config.scroll_delay * 1000)
+        tab.call(_SCROLL_FULL_PAGE, 200, delay_ms, timeout_ms=config.page_timeout)
     if config.remove_overlay_elements:
         tab.call(_REMOVE_OVERLAYS, timeout_ms=_QUICK_MS)
 

@@ -3,14 +3,21 @@
 :func:`scrape` parses the HTML once with BeautifulSoup and derives, from that one
 tree, the metadata, the schema extraction, the narrowed HTML, the cleaned HTML, the
 links, the images and the Markdown. The steps are ordered so that no copy of the
-tree is needed: everything that reads the whole page (metadata, extraction, the
-``css_selector`` narrowing) runs first; cleaning then removes nodes from that same
-tree in place, and links, images and Markdown read what is left.
+tree is needed: everything that reads the tree as the page gave it (metadata, the
+``css_selector`` and ``target_elements`` narrowing, schema extraction) runs first;
+cleaning then removes nodes from that same tree in place, and links, images and
+Markdown read what is left. A strategy that reads text (``RegexExtractionStrategy``)
+runs last, on the product it asks for.
+
+Narrowing, as in Crawl4AI: ``css_selector`` cuts the page down to its matches for
+every product but the metadata; ``target_elements`` then narrows only the content
+(``cleaned_html``, Markdown, extraction), while links and images still come from the
+whole (``css_selector``-narrowed) page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -18,7 +25,15 @@ import attrs
 import soupsieve as sv
 from bs4 import BeautifulSoup, Comment, Tag
 
+from seleniumcrawl.content.domains import (
+    base_domain,
+    host_of,
+    in_domains,
+    normalise_domains,
+    on_domain,
+)
 from seleniumcrawl.content.generation import MarkdownGenerationResult, page_markdown
+from seleniumcrawl.content.images import image_records
 from seleniumcrawl.content.parse import PARSER, parse_html
 from seleniumcrawl.errors import ConfigError
 
@@ -43,9 +58,11 @@ class ScrapedPage:
     cleaned_html: str
     #: Markdown of the cleaned content; fit markdown and citations on first access.
     markdown: MarkdownGenerationResult
-    #: ``{"internal": [{"href", "text"}], "external": [...]}``, absolute, deduplicated.
+    #: ``{"internal": [{"href", "text", "title", "base_domain"}], "external": [...]}``,
+    #: absolute, deduplicated.
     links: dict[str, list[dict[str, str]]]
-    #: ``{"images": [{"src", "alt"}]}`` with absolute ``src``.
+    #: ``{"images": [{"src", "alt", "desc", "score", "type", "group_id", "format",
+    #: "width", "height"}]}`` with absolute ``src`` (see :mod:`seleniumcrawl.content.images`).
     media: dict[str, list[dict[str, Any]]]
     #: title, description, keywords, author, canonical, ``og:*`` and ``twitter:*``.
     metadata: dict[str, Any]
@@ -58,31 +75,41 @@ def scrape(
     url: str,
     *,
     css_selector: str | None = None,
+    target_elements: Sequence[str] | None = None,
     excluded_tags: Sequence[str] = (),
     exclude_external_links: bool = False,
+    exclude_external_images: bool = False,
+    exclude_domains: Iterable[str] = (),
+    word_count_threshold: int = 1,
     extraction_strategy: ExtractionStrategy | None = None,
     markdown_generator: MarkdownGenerationStrategy | None = None,
 ) -> ScrapedPage:
     """Derive every content product of a page from a single parse of ``html``.
 
     ``url`` is the page's address (``raw:`` pages included): relative links and image
-    sources are resolved against it, or against the page's ``<base href>``.
-    Extraction runs on the whole page, as in Crawl4AI; ``css_selector`` narrows
-    the HTML, cleaned HTML, links, images and Markdown. Link and image addresses
-    in the cleaned HTML and Markdown are made absolute, so both stand on their own.
-    With ``exclude_external_links`` the external links are dropped from ``links``
-    and unwrapped (text kept, link removed) in the cleaned HTML and Markdown.
+    sources are resolved against it, or against the page's ``<base href>``, and links
+    on its base domain (or a subdomain) are internal. ``css_selector`` narrows every
+    product but the metadata to its matches; ``target_elements`` then narrows the
+    cleaned HTML, Markdown and extraction further (links and images keep the page).
+    Link and image addresses in the cleaned HTML and Markdown are made absolute, so
+    both stand on their own. With ``exclude_external_links`` the external links, and
+    with ``exclude_domains`` the links on those domains (or their subdomains), are
+    dropped from ``links`` and unwrapped (text kept, link removed) in the content;
+    images on those domains, or with ``exclude_external_images`` on another site than
+    the page's, are dropped from ``media`` and the content. Text blocks of fewer than
+    ``word_count_threshold`` words are left out of the cleaned HTML and Markdown.
     ``markdown_generator`` (default: a plain ``DefaultMarkdownGenerator``) decides the
     Markdown options and what ``markdown.fit_markdown`` keeps.
     """
     selector = _compile_css_selector(css_selector)
+    targets = _compile_target_elements(target_elements)
     removed = frozenset(ALWAYS_REMOVED).union(_tag_names(excluded_tags))
+    excluded_domains = normalise_domains(exclude_domains)
     soup = parse_html(html)
 
-    # Read-only steps on the whole page, before cleaning mutates the tree.
+    # Read-only steps on the page as given, before cleaning mutates the tree.
     base_url = _base_url(soup, url)
     metadata = _metadata(soup, base_url)
-    extracted = extraction_strategy.run(url, soup) if extraction_strategy is not None else None
     if selector is None:
         body = _section(soup, "body")
         roots: list[Tag] = [body if body is not None else soup]
@@ -90,6 +117,11 @@ def scrape(
     else:
         roots = _outermost(selector.select(soup))
         page_html = "\n".join(str(root) for root in roots)
+    content = roots if targets is None else _targets(roots, targets)
+    extracted = None
+    if extraction_strategy is not None and extraction_strategy.reads_tree:
+        narrowed = selector is not None or targets is not None
+        extracted = extraction_strategy.run(url, soup, content if narrowed else None)
 
     # From here on the tree is cleaned in place: nothing above reads it again.
     anchors, images = _clean(roots, removed)
@@ -99,19 +131,26 @@ def scrape(
         if not img.get("src") and isinstance(img.get("data-src"), str):
             img["src"] = img["data-src"]
     _absolutize(images, "src", base_url)
-    if exclude_external_links:
-        external = {link["href"] for link in links["external"]}
-        for anchor in anchors:
-            if anchor.get("href") in external:
-                anchor.unwrap()
-        links["external"] = []
-    cleaned_html = "\n".join(str(root) for root in roots)
+    _drop_links(links, anchors, exclude_external_links, excluded_domains)
+    images = _drop_images(images, url, exclude_external_images, excluded_domains)
+    if word_count_threshold > 0:
+        _prune_short_blocks(content, word_count_threshold)
+
+    cleaned_html = "\n".join(str(root) for root in content)
+    markdown = page_markdown(markdown_generator, content, cleaned_html, base_url, metadata)
+    if extraction_strategy is not None and not extraction_strategy.reads_tree:
+        text = {
+            "html": lambda: page_html,
+            "markdown": lambda: str(markdown),
+            "text": lambda: "\n".join(" ".join(root.get_text(" ").split()) for root in content),
+        }.get(getattr(extraction_strategy, "input_format", ""), lambda: cleaned_html)()
+        extracted = extraction_strategy.run_on_text(url, text)
     return ScrapedPage(
         html=page_html,
         cleaned_html=cleaned_html,
-        markdown=page_markdown(markdown_generator, roots, cleaned_html, base_url, metadata),
+        markdown=markdown,
         links=links,
-        media={"images": _images(images, base_url)},
+        media={"images": image_records(images, lambda href: _resolve(base_url, href))},
         metadata=metadata,
         extracted_content=extracted,
     )
@@ -127,6 +166,35 @@ def _compile_css_selector(css_selector: str | None) -> sv.SoupSieve | None:
         raise ConfigError(
             f"css_selector: invalid CSS selector {css_selector!r}: {first_line}"
         ) from exc
+
+
+def _compile_target_elements(target_elements: Sequence[str] | None) -> sv.SoupSieve | None:
+    if target_elements is None:
+        return None
+    if isinstance(target_elements, str) or not all(isinstance(t, str) for t in target_elements):
+        raise ConfigError(
+            f"target_elements: must be a list of CSS selectors, got {target_elements!r}"
+        )
+    if not target_elements:
+        return None
+    try:
+        return sv.compile(", ".join(target_elements))
+    except (sv.SelectorSyntaxError, NotImplementedError, ValueError, TypeError) as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(
+            f"target_elements: invalid CSS selector in {list(target_elements)!r}: {first_line}"
+        ) from exc
+
+
+def _targets(roots: list[Tag], targets: sv.SoupSieve) -> list[Tag]:
+    """The outermost ``target_elements`` matches within ``roots`` (a root itself included)."""
+    found: list[Tag] = []
+    for root in roots:
+        if isinstance(root, Tag) and not isinstance(root, BeautifulSoup) and targets.match(root):
+            found.append(root)
+        else:
+            found.extend(targets.select(root))
+    return _outermost(found)
 
 
 def _tag_names(excluded_tags: Sequence[str]) -> set[str]:
@@ -220,21 +288,17 @@ def _absolutize(tags: list[Tag], attribute: str, base_url: str) -> None:
                 tag[attribute] = absolute
 
 
-def _host(url: str) -> str | None:
-    try:
-        return urlsplit(url).hostname
-    except ValueError:
-        return None
-
-
 def _links(anchors: list[Tag], base_url: str, page_url: str) -> dict[str, list[dict[str, str]]]:
-    """Internal (same host as the page) and external links, first occurrence of each href.
+    """Internal and external links, first occurrence of each href.
 
-    In-page anchors (``href="#top"``) are not links to a page and are left out, as
-    are non-page schemes. Relative links that cannot be resolved (a ``raw:`` page
-    has no base) are kept as written and count as internal.
+    A link is internal when its host is the page's base domain or under it
+    (``blog.example.com`` on ``www.example.com``), as in Crawl4AI. Each link carries
+    its ``text`` (whitespace collapsed), its ``title`` attribute (or ``""``) and the
+    ``base_domain`` of its host. In-page anchors (``href="#top"``) are not links to a
+    page and are left out, as are non-page schemes. Relative links that cannot be
+    resolved (a ``raw:`` page has no base) are kept as written and count as internal.
     """
-    page_host = _host(page_url)
+    page_domain = base_domain(host_of(page_url))
     links: dict[str, list[dict[str, str]]] = {"internal": [], "external": []}
     seen: set[str] = set()
     for anchor in anchors:
@@ -251,27 +315,100 @@ def _links(anchors: list[Tag], base_url: str, page_url: str) -> dict[str, list[d
         if parts.scheme and parts.scheme.lower() not in _PAGE_SCHEMES:
             continue
         seen.add(href)
-        internal = not parts.scheme or parts.hostname == page_host
-        text = " ".join(anchor.get_text(" ").split())
-        links["internal" if internal else "external"].append({"href": href, "text": text})
+        host = host_of(href)
+        internal = not parts.scheme or on_domain(host, page_domain) or host == page_domain
+        title = anchor.get("title")
+        links["internal" if internal else "external"].append(
+            {
+                "href": href,
+                "text": " ".join(anchor.get_text(" ").split()),
+                "title": title.strip() if isinstance(title, str) else "",
+                "base_domain": base_domain(host) if host else page_domain,
+            }
+        )
     return links
 
 
-def _images(images: list[Tag], base_url: str) -> list[dict[str, Any]]:
-    """Images with an absolute ``src`` (``data-src`` for lazy-loaded ones), once each.
+def _drop_links(
+    links: dict[str, list[dict[str, str]]],
+    anchors: list[Tag],
+    external: bool,
+    domains: frozenset[str],
+) -> None:
+    """Drop external links (``external``) and links on ``domains`` from ``links``, and
+    unwrap their anchors in the content (the text stays)."""
+    if not external and not domains:
+        return
+    dropped: set[str] = set()
+    for kind in ("internal", "external"):
+        kept = []
+        for link in links[kind]:
+            if (external and kind == "external") or in_domains(host_of(link["href"]), domains):
+                dropped.add(link["href"])
+            else:
+                kept.append(link)
+        links[kind] = kept
+    for anchor in anchors:
+        if anchor.get("href") in dropped:
+            anchor.unwrap()
 
-    Inline ``data:`` images are left out: they are not addresses, and can be large.
-    """
-    found: list[dict[str, Any]] = []
-    seen: set[str] = set()
+
+def _drop_images(
+    images: list[Tag], page_url: str, external: bool, domains: frozenset[str]
+) -> list[Tag]:
+    """The images kept; those on ``domains`` or (``external``) on another site than the
+    page's are removed from the content. Relative sources of a ``raw:`` page count as
+    the page's own."""
+    if not external and not domains:
+        return images
+    page_domain = base_domain(host_of(page_url))
+    kept = []
     for img in images:
-        src = _resolve(base_url, img.get("src") or img.get("data-src"))
-        if src is None or src.startswith("data:") or src in seen:
+        src = img.get("src")
+        host = host_of(src) if isinstance(src, str) else None
+        foreign = external and host is not None and not on_domain(host, page_domain)
+        if foreign or in_domains(host, domains):
+            img.decompose()
+        else:
+            kept.append(img)
+    return kept
+
+
+#: Elements that make up a text block for ``word_count_threshold``.
+_BLOCKS = frozenset(
+    {
+        "p", "div", "section", "article", "aside", "header", "footer", "nav", "main",
+        "li", "dd", "dt", "blockquote", "figcaption", "address", "summary",
+        "h1", "h2", "h3", "h4", "h5", "h6",
+    }
+)  # fmt: skip
+#: Elements a block holding them is kept for, whatever its word count.
+_KEEPERS = _BLOCKS | {
+    "img", "picture", "video", "audio", "iframe", "svg", "canvas", "table", "pre",
+    "form", "input", "select", "textarea", "button", "hr",
+}  # fmt: skip
+
+
+def _prune_short_blocks(roots: list[Tag], threshold: int) -> None:
+    """Remove text blocks (a block element holding no other block, no media, no table,
+    no form control) of fewer than ``threshold`` words.
+
+    Elements are visited innermost first (reverse document order), so a container whose
+    blocks all went, leaving it short of words, goes too. The roots themselves stay. One
+    walk, no ``find`` calls: bs4's name matching costs more than the whole check.
+    """
+    tags = [node for root in roots for node in root.descendants if isinstance(node, Tag)]
+    holding: set[int] = set()  # elements with a kept block or a keeper below them
+    for tag in reversed(tags):
+        name = tag.name
+        short = name in _BLOCKS and id(tag) not in holding
+        if short and len(tag.get_text(" ").split()) < threshold:
+            tag.decompose()
             continue
-        seen.add(src)
-        alt = img.get("alt")
-        found.append({"src": src, "alt": alt if isinstance(alt, str) else ""})
-    return found
+        if name in _KEEPERS or id(tag) in holding:
+            parent = tag.parent
+            if parent is not None:
+                holding.add(id(parent))
 
 
 def _metadata(soup: BeautifulSoup, base_url: str) -> dict[str, Any]:

@@ -176,6 +176,7 @@ RUN_CHANGES: list[dict[str, Any]] = [
     {"screenshot": True},
     {"pdf": True},
     {"scan_full_page": True},
+    {"scan_full_page": True, "scroll_delay": 1.0},
     {"remove_overlay_elements": True},
     {"delay_before_return_html": 0.5},
 ]
@@ -217,6 +218,15 @@ def test_options_outside_the_fetch_do_not_change_the_key() -> None:
         page_timeout=5000,
         wait_for_timeout=100,
         url_matcher="*",
+        # Content options applied after the fetch (issue 14); scroll_delay without scrolling.
+        verbose=True,
+        word_count_threshold=20,
+        target_elements=["main"],
+        exclude_social_media_links=True,
+        exclude_domains=["ads.test"],
+        exclude_external_images=True,
+        base_url="https://base.test/",
+        scroll_delay=2.0,
     )
     browser = BrowserConfig(
         verbose=True, max_drivers=7, session_ttl=5, command_timeout=9, keep_alive_interval=3

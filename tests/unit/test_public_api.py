@@ -23,7 +23,9 @@ EXPECTED = {
     "DriverPool",
     "ExtractionStrategy",
     "JsonCssExtractionStrategy",
+    "JsonLxmlExtractionStrategy",
     "JsonXPathExtractionStrategy",
+    "RegexExtractionStrategy",
     "SchemaError",
     "SeleniumCrawlError",
     "WebCrawler",
@@ -58,12 +60,19 @@ def test_every_exported_name_resolves() -> None:
 def test_crawl4ai_import_paths() -> None:
     """Crawl4AI's module paths give the same classes as the package root."""
     from seleniumcrawl.async_configs import BrowserConfig, CrawlerRunConfig
+    from seleniumcrawl.async_configs import CacheMode as ConfigsCacheMode
     from seleniumcrawl.cache_context import CacheMode
-    from seleniumcrawl.extraction_strategy import JsonCssExtractionStrategy
+    from seleniumcrawl.extraction_strategy import (
+        JsonCssExtractionStrategy,
+        JsonLxmlExtractionStrategy,
+        JsonXPathExtractionStrategy,
+        RegexExtractionStrategy,
+    )
 
     assert BrowserConfig is seleniumcrawl.BrowserConfig
     assert CrawlerRunConfig is seleniumcrawl.CrawlerRunConfig
     assert CacheMode is seleniumcrawl.CacheMode
+    assert ConfigsCacheMode is seleniumcrawl.CacheMode
     assert JsonCssExtractionStrategy is seleniumcrawl.JsonCssExtractionStrategy
     from seleniumcrawl.content_filter_strategy import BM25ContentFilter, PruningContentFilter
     from seleniumcrawl.markdown_generation_strategy import DefaultMarkdownGenerator
@@ -77,6 +86,9 @@ def test_crawl4ai_import_paths() -> None:
     assert RateLimiter is seleniumcrawl.RateLimiter
     assert BFSDeepCrawlStrategy is seleniumcrawl.BFSDeepCrawlStrategy
     assert FilterChain is seleniumcrawl.FilterChain
+    assert JsonXPathExtractionStrategy is seleniumcrawl.JsonXPathExtractionStrategy
+    assert JsonLxmlExtractionStrategy is seleniumcrawl.JsonLxmlExtractionStrategy
+    assert RegexExtractionStrategy is seleniumcrawl.RegexExtractionStrategy
 
 
 def test_error_tree_mixes_in_builtins() -> None:

@@ -171,8 +171,8 @@ INVALID: list[tuple[str, Any, str, str]] = [
     ),
     ("empty pipeline", _schema({"name": "x", "type": []}), "fields[0].type", "non-empty list"),
     (
-        "source without '+'",
-        _schema({**_text(), "source": "tr"}),
+        "source that is only '+'",
+        _schema({**_text(), "source": " + "}),
         "fields[0].source",
         "'+ <selector>'",
     ),

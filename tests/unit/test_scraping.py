@@ -99,6 +99,8 @@ def test_link_text_is_whitespace_normalised(page: ScrapedPage) -> None:
     assert page.links["internal"][0] == {
         "href": "https://site.test/shop/item/1",
         "text": "Widget page",
+        "title": "",
+        "base_domain": "site.test",
     }
 
 
@@ -110,11 +112,15 @@ def test_links_inside_removed_elements_are_not_reported(page: ScrapedPage) -> No
 
 def test_images_have_absolute_sources(page: ScrapedPage) -> None:
     """Images: absolute src (data-src for lazy ones), alt or "", data: URIs left out."""
-    assert page.media["images"] == [
-        {"src": "https://site.test/shop/img/w.png", "alt": "Widget photo"},
-        {"src": "https://cdn.test/g.png", "alt": ""},
-        {"src": "https://site.test/lazy.png", "alt": "lazy"},
+    assert [(img["src"], img["alt"]) for img in page.media["images"]] == [
+        ("https://site.test/shop/img/w.png", "Widget photo"),
+        ("https://cdn.test/g.png", ""),
+        ("https://site.test/lazy.png", "lazy"),
     ]
+    first = page.media["images"][0]
+    assert first["type"] == "image" and first["format"] == "png"
+    assert first["desc"] == "Widget Widget page"  # the text of the enclosing product
+    assert [img["group_id"] for img in page.media["images"]] == [0, 1, 3]  # 2 is data:
 
 
 def test_metadata(page: ScrapedPage) -> None:
@@ -173,8 +179,8 @@ def test_exclude_external_links() -> None:
     assert "other.test" not in scraped.markdown
 
 
-def test_css_selector_narrows_content_but_not_extraction() -> None:
-    """css_selector narrows html/cleaned/links/images/Markdown; extraction sees the whole page."""
+def test_css_selector_narrows_content_and_extraction() -> None:
+    """css_selector narrows html/cleaned/links/images/Markdown and extraction (Crawl4AI)."""
     schema = {"baseSelector": "h1, h2", "fields": [{"name": "t", "type": "text"}]}
     scraped = scrape(
         PAGE,
@@ -193,11 +199,8 @@ def test_css_selector_narrows_content_but_not_extraction() -> None:
     ]
     assert scraped.links["external"] == []
     assert len(scraped.media["images"]) == 2
-    assert json.loads(scraped.extracted_content or "") == [
-        {"t": "Catalogue"},
-        {"t": "Widget"},
-        {"t": "Gadget"},
-    ]
+    assert json.loads(scraped.extracted_content or "") == [{"t": "Widget"}, {"t": "Gadget"}]
+    assert scraped.metadata["title"] == "The Shop"  # metadata stays the page's
 
 
 def test_css_selector_keeps_only_outermost_matches() -> None:
@@ -235,7 +238,9 @@ def test_base_href_is_honoured() -> None:
     """Relative links resolve against <base href> when the page has one."""
     html = '<head><base href="https://static.test/v2/"></head><body><a href="x">x</a></body>'
     scraped = scrape(html, URL)
-    assert scraped.links["external"] == [{"href": "https://static.test/v2/x", "text": "x"}]
+    assert scraped.links["external"] == [
+        {"href": "https://static.test/v2/x", "text": "x", "title": "", "base_domain": "static.test"}
+    ]
 
 
 def test_raw_page_links() -> None:
@@ -243,8 +248,10 @@ def test_raw_page_links() -> None:
     html = "<a href='/p/1'>one</a><a href='https://x.test/'>x</a>"
     scraped = scrape(html, "raw:" + html)
     assert scraped.links == {
-        "internal": [{"href": "/p/1", "text": "one"}],
-        "external": [{"href": "https://x.test/", "text": "x"}],
+        "internal": [{"href": "/p/1", "text": "one", "title": "", "base_domain": ""}],
+        "external": [
+            {"href": "https://x.test/", "text": "x", "title": "", "base_domain": "x.test"}
+        ],
     }
 
 

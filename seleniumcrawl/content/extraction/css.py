@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,13 @@ class JsonCssExtractionStrategy(JsonElementStrategy[Tag, "_CssSelector"]):
     def extract_from_soup(self, url: str, soup: BeautifulSoup) -> list[dict[str, Any]]:
         """Extract records from ``soup`` (read only)."""
         return self._extract_root(soup)
+
+    def extract_from_roots(self, url: str, roots: Sequence[Tag]) -> list[dict[str, Any]]:
+        """Extract from parts of a page, each read with the part itself included."""
+        return [record for root in roots for record in self._extract_root(root, True)]
+
+    def _matches(self, element: Tag, selector: _CssSelector) -> bool:
+        return selector.match(element)
 
     def _compile_selector(self, expr: str, path: str) -> _CssSelector:
         return _CssSelector(expr, path)

@@ -63,6 +63,10 @@ class JsonElementStrategy(ExtractionStrategy, Generic[_E, _S]):
         """Like :meth:`_select_first`, for fields that need an element, not a value."""
         return self._select_first(element, selector)
 
+    def _matches(self, element: _E, selector: _S) -> bool:
+        """Whether ``element`` itself matches ``selector`` (for :meth:`_extract_root`)."""
+        raise NotImplementedError
+
     @abstractmethod
     def _next_sibling(self, element: _E, selector: _S) -> _E | None:
         """First following sibling element matching ``selector``."""
@@ -78,11 +82,18 @@ class JsonElementStrategy(ExtractionStrategy, Generic[_E, _S]):
 
     # -- extraction -------------------------------------------------------------------
 
-    def _extract_root(self, root: _E) -> list[dict[str, Any]]:
-        """One record per base element; records with no field at all are dropped (Crawl4AI)."""
+    def _extract_root(self, root: _E, include_root: bool = False) -> list[dict[str, Any]]:
+        """One record per base element; records with no field at all are dropped (Crawl4AI).
+
+        With ``include_root``, ``root`` itself is a base element when it matches (a part
+        of a page, cut out by ``css_selector``, is read as a page that contains it).
+        """
         records: list[dict[str, Any]] = []
         base_fields, fields = self._base_fields, self._fields
-        for element in self._select_all(root, self._base):
+        elements = self._select_all(root, self._base)
+        if include_root and self._matches(root, self._base):
+            elements.insert(0, root)
+        for element in elements:
             item: dict[str, Any] = {}
             # Divergence: computed fields also see the baseFields (Crawl4AI's see only
             # ``fields``); the merged record is the same.
@@ -104,6 +115,8 @@ class JsonElementStrategy(ExtractionStrategy, Generic[_E, _S]):
         kind = field.kind
         if kind == "computed":
             return self._computed(field, item)
+        if field.unreachable:
+            return None
         target: _E | None = element
         if field.source is not None:
             target = self._next_sibling(element, field.source)

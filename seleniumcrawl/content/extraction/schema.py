@@ -24,6 +24,7 @@ path (``fields[1].fields[0].selector``) and extraction only runs precompiled mat
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from typing import Any, Generic, TypeVar
 from seleniumcrawl.errors import SchemaError
 
 _S = TypeVar("_S")  # a compiled selector of the backend
+
+logger = logging.getLogger(__name__)
 
 VALUE_TYPES = ("text", "attribute", "html", "regex")
 STRUCTURE_TYPES = ("nested", "list", "nested_list")
@@ -76,6 +79,8 @@ class Field(Generic[_S]):
     transform: Callable[[str], str] | None = None
     fields: tuple[Field[_S], ...] = ()
     function: Callable[[dict[str, Any]], Any] | None = None
+    #: ``source`` without the leading ``+`` names no sibling: the field gives its default.
+    unreachable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +155,10 @@ class SchemaCompiler(Generic[_S]):
             selector = self._selector(expr, f"{path}.selector")
         elif kind in ("list", "nested_list"):
             raise SchemaError(f"{path}.selector: required for type {kind!r}")
-        source = None
+        source, unreachable = None, False
         if "source" in spec:
             source = self._source(spec["source"], f"{path}.source")
+            unreachable = source is None
         if kind != "value":
             sub = spec.get("fields")
             if not isinstance(sub, list) or not sub:
@@ -164,6 +170,7 @@ class SchemaCompiler(Generic[_S]):
                 source=source,
                 default=default,
                 fields=self._compile_fields(sub, f"{path}.fields", kind == "list"),
+                unreachable=unreachable,
             )
         pattern, group = _pattern(spec, path) if "regex" in stages else (None, 1)
         return Field(
@@ -179,11 +186,26 @@ class SchemaCompiler(Generic[_S]):
             group=group,
             default=default,
             transform=_transform(spec, path),
+            unreachable=unreachable,
         )
 
-    def _source(self, source: Any, path: str) -> _S:
+    def _source(self, source: Any, path: str) -> _S | None:
+        """The compiled sibling selector of ``"+ <selector>"``.
+
+        A source without the leading ``+`` gives None: the field then always gives its
+        default, as in Crawl4AI (which supports only the ``+`` form and returns the
+        default for anything else); it is logged, since it is most likely a typo.
+        """
         text = _string(source, path).strip()
-        if not text.startswith("+") or not text[1:].strip():
+        if not text.startswith("+"):
+            logger.warning(
+                "%s: %r lacks the leading '+' ('+ <selector>' is the next sibling matching "
+                "it), so this field always gives its default",
+                path,
+                text,
+            )
+            return None
+        if not text[1:].strip():
             raise SchemaError(f"{path}: must be '+ <selector>' (the next sibling matching it)")
         return self._sibling(text[1:].strip(), path)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
@@ -50,6 +51,10 @@ class JsonXPathExtractionStrategy(JsonElementStrategy[Any, Any]):
     def extract_from_soup(self, url: str, soup: BeautifulSoup) -> list[dict[str, Any]]:
         """Extract records from ``soup`` (read only), through an lxml copy of its tree."""
         return self._extract_root(_soup_to_lxml(soup))
+
+    def extract_from_roots(self, url: str, roots: Sequence[Tag]) -> list[dict[str, Any]]:
+        """Extract from parts of a page: copies of them, side by side in one document."""
+        return self._extract_root(_roots_to_lxml(roots))
 
     def _compile_selector(self, expr: str, path: str) -> Any:
         relative = "." + expr if expr.startswith("/") and path != "baseSelector" else expr
@@ -155,6 +160,20 @@ def _soup_to_lxml(soup: BeautifulSoup) -> Any:
         logger.debug("copying the soup into lxml failed; re-parsing its HTML", exc_info=True)
         return etree.fromstring(str(soup).encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
     return root
+
+
+def _roots_to_lxml(roots: Sequence[Tag]) -> Any:
+    """Copies of ``roots`` in one new document (``<html><body>`` + the roots)."""
+    parser = etree.HTMLParser()
+    html = parser.makeelement("html", {})
+    body = etree.SubElement(html, "body")
+    try:
+        _copy_children(list(roots), body)
+    except ValueError:
+        logger.debug("copying the soup into lxml failed; re-parsing its HTML", exc_info=True)
+        text = "<html><body>" + "".join(str(root) for root in roots) + "</body></html>"
+        return etree.fromstring(text.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
+    return html
 
 
 def _copy_children(contents: list[Any], parent: Any) -> None:
