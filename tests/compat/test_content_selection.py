@@ -27,7 +27,7 @@ async def test_1_1_css_selector(pages_url: Callable[[str], str]) -> None:
     )
     async with AsyncWebCrawler() as crawler:
         result = await crawler.arun(url=pages_url("hn.html"), config=config)
-        print("Partial HTML length:", len(result.cleaned_html))
+        print("Partial HTML length:", len(result.cleaned_html))  # type: ignore[arg-type]
 
     page = BeautifulSoup((PAGES / "hn.html").read_text(), "lxml")
     wanted = [row["id"] for row in sv.select(".athing:nth-child(-n+30)", page)]
@@ -74,7 +74,7 @@ async def test_2_2_filtering_example(pages_url: Callable[[str], str]) -> None:
 
     async with AsyncWebCrawler() as crawler:
         result = await crawler.arun(url=pages_url("news.html"), config=config)
-        print("Cleaned HTML length:", len(result.cleaned_html))
+        print("Cleaned HTML length:", len(result.cleaned_html))  # type: ignore[arg-type]
 
     cleaned = result.cleaned_html or ""
     assert result.success and cleaned
@@ -117,7 +117,7 @@ async def test_4_1_json_css_with_css_selector(pages_url: Callable[[str], str]) -
 
     async with AsyncWebCrawler() as crawler:
         result = await crawler.arun(url=pages_url("hn.html"), config=config)
-        data = json.loads(result.extracted_content)
+        data = json.loads(result.extracted_content)  # type: ignore[arg-type]
         print("Sample extracted item:", data[:1])  # Show first item
 
     assert data[:1] == [{"title": "Story number 1", "link": "https://story1.example/post"}]

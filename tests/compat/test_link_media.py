@@ -116,7 +116,7 @@ async def test_4_2_exclude_external_images(pages_url: Callable[[str], str]) -> N
 )
 async def test_5_putting_it_all_together(pages_url: Callable[[str], str]) -> None:
     """5: keep internal links only, drop a domain, social links and external images."""
-    crawler_cfg = CrawlerRunConfig(
+    crawler_cfg = CrawlerRunConfig(  # type: ignore[call-arg]
         exclude_external_links=True,
         exclude_domains=["spammyads.com"],
         exclude_social_media_links=True,  # skip Twitter, Facebook, etc.

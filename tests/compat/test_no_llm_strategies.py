@@ -21,7 +21,7 @@ async def test_simple_example_builtin_patterns(pages_url: Callable[[str], str]) 
         result = await crawler.arun(url=pages_url("products.html"), config=config)
 
         if result.success:
-            data = json.loads(result.extracted_content)
+            data = json.loads(result.extracted_content)  # type: ignore[arg-type]
             for item in data[:5]:  # Show first 5 matches
                 print(f"{item['label']}: {item['value']}")
             print(f"Total matches: {len(data)}")
@@ -50,7 +50,7 @@ async def test_custom_pattern_example(pages_url: Callable[[str], str]) -> None:
         result = await crawler.arun(url=pages_url("products.html"), config=config)
 
         if result.success:
-            data = json.loads(result.extracted_content)
+            data = json.loads(result.extracted_content)  # type: ignore[arg-type]
             for item in data:
                 print(f"Found price: {item['value']}")
 
@@ -64,7 +64,7 @@ async def test_extraction_results_format(pages_url: Callable[[str], str]) -> Non
         result = await crawler.arun(
             url=pages_url("products.html"), config=CrawlerRunConfig(extraction_strategy=strategy)
         )
-    data = json.loads(result.extracted_content)
+    data = json.loads(result.extracted_content)  # type: ignore[arg-type]
     assert data == [
         {
             "url": pages_url("products.html"),

@@ -106,7 +106,7 @@ def test_viewport_dict_is_copied() -> None:
 # -- refused values -------------------------------------------------------------------------
 
 BAD: list[Any] = [
-    pytest.param(lambda: CrawlerRunConfig(verbose="yes"), TypeError, "verbose", id="verbose-str"),
+    pytest.param(lambda: CrawlerRunConfig(verbose="yes"), TypeError, "verbose", id="verbose-str"),  # type: ignore[arg-type]
     pytest.param(
         lambda: CrawlerRunConfig(word_count_threshold=-1),
         ValueError,
@@ -114,13 +114,13 @@ BAD: list[Any] = [
         id="neg-words",
     ),
     pytest.param(
-        lambda: CrawlerRunConfig(word_count_threshold=2.5),
+        lambda: CrawlerRunConfig(word_count_threshold=2.5),  # type: ignore[arg-type]
         TypeError,
         "word_count_threshold",
         id="float-words",
     ),
     pytest.param(
-        lambda: CrawlerRunConfig(exclude_social_media_links=1),
+        lambda: CrawlerRunConfig(exclude_social_media_links=1),  # type: ignore[arg-type]
         TypeError,
         "exclude_social_media_links",
         id="social-int",
@@ -144,7 +144,7 @@ BAD: list[Any] = [
         id="social-domains-int",
     ),
     pytest.param(
-        lambda: CrawlerRunConfig(exclude_external_images="no"),
+        lambda: CrawlerRunConfig(exclude_external_images="no"),  # type: ignore[arg-type]
         TypeError,
         "exclude_external_images",
         id="ext-images-str",
@@ -152,12 +152,15 @@ BAD: list[Any] = [
     pytest.param(
         lambda: CrawlerRunConfig(base_url="example.com"), ValueError, "base_url", id="base-rel"
     ),
-    pytest.param(lambda: CrawlerRunConfig(base_url=5), TypeError, "base_url", id="base-int"),
+    pytest.param(lambda: CrawlerRunConfig(base_url=5), TypeError, "base_url", id="base-int"),  # type: ignore[arg-type]
     pytest.param(
         lambda: CrawlerRunConfig(scroll_delay=-0.1), ValueError, "scroll_delay", id="neg-scroll"
     ),
     pytest.param(
-        lambda: CrawlerRunConfig(scroll_delay="1"), TypeError, "scroll_delay", id="str-scroll"
+        lambda: CrawlerRunConfig(scroll_delay="1"),  # type: ignore[arg-type]
+        TypeError,
+        "scroll_delay",
+        id="str-scroll",
     ),
     pytest.param(
         lambda: CrawlerRunConfig(target_elements="main"),
@@ -198,9 +201,12 @@ BAD: list[Any] = [
         "viewport['width']",
         id="viewport-zero",
     ),
-    pytest.param(lambda: WebCrawler(verbose="yes"), TypeError, "verbose", id="crawler-verbose"),
+    pytest.param(lambda: WebCrawler(verbose="yes"), TypeError, "verbose", id="crawler-verbose"),  # type: ignore[arg-type]
     pytest.param(
-        lambda: AsyncWebCrawler(verbose=1), TypeError, "verbose", id="async-crawler-verbose"
+        lambda: AsyncWebCrawler(verbose=1),  # type: ignore[arg-type]
+        TypeError,
+        "verbose",
+        id="async-crawler-verbose",
     ),
 ]
 

@@ -108,8 +108,8 @@ def test_source_without_plus_gives_the_default(
     strategy_class: type[JsonCssExtractionStrategy], caplog: pytest.LogCaptureFixture
 ) -> None:
     """A source lacking the leading '+' gives the field's default (Crawl4AI), with a warning."""
-    base = "//tr[@class='athing']" if strategy_class is JsonXPathExtractionStrategy else "tr.athing"
-    title = ".//a" if strategy_class is JsonXPathExtractionStrategy else "a"
+    base = "//tr[@class='athing']" if strategy_class is JsonXPathExtractionStrategy else "tr.athing"  # type: ignore[comparison-overlap]
+    title = ".//a" if strategy_class is JsonXPathExtractionStrategy else "a"  # type: ignore[comparison-overlap]
     schema = {
         "baseSelector": base,
         "fields": [

@@ -140,14 +140,16 @@ def test_exclude_external_images_keeps_the_sites_own() -> None:
 def test_social_media_links_through_a_crawl(crawler: WebCrawler) -> None:
     """exclude_social_media_links drops Crawl4AI's networks plus the ones given."""
     base = {"base_url": URL}
-    kept = crawler.run("raw:" + LINKS_PAGE, CrawlerRunConfig(**base))
+    kept = crawler.run("raw:" + LINKS_PAGE, CrawlerRunConfig(**base))  # type: ignore[arg-type]
     assert "https://twitter.com/site" in _hrefs(kept.links["external"])
     config = CrawlerRunConfig(
-        exclude_social_media_links=True, exclude_social_media_domains=["mastodon.social"], **base
+        exclude_social_media_links=True,
+        exclude_social_media_domains=["mastodon.social"],
+        **base,  # type: ignore[arg-type]
     )
     dropped = _hrefs(crawler.run("raw:" + LINKS_PAGE, config).links["external"])
     assert dropped == ["https://other.test/p", "https://cdn.ads.com/click"]
-    listed_only = CrawlerRunConfig(exclude_social_media_domains=["mastodon.social"], **base)
+    listed_only = CrawlerRunConfig(exclude_social_media_domains=["mastodon.social"], **base)  # type: ignore[arg-type]
     assert "https://mastodon.social/@site" in _hrefs(
         crawler.run("raw:" + LINKS_PAGE, listed_only).links["external"]
     )  # the list alone does nothing, as in Crawl4AI
