@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from seleniumcrawl.async_crawler import AsyncWebCrawler
+    from seleniumcrawl.browser.page_api import Page
     from seleniumcrawl.browser.pool import DriverPool
     from seleniumcrawl.cache_context import CacheMode
     from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
@@ -64,6 +65,7 @@ _WHERE = {
     "JsonCssExtractionStrategy": "content.extraction",
     "JsonXPathExtractionStrategy": "content.extraction",
     "MarkdownGenerationResult": "content.generation",
+    "Page": "browser.page_api",
     "PruningContentFilter": "content.filters",
     "RelevantContentFilter": "content.filters",
     "SchemaError": "errors",
@@ -103,6 +105,7 @@ __all__ = [
     "JsonCssExtractionStrategy",
     "JsonXPathExtractionStrategy",
     "MarkdownGenerationResult",
+    "Page",
     "PruningContentFilter",
     "RelevantContentFilter",
     "SchemaError",

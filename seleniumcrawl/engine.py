@@ -25,6 +25,7 @@ from selenium.common.exceptions import WebDriverException
 from seleniumcrawl.browser import page
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.failures import TRANSPORT_ERRORS, describe_error
+from seleniumcrawl.browser.page_api import Page, Response
 from seleniumcrawl.browser.pool import DriverPool
 from seleniumcrawl.browser.tab import BidiTab, Tab
 from seleniumcrawl.cache import CachedPage, CrawlCache, cache_key, default_cache_path, fetch_options
@@ -33,6 +34,7 @@ from seleniumcrawl.content.scraping import scrape
 from seleniumcrawl.dispatcher import Configs, Dispatcher, ProgressCallback
 from seleniumcrawl.errors import CrawlerClosedError, CrawlError, SessionError
 from seleniumcrawl.frozen import thaw
+from seleniumcrawl.hooks import Hook, check_hook, run_hook
 from seleniumcrawl.models import CrawlResult
 from seleniumcrawl.urls import Target, resolve
 
@@ -62,6 +64,16 @@ class CrawlEngine:
             max_workers=2, thread_name_prefix="seleniumcrawl-scrape"
         )
         self._closed = False
+        #: Crawl4AI hooks by name (:mod:`seleniumcrawl.hooks`).
+        self.hooks: dict[str, Hook] = {}
+        #: Tabs set up and not yet crawled in: their first crawl fires on_page_context_created.
+        self._fresh_tabs: set[str] = set()
+        self._fresh_lock = threading.Lock()
+
+    def set_hook(self, name: str, fn: Hook) -> None:
+        """Register ``fn`` as hook ``name`` (replacing any earlier one)."""
+        check_hook(name, fn)
+        self.hooks = {**self.hooks, name: fn}
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -218,15 +230,40 @@ class CrawlEngine:
             timings[name] = _ms(t)
             return value
 
+        hooks = self.hooks
+        with self._fresh_lock:
+            fresh = tab.handle in self._fresh_tabs
+            self._fresh_tabs.discard(tab.handle)
+        pg = Page(tab) if hooks else None
+        ctx = pg.context if pg is not None else None
+
+        def hook(name: str, *args: Any, **kw: Any) -> None:
+            if name in hooks:
+                step(f"hook:{name}", lambda: run_hook(hooks, name, *args, context=ctx, **kw))
+
+        if fresh:
+            hook("on_page_context_created", pg, config=config)
+            user_agent = self.browser_config.user_agent
+            if user_agent:
+                hook("on_user_agent_updated", pg, user_agent=user_agent, config=config)
         if not config.js_only:
+            hook("before_goto", pg, url=target.url, config=config)
             step("navigate", lambda: page.navigate(tab, target, config))
+            if "after_goto" in hooks:
+                hook("after_goto", pg, url=target.url, response=_response(tab), config=config)
         js_result = (
             step("js_code", lambda: page.run_scripts(tab, config)) if config.scripts else None
         )
+        if config.scripts:
+            hook("on_execution_started", pg, config=config)
+            hook("on_execution_ended", pg, config=config, result=js_result)
         if config.wait_for:
             step("wait_for", lambda: page.wait_for(tab, config))
         step("settle", lambda: page.settle(tab, config))
+        hook("before_retrieve_html", pg, config=config)
         capture = step("capture", lambda: page.capture(tab, target, config))
+        if "before_return_html" in hooks:
+            hook("before_return_html", page=pg, html=capture.html, config=config)
         capture.js_execution_result = js_result
         if config.cache_mode.writes and not config.js_only and target.kind != "raw":
             step("cache_write", lambda: self._store(target, config, capture))
@@ -307,6 +344,7 @@ class CrawlEngine:
     # -- hooks for the pool (run on the driver thread) --------------------------------
 
     def _setup_driver(self, drv: ManagedDriver) -> None:
+        run_hook(self.hooks, "on_browser_created", drv.webdriver, context=None)
         cookies = self.browser_config.cookies
         if cookies and self.browser_config.is_chromium:
             drv.cdp("Network.setCookies", {"cookies": thaw(cookies)})
@@ -314,6 +352,8 @@ class CrawlEngine:
             log.warning("BrowserConfig.cookies is applied through CDP, i.e. on Chromium only")
 
     def _setup_window(self, tab: Tab) -> None:
+        with self._fresh_lock:
+            self._fresh_tabs.add(tab.handle)
         headers = self.browser_config.headers
         if headers and self.browser_config.is_chromium:
             tab.cdp("Network.enable")
@@ -324,6 +364,15 @@ class CrawlEngine:
         if cookies and isinstance(tab, BidiTab) and tab.user_context is not None:
             # An isolated session's user context has a cookie jar of its own.
             tab.cdp("Network.setCookies", {"cookies": thaw(cookies)})
+
+
+def _response(tab: Tab) -> Response:
+    """The main document's URL and status, for the after_goto hook."""
+    href, status = tab.evaluate(
+        "() => { const n = performance.getEntriesByType('navigation')[0];"
+        " return [location.href, n && n.responseStatus ? n.responseStatus : null]; }"
+    )
+    return Response(str(href), int(status) if status else None)
 
 
 def _done(result: CrawlResult) -> concurrent.futures.Future[CrawlResult]:

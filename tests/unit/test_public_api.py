@@ -24,6 +24,7 @@ EXPECTED = {
     "ExtractionStrategy",
     "JsonCssExtractionStrategy",
     "JsonXPathExtractionStrategy",
+    "Page",
     "SchemaError",
     "SeleniumCrawlError",
     "WebCrawler",
