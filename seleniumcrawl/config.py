@@ -344,6 +344,10 @@ class CrawlerRunConfig:
     semaphore_count: int | None = attrs.field(default=None, validator=[_int, _positive])
     #: A ``js_code`` script that throws fails the crawl (default: recorded, the crawl goes on).
     fail_on_js_error: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Record the page's requests and responses in ``result.network_requests``.
+    capture_network_requests: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Record console messages and uncaught errors in ``result.console_messages``.
+    capture_console_messages: bool = attrs.field(default=False, validator=_typed(bool))
     #: For ``arun_many`` with a list of configs: which URLs this config is for (first match wins).
     url_matcher: UrlMatcher | tuple[UrlMatcher, ...] | None = attrs.field(
         default=None, converter=_to_url_matcher, validator=_url_matcher
@@ -373,6 +377,8 @@ class CrawlerRunConfig:
             or self.remove_overlay_elements
             or self.js_only
             or self.session_id
+            or self.capture_network_requests
+            or self.capture_console_messages
         )
 
     def clone(self, **changes: Any) -> CrawlerRunConfig:

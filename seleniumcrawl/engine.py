@@ -23,6 +23,8 @@ from typing import Any
 from selenium.common.exceptions import WebDriverException
 
 from seleniumcrawl.browser import page
+from seleniumcrawl.browser.capture import Recorder
+from seleniumcrawl.browser.capture import recorder as capture_recorder
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.failures import TRANSPORT_ERRORS, describe_error
 from seleniumcrawl.browser.page_api import Page, Response
@@ -241,29 +243,44 @@ class CrawlEngine:
             if name in hooks:
                 step(f"hook:{name}", lambda: run_hook(hooks, name, *args, context=ctx, **kw))
 
-        if fresh:
-            hook("on_page_context_created", pg, config=config)
-            user_agent = self.browser_config.user_agent
-            if user_agent:
-                hook("on_user_agent_updated", pg, user_agent=user_agent, config=config)
-        if not config.js_only:
-            hook("before_goto", pg, url=target.url, config=config)
-            step("navigate", lambda: page.navigate(tab, target, config))
-            if "after_goto" in hooks:
-                hook("after_goto", pg, url=target.url, response=_response(tab), config=config)
-        js_result = (
-            step("js_code", lambda: page.run_scripts(tab, config)) if config.scripts else None
-        )
-        if config.scripts:
-            hook("on_execution_started", pg, config=config)
-            hook("on_execution_ended", pg, config=config, result=js_result)
-        if config.wait_for:
-            step("wait_for", lambda: page.wait_for(tab, config))
-        step("settle", lambda: page.settle(tab, config))
-        hook("before_retrieve_html", pg, config=config)
-        capture = step("capture", lambda: page.capture(tab, target, config))
-        if "before_return_html" in hooks:
-            hook("before_return_html", page=pg, html=capture.html, config=config)
+        recorder = None
+        if config.capture_network_requests or config.capture_console_messages:
+            recorder = capture_recorder(
+                tab,
+                network=config.capture_network_requests,
+                console=config.capture_console_messages,
+            )
+            step("capture_start", recorder.start)
+        try:
+            if fresh:
+                hook("on_page_context_created", pg, config=config)
+                user_agent = self.browser_config.user_agent
+                if user_agent:
+                    hook("on_user_agent_updated", pg, user_agent=user_agent, config=config)
+            if not config.js_only:
+                hook("before_goto", pg, url=target.url, config=config)
+                step("navigate", lambda: page.navigate(tab, target, config))
+                if "after_goto" in hooks:
+                    hook("after_goto", pg, url=target.url, response=_response(tab), config=config)
+            js_result = (
+                step("js_code", lambda: page.run_scripts(tab, config)) if config.scripts else None
+            )
+            if config.scripts:
+                hook("on_execution_started", pg, config=config)
+                hook("on_execution_ended", pg, config=config, result=js_result)
+            if config.wait_for:
+                step("wait_for", lambda: page.wait_for(tab, config))
+            step("settle", lambda: page.settle(tab, config))
+            hook("before_retrieve_html", pg, config=config)
+            capture = step("capture", lambda: page.capture(tab, target, config))
+            if "before_return_html" in hooks:
+                hook("before_return_html", page=pg, html=capture.html, config=config)
+        except BaseException:
+            if recorder is not None:
+                _stop_quietly(recorder)
+            raise
+        recorded = recorder.stop() if recorder is not None else (None, None)
+        capture.network_requests, capture.console_messages = recorded
         capture.js_execution_result = js_result
         if config.cache_mode.writes and not config.js_only and target.kind != "raw":
             step("cache_write", lambda: self._store(target, config, capture))
@@ -306,6 +323,8 @@ class CrawlEngine:
             metadata=scraped.metadata,
             screenshot=capture.screenshot,
             pdf=capture.pdf,
+            network_requests=capture.network_requests,
+            console_messages=capture.console_messages,
             cache_status=cache_status,
             timings={"scrape": _ms(t)},
         )
@@ -364,6 +383,14 @@ class CrawlEngine:
         if cookies and isinstance(tab, BidiTab) and tab.user_context is not None:
             # An isolated session's user context has a cookie jar of its own.
             tab.cdp("Network.setCookies", {"cookies": thaw(cookies)})
+
+
+def _stop_quietly(recorder: Recorder) -> None:
+    """End a failed crawl's capture without hiding the crawl's own error."""
+    try:
+        recorder.stop()
+    except Exception as exc:
+        log.debug("ending the capture of a failed crawl failed: %s", exc)
 
 
 def _response(tab: Tab) -> Response:

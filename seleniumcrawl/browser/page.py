@@ -196,6 +196,8 @@ class Capture:
     js_execution_result: dict[str, Any] | None = None
     screenshot: str | None = None
     pdf: bytes | None = None
+    network_requests: list[dict[str, Any]] | None = None
+    console_messages: list[dict[str, Any]] | None = None
 
 
 def navigate(tab: Tab, target: Target, config: CrawlerRunConfig) -> None:
