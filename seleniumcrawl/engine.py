@@ -71,6 +71,8 @@ class CrawlEngine:
         #: Tabs set up and not yet crawled in: their first crawl fires on_page_context_created.
         self._fresh_tabs: set[str] = set()
         self._fresh_lock = threading.Lock()
+        #: Called with every finished crawl's result (the pytest plugin's failure artifacts).
+        self.observers: list[Callable[[CrawlResult], None]] = []
 
     def set_hook(self, name: str, fn: Hook) -> None:
         """Register ``fn`` as hook ``name`` (replacing any earlier one)."""
@@ -132,6 +134,23 @@ class CrawlEngine:
         self, url: str | None, config: CrawlerRunConfig | None
     ) -> concurrent.futures.Future[CrawlResult]:
         """Start a crawl; the future never raises for crawl errors (``success=False``)."""
+        future = self._submit(url, config)
+        if self.observers:
+            future.add_done_callback(self._notify)
+        return future
+
+    def _notify(self, future: concurrent.futures.Future[CrawlResult]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        for observer in list(self.observers):
+            try:
+                observer(future.result())
+            except Exception:
+                log.exception("a crawl observer failed")
+
+    def _submit(
+        self, url: str | None, config: CrawlerRunConfig | None
+    ) -> concurrent.futures.Future[CrawlResult]:
         if self._closed:
             raise CrawlerClosedError("the crawler is closed; create a new one")
         config = CrawlerRunConfig() if config is None else config
