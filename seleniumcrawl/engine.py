@@ -281,6 +281,11 @@ class CrawlEngine:
                 step("navigate", lambda: page.navigate(tab, target, config))
                 if "after_goto" in hooks:
                     hook("after_goto", pg, url=target.url, response=_response(tab), config=config)
+            if config.scripts_before_wait:
+                step(
+                    "js_code_before_wait",
+                    lambda: page.run_scripts(tab, config, config.scripts_before_wait),
+                )
             js_result = (
                 step("js_code", lambda: page.run_scripts(tab, config)) if config.scripts else None
             )
@@ -289,6 +294,8 @@ class CrawlEngine:
                 hook("on_execution_ended", pg, config=config, result=js_result)
             if config.wait_for:
                 step("wait_for", lambda: page.wait_for(tab, config))
+            if config.wait_for_images or config.virtual_scroll_config or config.process_iframes:
+                step("prepare", lambda: page.prepare(tab, config))
             step("settle", lambda: page.settle(tab, config))
             hook("before_retrieve_html", pg, config=config)
             capture = step("capture", lambda: page.capture(tab, target, config))
@@ -343,6 +350,7 @@ class CrawlEngine:
             screenshot=capture.screenshot,
             pdf=capture.pdf,
             network_requests=capture.network_requests,
+            mhtml=capture.mhtml,
             console_messages=capture.console_messages,
             cache_status=cache_status,
             timings={"scrape": _ms(t)},
