@@ -365,6 +365,13 @@ class Page:
             assert isinstance(self.tab, ClassicTab)
             self.tab.drv.webdriver.set_window_size(width, height)
 
+    async def set_extra_http_headers(self, headers: dict[str, str]) -> None:
+        """Send ``headers`` with every later request of this page (Chromium, through CDP)."""
+        if not self.tab.is_chromium:
+            raise RuntimeError("set_extra_http_headers needs Chromium (CDP Network.*)")
+        self.tab.cdp("Network.enable")
+        self.tab.cdp("Network.setExtraHTTPHeaders", {"headers": dict(headers)})
+
     async def screenshot(self, *, path: str | None = None, full_page: bool = False) -> bytes:
         """A PNG of the page (whole page where the browser can); written to ``path``."""
         png = base64.b64decode(self.tab.screenshot_png_b64())

@@ -222,3 +222,17 @@ def test_page_driver_on_classic_and_bidi(site: DemoSite, transport: str) -> None
         assert seen["title"].startswith("Commits")
     else:
         assert "use_bidi=False" in seen["error"]
+
+
+def test_before_goto_sets_extra_http_headers(site: DemoSite) -> None:
+    """Crawl4AI's hooks-auth example: before_goto adds a header the server then receives."""
+
+    async def before_goto(page: Page, context: Any, url: str, **kwargs: Any) -> Page:
+        await page.set_extra_http_headers({"Custom-Header": "my-value"})
+        return page
+
+    with WebCrawler() as crawler:
+        crawler.crawler_strategy.set_hook("before_goto", before_goto)
+        result = crawler.run(site.url("/echo-headers"))
+    assert result.success, result.error_message
+    assert "my-value" in result.html
