@@ -17,7 +17,7 @@ URL = "https://example.com"  # set to the demo site's /capture page by the test
 from seleniumcrawl import AsyncWebCrawler, CrawlerRunConfig  # noqa: E402
 
 
-async def main():  # type: ignore[no-untyped-def]
+async def main():
     # Enable both network request capture and console message capture
     config = CrawlerRunConfig(capture_network_requests=True, capture_console_messages=True)
 

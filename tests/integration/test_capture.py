@@ -18,7 +18,7 @@ CAPTURE = CrawlerRunConfig(
 
 
 def _events(result: Any, kind: str) -> list[dict[str, Any]]:
-    return [e for e in result.network_requests if e["event_type"] == kind]
+    return [e for e in result.network_requests or [] if e["event_type"] == kind]
 
 
 def test_network_and_console_of_the_page(shared_crawler: WebCrawler, site: DemoSite) -> None:
@@ -33,12 +33,12 @@ def test_network_and_console_of_the_page(shared_crawler: WebCrawler, site: DemoS
     assert responses[site.url("/api/me")]["status"] == 401
     assert responses[site.url("/static/missing.png")]["status"] == 404
     assert requests[site.url("/static/style.css")]["resource_type"] == "stylesheet"
-    for entry in result.network_requests:
+    for entry in result.network_requests or []:
         assert {"event_type", "url", "method", "headers", "resource_type", "timestamp"} <= set(
             entry
         )
         assert entry["timestamp"] > 1.6e9  # Unix seconds
-    texts = [(m["type"], m["text"]) for m in result.console_messages]
+    texts = [(m["type"], m["text"]) for m in result.console_messages or []]
     assert ("log", "capture page loaded 42") in texts
     assert ("warning", "a warning") in texts
     assert ("error", "an error message") in texts
@@ -85,8 +85,8 @@ def test_a_session_step_records_only_its_own_events(
     )
     shared_crawler.kill_session("cap")
     assert step.success, step.error_message
-    assert [m["text"] for m in step.console_messages] == ["step two"]
-    assert {e["url"] for e in step.network_requests} == {site.url("/api/me?step=2")}
+    assert [m["text"] for m in step.console_messages or []] == ["step two"]
+    assert {e["url"] for e in step.network_requests or []} == {site.url("/api/me?step=2")}
 
 
 def test_concurrent_pages_see_only_their_own_events(
@@ -109,6 +109,6 @@ def test_concurrent_pages_see_only_their_own_events(
         )
     for i, result in enumerate(results):
         assert result.success, result.error_message
-        assert [m["text"] for m in result.console_messages] == [f"page {i}"]
-        fetched = {e["url"] for e in result.network_requests if "/api/me" in e["url"]}
+        assert [m["text"] for m in result.console_messages or []] == [f"page {i}"]
+        fetched = {e["url"] for e in result.network_requests or [] if "/api/me" in e["url"]}
         assert fetched == {site.url(f"/api/me?n={i}")}

@@ -51,7 +51,11 @@ def test_capture_and_hooks_through_the_grid(
     assert transport == ("bidi" if use_bidi else "classic")
     assert seen["done"].startswith("done 401")
     statuses = {
-        e["url"]: e["status"] for e in result.network_requests if e["event_type"] == "response"
+        e["url"]: e["status"]
+        for e in result.network_requests or []
+        if e["event_type"] == "response"
     }
     assert statuses[site.url("/api/me")] == 401
-    assert ("warning", "a warning") in [(m["type"], m["text"]) for m in result.console_messages]
+    assert ("warning", "a warning") in [
+        (m["type"], m["text"]) for m in result.console_messages or []
+    ]

@@ -89,7 +89,7 @@ def test_flatten_shadow_dom_inlines_open_roots(shared_crawler: WebCrawler) -> No
     assert flat.success, flat.error_message
     assert '<p class="inside">Shadow text</p>' in flat.html
     assert '<h2><span slot="title">Slotted title</span></h2>' in flat.html
-    assert "Shadow text" in flat.markdown
+    assert "Shadow text" in str(flat.markdown)
     plain = shared_crawler.run(SHADOW, config=CrawlerRunConfig(js_code="return 1"))
     assert "<my-card><h2>" in flat.html and "<my-card><h2>" not in plain.html
 
