@@ -43,6 +43,8 @@ _local = threading.local()
 class HookError(CrawlError):
     """A user hook raised; the crawl fails with its name and error."""
 
+    error_type = "hook"
+
 
 def check_hook(name: Any, fn: Any) -> None:
     """Raise ``ValueError`` for an unknown hook name, ``TypeError`` for a non-callable."""

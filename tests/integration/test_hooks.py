@@ -135,6 +135,7 @@ def test_a_raising_hook_fails_the_crawl_with_its_name(site: DemoSite) -> None:
         result = crawler.run(site.url("/"))
         assert not result.success
         assert result.error_message == "hook 'before_goto' raised RuntimeError: no way"
+        assert result.error_type == "hook"
         crawler.crawler_strategy.set_hook("before_goto", lambda page, **kw: None)
         assert crawler.run(site.url("/")).success
 
