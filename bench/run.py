@@ -29,7 +29,17 @@ from typing import Any
 
 from bench._util import chromedriver_pids, figure, load_average, machine_info
 
-BENCHMARKS = ("core", "extraction", "markdown", "many", "inflight", "deep", "memory", "grid")
+BENCHMARKS = (
+    "core",
+    "extraction",
+    "markdown",
+    "many",
+    "inflight",
+    "deep",
+    "memory",
+    "grid",
+    "capture",
+)
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 
 

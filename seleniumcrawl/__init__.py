@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         RateLimiter,
         SemaphoreDispatcher,
     )
+    from seleniumcrawl.browser.page_api import Page
     from seleniumcrawl.browser.pool import DriverPool
     from seleniumcrawl.cache_context import CacheMode
     from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
@@ -89,6 +90,7 @@ _WHERE = {
     "JsonLxmlExtractionStrategy": "content.extraction",
     "JsonXPathExtractionStrategy": "content.extraction",
     "MarkdownGenerationResult": "content.generation",
+    "Page": "browser.page_api",
     "PruningContentFilter": "content.filters",
     "RelevantContentFilter": "content.filters",
     "KeywordRelevanceScorer": "deep_crawling",
@@ -144,6 +146,7 @@ __all__ = [
     "KeywordRelevanceScorer",
     "MarkdownGenerationResult",
     "MemoryAdaptiveDispatcher",
+    "Page",
     "PruningContentFilter",
     "RateLimiter",
     "RegexExtractionStrategy",

@@ -2,5 +2,6 @@
 
 from seleniumcrawl.cache_context import CacheMode
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.virtual_scroll import VirtualScrollConfig
 
-__all__ = ["BrowserConfig", "CacheMode", "CrawlerRunConfig"]
+__all__ = ["BrowserConfig", "CacheMode", "CrawlerRunConfig", "VirtualScrollConfig"]

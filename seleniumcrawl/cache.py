@@ -101,8 +101,20 @@ def fetch_options(browser_config: BrowserConfig, run_config: CrawlerRunConfig) -
     """
     b = browser_config
     # thaw: the configs hold tuples and FrozenDicts; the key is computed on plain JSON.
+    # Only set when used, so that keys of crawls without these steps stay as they were.
+    steps = {
+        "js_code_before_wait": run_config.scripts_before_wait,
+        "virtual_scroll": (
+            run_config.virtual_scroll_config.to_dict() if run_config.virtual_scroll_config else None
+        ),
+        "process_iframes": run_config.process_iframes,
+        "flatten_shadow_dom": run_config.flatten_shadow_dom,
+        "wait_for_images": run_config.wait_for_images,
+    }
+    used = {name: value for name, value in steps.items() if value}
     options: dict[str, Any] = thaw(
         {
+            **({"page_steps": used} if used else {}),
             "js_code": run_config.scripts,
             "wait_for": run_config.wait_for,
             "css_selector": run_config.css_selector,

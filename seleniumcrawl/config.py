@@ -422,6 +422,19 @@ def _base_url(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value
         )
 
 
+def _virtual_scroll(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    from seleniumcrawl.virtual_scroll import VirtualScrollConfig
+
+    if isinstance(value, dict):
+        raise TypeError(
+            "CrawlerRunConfig.virtual_scroll_config must be a VirtualScrollConfig, got a dict; "
+            "use VirtualScrollConfig(**settings)"
+        )
+    _typed(VirtualScrollConfig)(instance, attribute, value)
+
+
 @attrs.frozen(kw_only=True)
 class CrawlerRunConfig:
     """What one crawl does. Times in milliseconds except ``delay_before_return_html`` (s)."""
@@ -467,6 +480,24 @@ class CrawlerRunConfig:
     deep_crawl_strategy: DeepCrawlStrategy | None = attrs.field(
         default=None, validator=_deep_crawl_strategy
     )
+    #: Record the page's requests and responses in ``result.network_requests``.
+    capture_network_requests: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Record console messages and uncaught errors in ``result.console_messages``.
+    capture_console_messages: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Scripts run after navigation, before ``js_code`` and ``wait_for``.
+    js_code_before_wait: str | tuple[str, ...] | None = attrs.field(
+        default=None, converter=_to_js_code, validator=_js_code
+    )
+    #: Wait (bounded by ``page_timeout``) until every ``<img>`` has loaded or failed.
+    wait_for_images: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Scroll a DOM-recycling feed and keep every item seen (``VirtualScrollConfig``).
+    virtual_scroll_config: Any = attrs.field(default=None, validator=_virtual_scroll)
+    #: Inline same-origin iframe contents into ``html``.
+    process_iframes: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Inline open shadow roots into ``html``.
+    flatten_shadow_dom: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Capture the page as MHTML in ``result.mhtml`` (Chromium).
+    capture_mhtml: bool = attrs.field(default=False, validator=_typed(bool))
     #: For ``arun_many`` with a list of configs: which URLs this config is for (first match wins).
     url_matcher: UrlMatcher | tuple[UrlMatcher, ...] | None = attrs.field(
         default=None, converter=_to_url_matcher, validator=_url_matcher
@@ -507,6 +538,14 @@ class CrawlerRunConfig:
         return [self.js_code] if isinstance(self.js_code, str) else list(self.js_code)
 
     @property
+    def scripts_before_wait(self) -> list[str]:
+        """``js_code_before_wait`` as a list (empty when unset)."""
+        code = self.js_code_before_wait
+        if code is None:
+            return []
+        return [code] if isinstance(code, str) else list(code)
+
+    @property
     def effective_wait_timeout(self) -> float:
         """``wait_for_timeout`` in ms, falling back to ``page_timeout``."""
         return self.page_timeout if self.wait_for_timeout is None else self.wait_for_timeout
@@ -523,6 +562,14 @@ class CrawlerRunConfig:
             or self.remove_overlay_elements
             or self.js_only
             or self.session_id
+            or self.capture_network_requests
+            or self.capture_console_messages
+            or self.scripts_before_wait
+            or self.wait_for_images
+            or self.virtual_scroll_config
+            or self.process_iframes
+            or self.flatten_shadow_dom
+            or self.capture_mhtml
         )
 
     def clone(self, **changes: Any) -> CrawlerRunConfig:

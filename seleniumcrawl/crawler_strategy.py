@@ -14,6 +14,7 @@ import asyncio
 from seleniumcrawl.browser.pool import DriverPool
 from seleniumcrawl.config import BrowserConfig
 from seleniumcrawl.engine import CrawlEngine
+from seleniumcrawl.hooks import Hook
 
 
 class _StrategyBase:
@@ -28,6 +29,13 @@ class _StrategyBase:
     def sessions(self) -> list[str]:
         """Ids of the live sessions."""
         return self._engine.sessions()
+
+    def set_hook(self, name: str, fn: Hook) -> None:
+        """Register a Crawl4AI hook (``on_browser_created``, ``before_goto``, ...).
+
+        Unknown names raise ``ValueError``, a non-callable ``fn`` raises ``TypeError``.
+        """
+        self._engine.set_hook(name, fn)
 
     @property
     def pool(self) -> DriverPool:

@@ -24,8 +24,11 @@ from selenium.common.exceptions import WebDriverException
 
 from seleniumcrawl import plain_http
 from seleniumcrawl.browser import page
+from seleniumcrawl.browser.capture import Recorder
+from seleniumcrawl.browser.capture import recorder as capture_recorder
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.failures import TRANSPORT_ERRORS, describe_error
+from seleniumcrawl.browser.page_api import Page, Response
 from seleniumcrawl.browser.pool import DriverPool
 from seleniumcrawl.browser.tab import BidiTab, Tab
 from seleniumcrawl.cache import CachedPage, CrawlCache, cache_key, default_cache_path, fetch_options
@@ -34,6 +37,7 @@ from seleniumcrawl.content.scraping import scrape
 from seleniumcrawl.dispatcher import Configs, Dispatcher, ProgressCallback
 from seleniumcrawl.errors import CrawlerClosedError, CrawlError, SessionError
 from seleniumcrawl.frozen import thaw
+from seleniumcrawl.hooks import Hook, check_hook, run_hook
 from seleniumcrawl.models import CrawlResult
 from seleniumcrawl.robots import BLOCKED_MESSAGE, RobotsChecker
 from seleniumcrawl.urls import Target, resolve
@@ -81,6 +85,18 @@ class CrawlEngine:
         self._robots: RobotsChecker | None = None
         self._robots_pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._closed = False
+        #: Crawl4AI hooks by name (:mod:`seleniumcrawl.hooks`).
+        self.hooks: dict[str, Hook] = {}
+        #: Tabs set up and not yet crawled in: their first crawl fires on_page_context_created.
+        self._fresh_tabs: set[str] = set()
+        self._fresh_lock = threading.Lock()
+        #: Called with every finished crawl's result (the pytest plugin's failure artifacts).
+        self.observers: list[Callable[[CrawlResult], None]] = []
+
+    def set_hook(self, name: str, fn: Hook) -> None:
+        """Register ``fn`` as hook ``name`` (replacing any earlier one)."""
+        check_hook(name, fn)
+        self.hooks = {**self.hooks, name: fn}
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -145,9 +161,20 @@ class CrawlEngine:
             enable_verbose_logging()
         # Logged before the caller sees the result: callbacks run in the order added.
         inner.add_done_callback(lambda done: _log_outcome(done, verbose))
+        if self.observers:
+            inner.add_done_callback(self._notify)
         outer: concurrent.futures.Future[CrawlResult] = concurrent.futures.Future()
         _relay(inner, outer)
         return outer
+
+    def _notify(self, future: concurrent.futures.Future[CrawlResult]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        for observer in list(self.observers):
+            try:
+                observer(future.result())
+            except Exception:
+                log.exception("a crawl observer failed")
 
     def _submit(
         self, url: str | None, config: CrawlerRunConfig | None
@@ -311,15 +338,62 @@ class CrawlEngine:
             timings[name] = _ms(t)
             return value
 
-        if not config.js_only:
-            step("navigate", lambda: page.navigate(tab, target, config))
-        js_result = (
-            step("js_code", lambda: page.run_scripts(tab, config)) if config.scripts else None
-        )
-        if config.wait_for:
-            step("wait_for", lambda: page.wait_for(tab, config))
-        step("settle", lambda: page.settle(tab, config))
-        capture = step("capture", lambda: page.capture(tab, target, config))
+        hooks = self.hooks
+        with self._fresh_lock:
+            fresh = tab.handle in self._fresh_tabs
+            self._fresh_tabs.discard(tab.handle)
+        pg = Page(tab) if hooks else None
+        ctx = pg.context if pg is not None else None
+
+        def hook(name: str, *args: Any, **kw: Any) -> None:
+            if name in hooks:
+                step(f"hook:{name}", lambda: run_hook(hooks, name, *args, context=ctx, **kw))
+
+        recorder = None
+        if config.capture_network_requests or config.capture_console_messages:
+            recorder = capture_recorder(
+                tab,
+                network=config.capture_network_requests,
+                console=config.capture_console_messages,
+            )
+            step("capture_start", recorder.start)
+        try:
+            if fresh:
+                hook("on_page_context_created", pg, config=config)
+                user_agent = self.browser_config.user_agent
+                if user_agent:
+                    hook("on_user_agent_updated", pg, user_agent=user_agent, config=config)
+            if not config.js_only:
+                hook("before_goto", pg, url=target.url, config=config)
+                step("navigate", lambda: page.navigate(tab, target, config))
+                if "after_goto" in hooks:
+                    hook("after_goto", pg, url=target.url, response=_response(tab), config=config)
+            if config.scripts_before_wait:
+                step(
+                    "js_code_before_wait",
+                    lambda: page.run_scripts(tab, config, config.scripts_before_wait),
+                )
+            js_result = (
+                step("js_code", lambda: page.run_scripts(tab, config)) if config.scripts else None
+            )
+            if config.scripts:
+                hook("on_execution_started", pg, config=config)
+                hook("on_execution_ended", pg, config=config, result=js_result)
+            if config.wait_for:
+                step("wait_for", lambda: page.wait_for(tab, config))
+            if config.wait_for_images or config.virtual_scroll_config or config.process_iframes:
+                step("prepare", lambda: page.prepare(tab, config))
+            step("settle", lambda: page.settle(tab, config))
+            hook("before_retrieve_html", pg, config=config)
+            capture = step("capture", lambda: page.capture(tab, target, config))
+            if "before_return_html" in hooks:
+                hook("before_return_html", page=pg, html=capture.html, config=config)
+        except BaseException:
+            if recorder is not None:
+                _stop_quietly(recorder)
+            raise
+        recorded = recorder.stop() if recorder is not None else (None, None)
+        capture.network_requests, capture.console_messages = recorded
         capture.js_execution_result = js_result
         if config.cache_mode.writes and not config.js_only and target.kind != "raw":
             step("cache_write", lambda: self._store(target, config, capture))
@@ -370,6 +444,9 @@ class CrawlEngine:
             metadata=scraped.metadata,
             screenshot=capture.screenshot,
             pdf=capture.pdf,
+            network_requests=capture.network_requests,
+            mhtml=capture.mhtml,
+            console_messages=capture.console_messages,
             cache_status=cache_status,
             timings={"scrape": _ms(t)},
         )
@@ -468,6 +545,7 @@ class CrawlEngine:
     # -- hooks for the pool (run on the driver thread) --------------------------------
 
     def _setup_driver(self, drv: ManagedDriver) -> None:
+        run_hook(self.hooks, "on_browser_created", drv.webdriver, context=None)
         cookies = self.browser_config.cookies
         if cookies and self.browser_config.is_chromium:
             drv.cdp("Network.setCookies", {"cookies": thaw(cookies)})
@@ -475,6 +553,8 @@ class CrawlEngine:
             log.warning("BrowserConfig.cookies is applied through CDP, i.e. on Chromium only")
 
     def _setup_window(self, tab: Tab) -> None:
+        with self._fresh_lock:
+            self._fresh_tabs.add(tab.handle)
         headers = self.browser_config.headers
         if headers and self.browser_config.is_chromium:
             tab.cdp("Network.enable")
@@ -524,6 +604,23 @@ def _log_outcome(done: concurrent.futures.Future[CrawlResult], verbose: bool) ->
 def _shown(url: str) -> str:
     """A URL for a log line: ``raw:`` HTML can be a whole page, so long ones are cut."""
     return url if len(url) <= 120 else url[:117] + "..."
+
+
+def _stop_quietly(recorder: Recorder) -> None:
+    """End a failed crawl's capture without hiding the crawl's own error."""
+    try:
+        recorder.stop()
+    except Exception as exc:
+        log.debug("ending the capture of a failed crawl failed: %s", exc)
+
+
+def _response(tab: Tab) -> Response:
+    """The main document's URL and status, for the after_goto hook."""
+    href, status = tab.evaluate(
+        "() => { const n = performance.getEntriesByType('navigation')[0];"
+        " return [location.href, n && n.responseStatus ? n.responseStatus : null]; }"
+    )
+    return Response(str(href), int(status) if status else None)
 
 
 def _done(result: CrawlResult) -> concurrent.futures.Future[CrawlResult]:

@@ -17,7 +17,8 @@
         ├── ScriptError                     a js_code script threw or did not parse ("script")
         ├── WaitTimeoutError                wait_for did not hold in time ("timeout")
         ├── SessionError                    js_only on an unknown session, no driver ("session")
-        └── BrowserDiedError                the browser or its driver went away ("browser_dead")
+        ├── BrowserDiedError                the browser or its driver went away ("browser_dead")
+        └── HookError (hooks.py)            a user hook raised ("hook")
 
 Each crawl error carries an ``error_type``, which ``CrawlResult.error_type`` reports and
 retries decide on (a ``bad_input`` failure is never retried). The engine's one boundary

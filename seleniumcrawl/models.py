@@ -49,6 +49,12 @@ class CrawlResult:
     metadata: dict[str, Any] = attrs.field(factory=dict, repr=False)
     screenshot: str | None = attrs.field(default=None, repr=False)
     pdf: bytes | None = attrs.field(default=None, repr=False)
+    #: ``capture_network_requests``: request, response and request_failed entries.
+    network_requests: list[dict[str, Any]] | None = attrs.field(default=None, repr=False)
+    #: ``capture_console_messages``: console calls and uncaught errors of the page.
+    console_messages: list[dict[str, Any]] | None = attrs.field(default=None, repr=False)
+    #: ``capture_mhtml``: the page as an MHTML archive (Chromium).
+    mhtml: str | None = attrs.field(default=None, repr=False)
     cache_status: str | None = None
     timings: dict[str, float] = attrs.field(factory=dict, repr=False)
 

@@ -14,6 +14,8 @@ Fixtures:
 When a test fails, every session window it used (windows opened during the test on
 ``crawler``, and every window of its ``async_crawler``) is captured as a PNG and its HTML
 under ``<basetemp>/seleniumcrawl-failures/<test name>/``; the report lists the paths.
+Crawls of the test that asked for ``capture_console_messages`` or
+``capture_network_requests`` add ``console.log`` and ``network.har`` (HAR 1.2) there.
 
 Importing this module is cheap: pytest loads it in every project where seleniumcrawl is
 installed, so seleniumcrawl's crawling modules (Selenium, BeautifulSoup) are imported only
@@ -25,11 +27,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import concurrent.futures
+import json
 import logging
 import re
 import uuid
 from collections.abc import Callable, Coroutine, Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -70,6 +73,13 @@ class _State:
     crawler: WebCrawler | None = None
     async_crawler: AsyncWebCrawler | None = None
     failures_dir: Path | None = None
+    #: Results of the running test's crawls that carry a network or console capture.
+    captured: list[CrawlResult] = field(default_factory=list)
+
+    def observe(self, result: CrawlResult) -> None:
+        """Keep a result with captured events (called from the crawlers' threads)."""
+        if result.network_requests is not None or result.console_messages is not None:
+            self.captured.append(result)
 
 
 _STATE = pytest.StashKey[_State]()
@@ -162,6 +172,7 @@ def crawler(
     _remember_failures_dir(pytestconfig, tmp_path_factory)
     with WebCrawler(sc_browser_config) as shared:
         state.crawler = shared
+        shared._engine.observers.append(state.observe)
         try:
             yield shared
         finally:
@@ -190,6 +201,7 @@ def async_crawler(
     state = _state(request.config)
     _remember_failures_dir(request.config, tmp_path_factory)
     own = AsyncWebCrawler(sc_browser_config)
+    own._engine.observers.append(state.observe)
     state.async_crawler = own
     try:
         yield own
@@ -226,6 +238,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """Note the shared crawler's sessions before the test, to tell which ones it opened."""
     state = item.config.stash.get(_STATE, None)
     item.stash[_SESSIONS_BEFORE] = frozenset(_live_sessions(state.crawler if state else None))
+    if state is not None:
+        state.captured.clear()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -255,12 +269,36 @@ def _capture_failure(item: pytest.Item) -> list[str]:
     if state is None or state.failures_dir is None:
         return []
     targets = _windows_of_test(item, state)
-    if not targets:
+    captured = list(state.captured)
+    if not targets and not captured:
         return []
     directory = _unique_dir(state.failures_dir, _safe_name(item.name))
     lines: list[str] = []
     for label, session_id, capture in targets:
         lines.extend(_save_window(capture, label, session_id, directory))
+    lines.extend(_save_captures(captured, directory))
+    return lines
+
+
+def _save_captures(results: list[CrawlResult], directory: Path) -> list[str]:
+    """The console log (text) and network log (HAR) of the test's capturing crawls."""
+    from seleniumcrawl.har import to_har
+
+    lines: list[str] = []
+    consoles = [r for r in results if r.console_messages is not None]
+    if consoles:
+        path = directory / "console.log"
+        with path.open("w", encoding="utf-8") as out:
+            for result in consoles:
+                out.write(f"# {result.url}\n")
+                for message in result.console_messages or []:
+                    out.write(f"{message['timestamp']:.3f} [{message['type']}] {message['text']}\n")
+        lines.append(f"console log: {path}")
+    networks = [r.network_requests for r in results if r.network_requests is not None]
+    if networks:
+        path = directory / "network.har"
+        path.write_text(json.dumps(to_har(networks), indent=1), encoding="utf-8")
+        lines.append(f"network log (HAR): {path}")
     return lines
 
 

@@ -196,6 +196,9 @@ class Capture:
     js_execution_result: dict[str, Any] | None = None
     screenshot: str | None = None
     pdf: bytes | None = None
+    network_requests: list[dict[str, Any]] | None = None
+    console_messages: list[dict[str, Any]] | None = None
+    mhtml: str | None = None
 
 
 def navigate(tab: Tab, target: Target, config: CrawlerRunConfig) -> None:
@@ -223,11 +226,19 @@ def navigate(tab: Tab, target: Target, config: CrawlerRunConfig) -> None:
 
 def _steps_follow(config: CrawlerRunConfig) -> bool:
     return bool(
-        config.scripts or config.wait_for or config.scan_full_page or config.remove_overlay_elements
+        config.scripts
+        or config.scripts_before_wait
+        or config.wait_for
+        or config.scan_full_page
+        or config.remove_overlay_elements
+        or config.virtual_scroll_config
+        or config.process_iframes
     )
 
 
-def run_scripts(tab: Tab, config: CrawlerRunConfig) -> dict[str, Any]:
+def run_scripts(
+    tab: Tab, config: CrawlerRunConfig, scripts: list[str] | None = None
+) -> dict[str, Any]:
     """Run each ``js_code`` script in order (step 4).
 
     A script that throws is recorded in the result (``success`` False, its message in
@@ -236,7 +247,7 @@ def run_scripts(tab: Tab, config: CrawlerRunConfig) -> dict[str, Any]:
     """
     results: list[Any] = []
     errors: list[dict[str, Any]] = []
-    for index, script in enumerate(config.scripts):
+    for index, script in enumerate(config.scripts if scripts is None else scripts):
         token = uuid.uuid4().hex
         try:
             tick = not tab.waits_for_navigation
@@ -341,13 +352,139 @@ def settle(tab: Tab, config: CrawlerRunConfig) -> None:
         tab.call(_REMOVE_OVERLAYS, timeout_ms=_QUICK_MS)
 
 
+_IMAGES_DONE = "() => Array.from(document.images).every((img) => img.complete)"
+
+_VIRTUAL_SCROLL = r"""
+async (cfg) => {
+  const box = document.querySelector(cfg.container_selector);
+  if (!box) return {error: 'no element matches'};
+  const seen = new Set();
+  const items = [];
+  const collect = () => {
+    for (const el of Array.from(box.children)) {
+      const text = (el.textContent || '').replace(/\s+/g, ' ').trim();
+      const key = text || el.outerHTML;
+      if (!seen.has(key)) { seen.add(key); items.push(el.outerHTML); }
+    }
+  };
+  collect();
+  const scroller = box.scrollHeight > box.clientHeight ? box : document.scrollingElement;
+  for (let i = 0; i < cfg.scroll_count; i++) {
+    const by = cfg.scroll_by === 'container_height' ? box.clientHeight
+      : cfg.scroll_by === 'page_height' ? window.innerHeight : cfg.scroll_by;
+    scroller.scrollTop = scroller.scrollTop + by;
+    // Scroll events fire with the next frame: let it come (bounded: a hidden page has none).
+    await Promise.race([new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))),
+                        new Promise((r) => setTimeout(r, 100))]);
+    await new Promise((r) => setTimeout(r, cfg.wait_after_scroll * 1000));
+    collect();
+  }
+  box.innerHTML = items.join('');
+  return {items: items.length};
+}
+"""
+
+_INLINE_IFRAMES = """
+async (timeoutMs) => {
+  const deadline = Date.now() + timeoutMs;
+  // A frame still on its initial about:blank (its src or srcdoc not loaded yet) is waited for.
+  const loaded = (frame) => {
+    let doc = null;
+    try { doc = frame.contentDocument; } catch (e) { return true; }
+    if (!doc) return true;  // cross-origin: nothing to wait for, nothing to read
+    const pending = (frame.getAttribute('src') || frame.hasAttribute('srcdoc'))
+      && doc.location.href === 'about:blank' && !frame.hasAttribute('data-sc-loaded');
+    return !pending && doc.readyState === 'complete';
+  };
+  let inlined = 0;
+  const walk = async (doc) => {
+    for (const frame of Array.from(doc.querySelectorAll('iframe'))) {
+      while (!loaded(frame) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      let inner = null;
+      try { inner = frame.contentDocument; } catch (e) { inner = null; }
+      if (!inner || !inner.body) continue;  // cross-origin: not reachable from the page
+      await walk(inner);
+      const div = doc.createElement('div');
+      div.className = 'iframe-content';
+      div.setAttribute('data-iframe-src', frame.getAttribute('src') || '');
+      div.innerHTML = inner.body.innerHTML;
+      frame.replaceWith(div);
+      inlined++;
+    }
+  };
+  await walk(document);
+  return inlined;
+}
+"""
+
+_FLATTENED_HTML = r"""
+() => {
+  const voids = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link',
+    'meta', 'source', 'track', 'wbr']);
+  const esc = (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const attrs = (el) => Array.from(el.attributes)
+    .map((a) => ` ${a.name}="${a.value.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`).join('');
+  const children = (node) => Array.from(node.childNodes).map(ser).join('');
+  const ser = (node) => {
+    if (node.nodeType === 3) {
+      const raw = node.parentNode && ['SCRIPT', 'STYLE'].includes(node.parentNode.nodeName);
+      return raw ? node.data : esc(node.data);
+    }
+    if (node.nodeType === 8) return `<!--${node.data}-->`;
+    if (node.nodeType === 11) return children(node);
+    if (node.nodeType !== 1) return '';
+    const tag = node.localName;
+    if (tag === 'slot') {
+      const assigned = node.assignedNodes();
+      return assigned.length ? assigned.map(ser).join('') : children(node);
+    }
+    const inner = node.shadowRoot ? ser(node.shadowRoot)
+      : tag === 'template' ? children(node.content) : children(node);
+    return voids.has(tag) ? `<${tag}${attrs(node)}>` : `<${tag}${attrs(node)}>${inner}</${tag}>`;
+  };
+  return ser(document.documentElement);
+}
+"""
+
+
+def prepare(tab: Tab, config: CrawlerRunConfig) -> None:
+    """After ``wait_for``: wait for images, run the virtual scroll, inline iframes."""
+    if config.wait_for_images and not _wait_until(tab, _IMAGES_DONE, (), config.page_timeout):
+        log.info("wait_for_images: not every image finished within page_timeout; going on")
+    scroll = config.virtual_scroll_config
+    if scroll is not None:
+        outcome = tab.call(
+            _VIRTUAL_SCROLL,
+            scroll.to_dict(),
+            timeout_ms=config.page_timeout + scroll.scroll_count * scroll.wait_after_scroll * 1000,
+        )
+        if outcome.get("error"):
+            raise ScriptError(
+                f"virtual_scroll_config: container_selector {scroll.container_selector!r} "
+                "matches no element"
+            )
+    if config.process_iframes:
+        # Frames still loading get up to 5 s (srcdoc/src frames load after their parent).
+        tab.call(_INLINE_IFRAMES, 5000, timeout_ms=_QUICK_MS)
+
+
 def capture(tab: Tab, target: Target, config: CrawlerRunConfig) -> Capture:
-    """Step 7: HTML, URL, status, screenshot and PDF."""
+    """Step 7: HTML, URL, status, screenshot, PDF and MHTML."""
     href, status, html, error = tab.evaluate(_SNAPSHOT)
     if target.raw_html is not None:
         href, status = target.url, None
     elif error:
         raise NavigationError(f"could not load {target.url}: {error}")
+    if config.flatten_shadow_dom:
+        html = tab.evaluate(_FLATTENED_HTML)
+    mhtml = None
+    if config.capture_mhtml:
+        if tab.is_chromium:
+            mhtml = str(tab.cdp("Page.captureSnapshot", {"format": "mhtml"})["data"])
+        else:
+            log.warning("capture_mhtml needs Chromium (CDP Page.captureSnapshot); skipped")
     shot = tab.screenshot_png_b64() if config.screenshot else None
     pdf = tab.print_pdf() if config.pdf else None
     return Capture(
@@ -356,4 +493,5 @@ def capture(tab: Tab, target: Target, config: CrawlerRunConfig) -> Capture:
         status_code=int(status) if status else None,
         screenshot=shot,
         pdf=pdf,
+        mhtml=mhtml,
     )

@@ -49,6 +49,8 @@ Test aids (fault injection and introspection):
   inside a cookie banner, site header and navigation, comments, sidebar and footer.
 - ``/ratelimit/<key>?seconds=S`` answers 429 with ``Retry-After`` (the seconds left; an
   HTTP-date with ``&date=1``) until S seconds after the key's first request, then 200.
+- ``/capture`` logs to the console, fetches ``/api/me`` (401) and an unreachable port,
+  loads a missing image and throws an uncaught error (for network and console capture).
 
 Every response carries Content-Type, Content-Length (204/304 excepted: they have no body)
 and ``Cache-Control: no-store``, so each navigation reaches the server and is counted. The
@@ -562,6 +564,7 @@ def _redirect(target: str, code: int, extra: tuple[tuple[str, str], ...] = ()) -
 
 _STATIC_PAGES = {
     "/commits": "commits.html",
+    "/capture": "capture.html",
     "/js-error": "js-error.html",
     "/infinite": "infinite.html",
     "/overlay": "overlay.html",
@@ -573,7 +576,7 @@ _ROUTES: list[tuple[tuple[str, ...], re.Pattern[str], _Route]] = [
     (_GET, re.compile(r"/"), DemoSite._route_index),
     (
         _GET,
-        re.compile(r"/commits|/js-error|/infinite|/overlay|/article"),
+        re.compile(r"/commits|/js-error|/infinite|/overlay|/article|/capture"),
         DemoSite._route_static_page,
     ),
     (_GET, re.compile(r"/static/([^/]+)"), DemoSite._route_static),

@@ -109,14 +109,9 @@ async def test_4_2_exclude_external_images(pages_url: Callable[[str], str]) -> N
     assert "third-party" not in (result.cleaned_html or "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="wait_for_images (SPEC section 19) is another issue's; the rest of the example runs",
-)
 async def test_5_putting_it_all_together(pages_url: Callable[[str], str]) -> None:
     """5: keep internal links only, drop a domain, social links and external images."""
-    crawler_cfg = CrawlerRunConfig(  # type: ignore[call-arg]
+    crawler_cfg = CrawlerRunConfig(
         exclude_external_links=True,
         exclude_domains=["spammyads.com"],
         exclude_social_media_links=True,  # skip Twitter, Facebook, etc.

@@ -53,15 +53,10 @@ async def test_cache_modes_new_code(
     assert len(_crawl_lines(caplog)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="process_iframes (SPEC section 19) is another issue's; the rest of the example runs",
-)
 async def test_simple_crawling_complete_example(pages_url: Callable[[str], str]) -> None:
     """ "Complete Example": verbose browser, word threshold, excluded tags, cache ENABLED."""
     browser_config = BrowserConfig(verbose=True)
-    run_config = CrawlerRunConfig(  # type: ignore[call-arg]
+    run_config = CrawlerRunConfig(
         # Content filtering
         word_count_threshold=10,
         excluded_tags=["form", "header"],

@@ -6,6 +6,7 @@ one; a marker environment variable checks that it left no browser or driver behi
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
@@ -335,3 +336,38 @@ def test_the_plugin_is_registered_by_its_entry_point() -> None:
     entry_points = metadata.entry_points(group="pytest11")
     assert any(ep.value == "seleniumcrawl.pytest_plugin" for ep in entry_points)
     assert os.path.basename(pytest_plugin.__file__) == "pytest_plugin.py"
+
+
+def test_failed_test_gets_console_log_and_har(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed test's capturing crawls leave console.log and a HAR 1.2 network.har."""
+    pytester.makeini(INI.format(mode="auto"))
+    pytester.makepyfile(
+        """
+        from seleniumcrawl import CrawlerRunConfig
+
+        def test_fails_after_capture(crawler, demo_site):
+            config = CrawlerRunConfig(
+                capture_network_requests=True,
+                capture_console_messages=True,
+                wait_for="js:() => document.getElementById('done').textContent !== 'waiting'",
+            )
+            assert crawler.run(demo_site + "/capture", config).success
+            assert False, "on purpose"
+        """
+    )
+    result = run_suite(pytester, monkeypatch)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*console log: *console.log*", "*network log (HAR): *network.har*"]
+    )
+    files = failure_files(pytester, "test_fails_after_capture")
+    console = files["console.log"].read_text()
+    assert "[warning] a warning" in console and "/capture" in console
+    har = json.loads(files["network.har"].read_text())
+    assert har["log"]["version"] == "1.2"
+    by_url = {e["request"]["url"]: e for e in har["log"]["entries"]}
+    me = next(e for url, e in by_url.items() if url.endswith("/api/me"))
+    assert me["response"]["status"] == 401 and me["request"]["method"] == "GET"
+    assert all(e["startedDateTime"].endswith("+00:00") for e in har["log"]["entries"])

@@ -26,6 +26,7 @@ EXPECTED = {
     "JsonLxmlExtractionStrategy",
     "JsonXPathExtractionStrategy",
     "RegexExtractionStrategy",
+    "Page",
     "SchemaError",
     "SeleniumCrawlError",
     "WebCrawler",
