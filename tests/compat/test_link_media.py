@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
-
 from seleniumcrawl import AsyncWebCrawler, BrowserConfig, CrawlerRunConfig
 
 
