@@ -308,11 +308,17 @@ class BidiTab(Tab):
             "resultOwnership": "none",
         }
         try:
-            out = self._send("script.callFunction", params, timeout_ms / 1000 + _SLACK)
+            raw = self._script("script.callFunction", params, timeout_ms / 1000 + _SLACK)
         except BidiUnresponsiveError:
             raise
         except BidiTimeoutError as exc:
             raise ScriptTimeoutError(str(exc)) from exc
+        return _decode(raw)
+
+    def _script(self, method: str, params: dict[str, Any], timeout: float | None = None) -> Any:
+        """A ``script.*`` command's result value; the page's own failures translated."""
+        try:
+            out = self._call(method, params, timeout)
         except BidiError as exc:
             if _page_gone(exc):
                 raise PageGoneError(exc.message) from exc
@@ -320,7 +326,7 @@ class BidiTab(Tab):
         if out.get("type") == "exception":
             details = out.get("exceptionDetails") or {}
             raise JsError(str(details.get("text") or "the script threw"))
-        return _decode((out.get("result") or {}).get("value"))
+        return (out.get("result") or {}).get("value")
 
     def evaluate(self, function: str, *args: Any) -> Any:
         params: dict[str, Any] = {
@@ -337,16 +343,7 @@ class BidiTab(Tab):
         else:
             method = "script.evaluate"
             params["expression"] = f"JSON.stringify(({function})())"
-        try:
-            out = self._call(method, params)
-        except BidiError as exc:
-            if _page_gone(exc):
-                raise PageGoneError(exc.message) from exc
-            raise
-        if out.get("type") == "exception":
-            details = out.get("exceptionDetails") or {}
-            raise JsError(str(details.get("text") or "the script threw"))
-        return json.loads((out.get("result") or {}).get("value") or "null")
+        return json.loads(self._script(method, params) or "null")
 
     def screenshot_png_b64(self) -> str:
         params = {"context": self.handle, "origin": "document"}
