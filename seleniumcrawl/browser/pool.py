@@ -42,6 +42,7 @@ from seleniumcrawl.browser.bidi import BidiError, BidiTimeoutError
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.executor import DriverThread, current_driver_thread
 from seleniumcrawl.browser.failures import (
+    TRANSPORT_ERRORS,
     death_cause,
     describe_error,
     is_timeout,
@@ -390,11 +391,16 @@ class DriverPool:
                 done.set_result(None)
                 return done
             session.lost = True
-            if session.isolated and session.thread.isolated:
+            retired = session.isolated and session.thread.isolated
+            if retired:
                 self._retire(session.thread)
 
         def start(finished: Callable[[], None]) -> None:
             thread = session.thread
+            if retired:  # its own browser quits with its thread: no tab to close
+                done.set_result(None)
+                finished()
+                return
 
             def body(drv: ManagedDriver) -> None:
                 self._close_session_tab(thread, session, drv)
@@ -764,31 +770,48 @@ class DriverPool:
             if tabs.bidi is not None:
                 tabs.bidi.close(tab)
             raise CrawlError(f"{exc}; its tab was closed") from exc
+        remote = self.config.remote_url
         if isinstance(exc, BidiTimeoutError) and not drv.bidi.closed and drv.processes_alive():
-            if self._classic_answers(thread):
-                # The browser answers over HTTP but not over BiDi: its BiDi side is gone
-                # (chromedriver's BiDi mapper runs in a renderer of its own).
-                message = "the browser died: its WebDriver BiDi endpoint stopped answering"
-                self._replace(thread, drv, message, exc)
-            self._give_up_on(thread, drv, exc)
+            answered, error = self._classic_probe(thread, drv)
+            if not answered:
+                self._give_up_on(thread, drv, exc)
+            if error is not None and means_browser_gone(error):
+                # e.g. a Grid that dropped the session: its BiDi socket may stay open, mute.
+                self._replace(thread, drv, f"the browser died: {death_cause(error, remote)}", exc)
+            # The browser answers over HTTP but not over BiDi: its BiDi side is gone
+            # (chromedriver's BiDi mapper runs in a renderer of its own).
+            message = "the browser died: its WebDriver BiDi endpoint stopped answering"
+            self._replace(thread, drv, message, exc)
         if drv.bidi.closed or not drv.processes_alive() or means_browser_gone(exc):
-            cause = death_cause(exc, self.config.remote_url)
-            self._replace(thread, drv, f"the browser died: {cause}", exc)
+            cause: BaseException = exc
+            if remote is not None and drv.bidi.closed:
+                # A closed socket says nothing of why; the classic client's answer does
+                # (the Grid dropped the session, or the Grid itself is gone).
+                answered, error = self._classic_probe(thread, drv)
+                gone = not answered and isinstance(error, TRANSPORT_ERRORS)
+                if error is not None and (gone or means_browser_gone(error)):
+                    cause = error
+            self._replace(thread, drv, f"the browser died: {death_cause(cause, remote)}", exc)
 
-    def _classic_answers(self, thread: DriverThread) -> bool:
-        """From a page thread: whether the driver still answers a classic command."""
+    def _classic_probe(
+        self, thread: DriverThread, drv: ManagedDriver
+    ) -> tuple[bool, BaseException | None]:
+        """Whether the driver still answers a classic command, and the error it answered
+        with (or, when it did not answer, why not)."""
         timeout = min(self.config.command_timeout, PROBE_TIMEOUT)
+        # The list of windows comes from the browser process itself (not a renderer,
+        # not chromedriver's cache): a frozen browser cannot give it.
         try:
-            # The list of windows comes from the browser process itself (not a renderer,
-            # not chromedriver's cache): a frozen browser cannot give it.
-            probe = thread.submit(lambda drv: drv.webdriver.window_handles)
-            probe.result(timeout)
-        except WebDriverException:
-            return True  # an error is an answer
+            if threading.current_thread() is drv.owner:
+                _ = drv.webdriver.window_handles
+            else:
+                thread.submit(lambda managed: managed.webdriver.window_handles).result(timeout)
+        except WebDriverException as exc:
+            return True, exc  # an error is an answer
         except Exception as exc:  # no answer in time, a closed pool, a transport error
             log.debug("%s: classic liveness probe failed: %s", thread.name, describe_error(exc))
-            return False
-        return True
+            return False, exc
+        return True, None
 
     def _classic_failure(self, thread: DriverThread, drv: ManagedDriver, exc: Exception) -> None:
         drv.focused = None  # whatever failed, the next crawl re-focuses its window

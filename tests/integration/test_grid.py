@@ -143,7 +143,11 @@ async def test_pagination_over_three_pages_with_js_only(
 async def test_login_then_dashboard_and_isolated_session_is_logged_out(
     remote: BrowserConfig, grid: GridServer, site: DemoSite
 ) -> None:
-    """A remote login reaches the dashboard; an isolated session (own browser) is logged out."""
+    """A remote login reaches the dashboard; an isolated session is logged out.
+
+    Over BiDi the isolated session is a user context of the same remote browser; on the
+    classic path it is a browser of its own (a second Grid session).
+    """
     async with AsyncWebCrawler(config=remote) as crawler:
         login = await crawler.arun(
             url=site.url("/login"), config=CrawlerRunConfig(session_id="user", js_code=LOGIN)
@@ -166,16 +170,25 @@ async def test_login_then_dashboard_and_isolated_session_is_logged_out(
         assert isolated.success, isolated.error_message
         assert "user-profile" not in isolated.html
         names = {_session_driver(crawler, s).name for s in ("user", "stranger")}
-        assert len(names) == 2 and sorted(_slot_names(grid)) == sorted(names)
+        assert sorted(_slot_names(grid)) == sorted(names)
+        stranger = crawler.crawler_strategy.pool.session("stranger")
+        assert stranger is not None
+        if _session_driver(crawler, "user").bidi is not None:
+            assert len(names) == 1 and stranger.user_context is not None
+        else:
+            assert len(names) == 2
 
 
 @pytest.mark.grid
 def test_run_many_uses_two_remote_drivers(
     remote: BrowserConfig, grid: GridServer, site: DemoSite
 ) -> None:
-    """run_many with max_drivers=2 spreads the URLs over two Grid sessions, results in order."""
+    """run_many with max_drivers=2 spreads the URLs over two Grid sessions, results in order.
+
+    Four pages fill a browser, so eight in flight need the second one.
+    """
     urls = [site.url(f"/slow?ms=300&n={n}") for n in range(8)]
-    with WebCrawler(config=remote.clone(max_drivers=2)) as crawler:
+    with WebCrawler(config=remote.clone(max_drivers=2, max_pages_per_driver=4)) as crawler:
         results = crawler.run_many(urls, CrawlerRunConfig())
         assert isinstance(results, list)
         assert [r.url for r in results] == urls
@@ -189,8 +202,11 @@ def test_run_many_uses_two_remote_drivers(
 def test_close_quits_every_remote_session(
     remote: BrowserConfig, grid: GridServer, site: DemoSite
 ) -> None:
-    """After close() the Grid holds none of the crawler's sessions (shared and isolated)."""
-    crawler = WebCrawler(config=remote.clone(max_drivers=3))
+    """After close() the Grid holds none of the crawler's sessions (shared and isolated).
+
+    One page per browser, so the three sessions hold three Grid sessions on either path.
+    """
+    crawler = WebCrawler(config=remote.clone(max_drivers=3, max_pages_per_driver=1))
     for session, isolated in (("a", False), ("b", True), ("c", True)):
         result = crawler.run(
             site.url("/page/1"), CrawlerRunConfig(session_id=session, session_isolation=isolated)
@@ -262,7 +278,13 @@ def test_no_free_slot_then_retry_then_grid_lost(site: DemoSite) -> None:
     # timeout must exceed a browser start on a loaded machine (measured: up to ~3 s).
     small = _start_grid(max_sessions=1, session_request_timeout=8)
     try:
-        config = BrowserConfig(remote_url=small.url, max_drivers=2, keep_alive_interval=KEEP_ALIVE)
+        # One page per browser: session "b" needs a second browser, so a second slot.
+        config = BrowserConfig(
+            remote_url=small.url,
+            max_drivers=2,
+            max_pages_per_driver=1,
+            keep_alive_interval=KEEP_ALIVE,
+        )
         with WebCrawler(config=config) as crawler:
             first = crawler.run(
                 site.url("/page/1"), CrawlerRunConfig(session_id="a", session_isolation=True)
@@ -280,8 +302,11 @@ def test_no_free_slot_then_retry_then_grid_lost(site: DemoSite) -> None:
             assert 7 < waited < 30, f"the queue timeout took {waited:.1f} s"
             assert crawler.sessions() == ["a"], "the session that never opened is not listed"
 
-            crawler.kill_session("a")  # its isolated driver quits: the slot frees
-            _wait_until(lambda: small.session_count() == 0, 20, "the slot freeing")
+            bidi = crawler.crawler_strategy.pool.drivers()[0].bidi is not None
+            crawler.kill_session("a")
+            if not bidi:  # its isolated browser quits: the slot frees
+                _wait_until(lambda: small.session_count() == 0, 20, "the slot freeing")
+            # Over BiDi its user context goes; the browser it was on has room for "b".
             retried = crawler.run(site.url("/page/2"), CrawlerRunConfig(session_id="b"))
             assert retried.success, retried.error_message
 

@@ -142,3 +142,18 @@ def _session(sid: str, thread: Any, isolated: bool = False) -> Any:
     from seleniumcrawl.browser.pool import Session
 
     return Session(sid, thread, isolated)
+
+
+def test_killing_an_isolated_classic_session_retires_its_browser() -> None:
+    """Without BiDi, killing an isolated session takes its browser's thread out of service
+    and completes cleanly (nothing is sent to the retired thread)."""
+    pool = DriverPool(BrowserConfig(max_drivers=1, use_bidi=False))
+    try:
+        with pool._lock:
+            thread = pool._thread_for_session(isolated=True)
+            pool._sessions["a"] = _session("a", thread, isolated=True)
+        assert pool.kill_session("a").result(5) is None
+        assert not thread.accepting
+        assert pool.session("a") is None
+    finally:
+        pool.close(grace=1)
