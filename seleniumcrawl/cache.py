@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 #: Bump when the ``pages`` table changes; a file with another version is reset.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _BUSY_TIMEOUT_S = 30.0
 _LOCK_RETRIES = 5
 
@@ -49,13 +49,14 @@ CREATE TABLE pages (
     url TEXT NOT NULL,
     redirected_url TEXT,
     status_code INTEGER,
+    first_status INTEGER,
     html TEXT NOT NULL,
     screenshot TEXT,
     pdf BLOB,
     created_at REAL NOT NULL
 )
 """
-_COLUMNS = "url, redirected_url, status_code, html, screenshot, pdf, created_at"
+_COLUMNS = "url, redirected_url, status_code, first_status, html, screenshot, pdf, created_at"
 #: robots.txt of each origin (seleniumcrawl.robots); ``status`` is the HTTP status of the fetch.
 _CREATE_ROBOTS = """
 CREATE TABLE IF NOT EXISTS robots (
@@ -81,6 +82,8 @@ class CachedPage:
     url: str
     redirected_url: str | None = None
     status_code: int | None = None
+    #: The first response's status when the page was redirected (see CrawlResult.status_code).
+    first_status: int | None = None
     html: str = attrs.field(default="", repr=False)
     #: Base64 PNG, as in ``CrawlResult.screenshot``.
     screenshot: str | None = attrs.field(default=None, repr=False)
@@ -199,11 +202,12 @@ class CrawlCache:
         )
         if row is None:
             return None
-        url, redirected_url, status_code, html, screenshot, pdf, created_at = row
+        url, redirected_url, status_code, first_status, html, screenshot, pdf, created_at = row
         return CachedPage(
             url=url,
             redirected_url=redirected_url,
             status_code=status_code,
+            first_status=first_status,
             html=html,
             screenshot=screenshot,
             pdf=bytes(pdf) if pdf is not None else None,
@@ -213,12 +217,13 @@ class CrawlCache:
     def put(self, key: str, page: CachedPage) -> None:
         """Store ``page`` under ``key``, replacing what was there."""
         self._write(
-            f"INSERT OR REPLACE INTO pages (key, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT OR REPLACE INTO pages (key, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 key,
                 page.url,
                 page.redirected_url,
                 page.status_code,
+                page.first_status,
                 page.html,
                 page.screenshot,
                 page.pdf,

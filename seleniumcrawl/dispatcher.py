@@ -575,7 +575,7 @@ class Run:
             result = self._d.crawl_one(item.url, config)
             limiter = self._d.rate_limiter
             if limiter is not None and item.domain:
-                if limiter.is_rate_limited(result.status_code):
+                if limiter.is_rate_limited(_final_status(result)):
                     limited += 1
                     if limited > limiter.max_retries:
                         return _rate_limit_failure(result, limiter.max_retries)
@@ -612,7 +612,7 @@ class Run:
         logger.info(
             "%s answered HTTP %s: retry %d/%d in %.2f s (%s)",
             item.url,
-            result.status_code,
+            _final_status(result),
             attempt,
             limiter.max_retries,
             wait,
@@ -636,15 +636,21 @@ class Run:
         self._results.put((index, result))
 
 
+def _final_status(result: CrawlResult) -> int | None:
+    """The status of the page that answered (after redirects): the one that may say 429."""
+    return result.redirected_status_code or result.status_code
+
+
 def _rate_limit_failure(result: CrawlResult, retries: int) -> CrawlResult:
     """The last answer of a URL that stayed rate-limited: a failure that keeps its status."""
     failed = CrawlResult.failure(
         result.url,
-        f"rate limited: HTTP {result.status_code} after {retries} retries",
+        f"rate limited: HTTP {_final_status(result)} after {retries} retries",
         result.session_id,
         "rate_limited",
     )
     failed.status_code = result.status_code
+    failed.redirected_status_code = result.redirected_status_code
     failed.redirected_url = result.redirected_url
     return failed
 

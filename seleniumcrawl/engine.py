@@ -363,9 +363,10 @@ class CrawlEngine:
                 user_agent = self.browser_config.user_agent
                 if user_agent:
                     hook("on_user_agent_updated", pg, user_agent=user_agent, config=config)
+            first_hop = None
             if not config.js_only:
                 hook("before_goto", pg, url=target.url, config=config)
-                step("navigate", lambda: page.navigate(tab, target, config))
+                first_hop = step("navigate", lambda: page.navigate(tab, target, config))
                 if "after_goto" in hooks:
                     hook("after_goto", pg, url=target.url, response=_response(tab), config=config)
             if config.scripts_before_wait:
@@ -395,6 +396,7 @@ class CrawlEngine:
         recorded = recorder.stop() if recorder is not None else (None, None)
         capture.network_requests, capture.console_messages = recorded
         capture.js_execution_result = js_result
+        capture.first_status = first_hop
         if config.cache_mode.writes and not config.js_only and target.kind != "raw":
             step("cache_write", lambda: self._store(target, config, capture))
         result = self._build(target, config, capture, cache_status)
@@ -427,10 +429,10 @@ class CrawlEngine:
         return CrawlResult(
             url=target.url,
             success=True,
-            status_code=capture.status_code,
-            # The final response's status; None for raw: and file:// (not HTTP), as in
-            # Crawl4AI. Crawl4AI's status_code is the first hop's (a 302), which needs
-            # the network events of the BiDi transport; until then both are the final one.
+            # As in Crawl4AI: status_code is the first hop's (a redirect's 302), known
+            # over BiDi (its network events; the classic path gives the final status);
+            # redirected_status_code the final response's, None for raw: and file://.
+            status_code=capture.first_status or capture.status_code,
             redirected_status_code=capture.status_code if target.kind == "http" else None,
             redirected_url=capture.redirected_url,
             session_id=config.session_id,
@@ -692,6 +694,7 @@ def _capture_of(cached: CachedPage) -> page.Capture:
         html=cached.html,
         redirected_url=cached.redirected_url or cached.url,
         status_code=cached.status_code,
+        first_status=cached.first_status,
         screenshot=cached.screenshot,
         pdf=cached.pdf,
     )
@@ -702,6 +705,7 @@ def _cached_of(target: Target, capture: page.Capture) -> CachedPage:
         url=target.url,
         redirected_url=capture.redirected_url,
         status_code=capture.status_code,
+        first_status=capture.first_status,
         html=capture.html,
         screenshot=capture.screenshot,
         pdf=capture.pdf,

@@ -34,6 +34,8 @@ Listener = Callable[[dict[str, Any]], None]
 
 #: Chromium reports a renderer crash as this CDP event (forwarded by chromedriver's BiDi).
 CRASH_EVENT = "goog:cdp.Inspector.targetCrashed"
+#: Every response (a redirect's too); navigations' first hops give ``status_code``.
+RESPONSE_EVENT = "network.responseCompleted"
 
 _names = itertools.count(1)
 

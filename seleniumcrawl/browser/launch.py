@@ -43,7 +43,7 @@ from urllib3.connectionpool import ConnectionPool
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
-from seleniumcrawl.browser.bidi import CRASH_EVENT, BidiConnection
+from seleniumcrawl.browser.bidi import CRASH_EVENT, RESPONSE_EVENT, BidiConnection
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.failures import (
     TRANSPORT_ERRORS,
@@ -368,9 +368,10 @@ def _connect_bidi(remote: WebDriver, config: BrowserConfig, name: str) -> BidiCo
     except Exception as exc:
         log.warning("driver %s: BiDi connection to %s failed (%s); classic path", name, url, exc)
         return None
-    if config.is_chromium:
-        # Renderer crashes reach us as CDP events; a crashed tab fails its crawl at once.
-        bidi.call("session.subscribe", {"events": [CRASH_EVENT]}, config.command_timeout)
+    # Responses give each navigation's first-hop status (Crawl4AI's status_code); on
+    # Chromium, renderer crashes reach us as CDP events: a crashed tab fails at once.
+    events = [RESPONSE_EVENT, CRASH_EVENT] if config.is_chromium else [RESPONSE_EVENT]
+    bidi.call("session.subscribe", {"events": events}, config.command_timeout)
     return bidi
 
 

@@ -192,7 +192,10 @@ class Capture:
 
     html: str
     redirected_url: str
+    #: The status of the document's (final) response.
     status_code: int | None
+    #: The status of the navigation's first response (a redirect's 3xx), where known.
+    first_status: int | None = None
     js_execution_result: dict[str, Any] | None = None
     screenshot: str | None = None
     pdf: bytes | None = None
@@ -201,15 +204,16 @@ class Capture:
     mhtml: str | None = None
 
 
-def navigate(tab: Tab, target: Target, config: CrawlerRunConfig) -> None:
-    """Load the target into the tab (step 3), bounded by ``page_timeout``.
+def navigate(tab: Tab, target: Target, config: CrawlerRunConfig) -> int | None:
+    """Load the target into the tab (step 3), bounded by ``page_timeout``; the status of
+    its first response where the transport sees it (a redirect's 3xx), else None.
 
     An error page is detected here only when browser steps follow (they must not run
     on it); otherwise :func:`capture` detects it in its one snapshot round trip.
     """
     url = "about:blank" if target.raw_html is not None else target.url
     try:
-        tab.navigate(url, config.page_timeout)
+        first_hop = tab.navigate(url, config.page_timeout)
     except NavigationTimeout as exc:
         raise PageTimeoutError(
             f"page_timeout of {config.page_timeout:g} ms exceeded loading {target.url}"
@@ -218,10 +222,12 @@ def navigate(tab: Tab, target: Target, config: CrawlerRunConfig) -> None:
         raise NavigationError(f"could not load {target.url}: {exc}") from exc
     if target.raw_html is not None:
         tab.evaluate(_LOAD_RAW, target.raw_html)
-    elif _steps_follow(config):
+        return None
+    if _steps_follow(config):
         error = tab.evaluate(_ERROR_PAGE)
         if error:
             raise NavigationError(f"could not load {target.url}: {error}")
+    return first_hop
 
 
 def _steps_follow(config: CrawlerRunConfig) -> bool:

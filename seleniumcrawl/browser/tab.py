@@ -34,7 +34,13 @@ from selenium.common.exceptions import (
     WebDriverException,
 )
 
-from seleniumcrawl.browser.bidi import CRASH_EVENT, BidiConnection, BidiError, BidiTimeoutError
+from seleniumcrawl.browser.bidi import (
+    CRASH_EVENT,
+    RESPONSE_EVENT,
+    BidiConnection,
+    BidiError,
+    BidiTimeoutError,
+)
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.failures import describe_error
 
@@ -46,6 +52,8 @@ _SLACK = 10.0
 PROBE_AFTER = 5.0
 #: ...within this many seconds (at most ``command_timeout``).
 PROBE_TIMEOUT = 10.0
+#: First hops kept per tab for navigations not (yet) asked about, e.g. script-started ones.
+_FIRST_HOPS_KEPT = 8
 
 # ``fn`` is the caller's function expression; ``args`` a JSON text of its arguments.
 _WRAP = """
@@ -147,8 +155,13 @@ class Tab:
     #: Whether the protocol itself waits for a navigation a script started (classic does).
     waits_for_navigation: bool = False
 
-    def navigate(self, url: str, timeout_ms: float) -> None:
-        """Load ``url`` and wait for its load event, bounded by ``timeout_ms``."""
+    def navigate(self, url: str, timeout_ms: float) -> int | None:
+        """Load ``url`` and wait for its load event, bounded by ``timeout_ms``.
+
+        Returns the HTTP status of the navigation's first response (a redirect's 3xx
+        when it was redirected) where the transport sees it (BiDi network events),
+        else None.
+        """
         raise NotImplementedError
 
     def call(self, function: str, *args: Any, timeout_ms: float) -> Any:
@@ -208,6 +221,23 @@ class BidiTab(Tab):
         #: Seconds a liveness probe may take (see :meth:`_probe`).
         self.probe_timeout = min(command_timeout, PROBE_TIMEOUT)
         self._crashed: concurrent.futures.Future[None] = concurrent.futures.Future()
+        #: Navigation id -> status of its first response, filled from network events.
+        self._first_hops: dict[str, int] = {}
+        self._hops_lock = threading.Lock()
+
+    def note_response(self, navigation: str, redirect_count: int, status: int) -> None:
+        """Called by :class:`BidiTabs` for each response of a navigation of this tab."""
+        if redirect_count != 0:
+            return
+        with self._hops_lock:
+            self._first_hops[navigation] = status
+            while len(self._first_hops) > _FIRST_HOPS_KEPT:  # navigations nobody asked about
+                del self._first_hops[next(iter(self._first_hops))]
+
+    def _first_hop(self, navigated: Any) -> int | None:
+        navigation = navigated.get("navigation") if isinstance(navigated, dict) else None
+        with self._hops_lock:
+            return self._first_hops.pop(str(navigation), None) if navigation else None
 
     @property
     def crashed(self) -> bool:
@@ -256,7 +286,7 @@ class BidiTab(Tab):
     def _call(self, method: str, params: dict[str, Any], timeout: float | None = None) -> Any:
         return self._send(method, params, timeout or self.command_timeout)
 
-    def navigate(self, url: str, timeout_ms: float) -> None:
+    def navigate(self, url: str, timeout_ms: float) -> int | None:
         params = {"context": self.handle, "url": url, "wait": "complete"}
         if self.reused and self.last_url and _same_document(url, self.last_url):
             # Only the fragment differs: the browser would scroll the old document.
@@ -265,12 +295,12 @@ class BidiTab(Tab):
         try:
             self.last_url = url
             try:
-                self._send("browsingContext.navigate", params, timeout_ms / 1000)
+                navigated = self._send("browsingContext.navigate", params, timeout_ms / 1000)
             except BidiError as exc:
                 if "concurrent navigation" not in exc.message:
                     raise
                 # A navigation the page started itself was still under way: ours wins now.
-                self._send("browsingContext.navigate", params, timeout_ms / 1000)
+                navigated = self._send("browsingContext.navigate", params, timeout_ms / 1000)
         except BidiUnresponsiveError:
             raise
         except BidiTimeoutError as exc:
@@ -281,6 +311,8 @@ class BidiTab(Tab):
             if code is None:
                 raise
             raise NavigationFailed(code) from exc
+        # The network events of a navigation arrive before its answer (load comes last).
+        return self._first_hop(navigated)
 
     def _stop_loading(self) -> None:
         """End a load that outlived its bound, keeping what arrived (Chromium) or not.
@@ -373,8 +405,10 @@ class BidiTabs:
         self.command_timeout = command_timeout
         self._lock = threading.Lock()
         self._by_cdp_session: dict[str, BidiTab] = {}
+        self._by_context: dict[str, BidiTab] = {}
         if is_chromium:
             bidi.add_listener(CRASH_EVENT, self._on_crash)
+        bidi.add_listener(RESPONSE_EVENT, self._on_response)
 
     def open(self, user_context: str | None = None) -> BidiTab:
         """A new tab (in ``user_context`` when given), in the background."""
@@ -391,6 +425,8 @@ class BidiTabs:
             command_timeout=self.command_timeout,
             user_context=user_context,
         )
+        with self._lock:
+            self._by_context[tab.handle] = tab
         if self.is_chromium:
             # Crash events name the CDP session; learn it now, while the page is healthy.
             got = self.bidi.call(
@@ -405,12 +441,24 @@ class BidiTabs:
         """Close the tab (never raises: a tab that is gone is closed)."""
         tab.closed = True
         with self._lock:
+            self._by_context.pop(tab.handle, None)
             if tab.cdp_session is not None:
                 self._by_cdp_session.pop(tab.cdp_session, None)
         try:
             self.bidi.call("browsingContext.close", {"context": tab.handle}, self.command_timeout)
         except BidiError as exc:
             log.debug("closing tab %s failed: %s", tab.handle, exc)
+
+    def _on_response(self, params: dict[str, Any]) -> None:
+        navigation = params.get("navigation")
+        if not navigation:
+            return  # a subresource: only navigations' documents are of interest
+        with self._lock:
+            tab = self._by_context.get(str(params.get("context")))
+        response = params.get("response") or {}
+        status, hops = response.get("status"), params.get("redirectCount")
+        if tab is not None and isinstance(status, int) and isinstance(hops, int):
+            tab.note_response(str(navigation), hops, status)
 
     def _on_crash(self, params: dict[str, Any]) -> None:
         with self._lock:
@@ -430,7 +478,7 @@ class ClassicTab(Tab):
         self.handle = handle
         self.is_chromium = drv.config.is_chromium
 
-    def navigate(self, url: str, timeout_ms: float) -> None:
+    def navigate(self, url: str, timeout_ms: float) -> int | None:
         self.drv.set_page_load_timeout(timeout_ms)
         try:
             self.drv.webdriver.get(url)
@@ -445,6 +493,7 @@ class ClassicTab(Tab):
             if code is None:
                 raise
             raise NavigationFailed(code) from exc
+        return None  # the classic protocol shows no redirect chain
 
     def call(self, function: str, *args: Any, timeout_ms: float) -> Any:
         self.drv.set_script_timeout(timeout_ms)

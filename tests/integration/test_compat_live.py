@@ -9,8 +9,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from seleniumcrawl import (
     BrowserConfig,
+    CacheMode,
     CrawlerRunConfig,
     JsonCssExtractionStrategy,
     JsonLxmlExtractionStrategy,
@@ -29,16 +32,36 @@ PRODUCTS = {
 }
 
 
-def test_redirected_status_code_is_the_final_status(
-    shared_crawler: WebCrawler, site: DemoSite
+@pytest.mark.parametrize("code", [301, 302, 307])
+def test_status_code_is_the_first_hop_and_redirected_status_code_the_final(
+    shared_crawler: WebCrawler, site: DemoSite, transport: str, code: int
 ) -> None:
-    """After a 302 the final status is in redirected_status_code (and, for now, status_code)."""
-    result = shared_crawler.run(site.url("/redirect?to=/page/2&code=302"))
-    assert result.success
+    """As in Crawl4AI, status_code is the redirect's own status over BiDi (its network
+    events show the first hop; the classic path sees only the final one), and
+    redirected_status_code is the final page's."""
+    result = shared_crawler.run(site.url(f"/redirect?to=/page/2&code={code}&n={transport}"))
+    assert result.success, result.error_message
     assert result.redirected_url == site.url("/page/2")
-    assert (result.status_code, result.redirected_status_code) == (200, 200)
+    first = code if transport == "bidi" else 200
+    assert (result.status_code, result.redirected_status_code) == (first, 200)
+    direct = shared_crawler.run(site.url("/page/3"))
+    assert (direct.status_code, direct.redirected_status_code) == (200, 200)
     missing = shared_crawler.run(site.url("/status/404"))
     assert (missing.status_code, missing.redirected_status_code) == (404, 404)
+
+
+def test_a_cache_hit_keeps_both_statuses(transport: str, site: DemoSite, tmp_path: Path) -> None:
+    """A page served from the cache reports the statuses the crawl that stored it saw."""
+    enabled = CrawlerRunConfig(cache_mode=CacheMode.ENABLED)
+    url = site.url(f"/redirect?to=/page/4&code=301&cache={transport}")
+    with WebCrawler(config=BrowserConfig(max_drivers=1), base_directory=tmp_path) as crawler:
+        fetched = crawler.run(url, enabled)
+        cached = crawler.run(url, enabled)
+    assert fetched.success and cached.success
+    assert cached.cache_status == "hit"
+    first = 301 if transport == "bidi" else 200
+    assert (fetched.status_code, fetched.redirected_status_code) == (first, 200)
+    assert (cached.status_code, cached.redirected_status_code) == (first, 200)
 
 
 def test_file_and_raw_crawls_have_no_redirected_status(

@@ -27,7 +27,7 @@ def test_status_code_and_redirected_url(shared_crawler: WebCrawler, site: DemoSi
     missing = shared_crawler.run(site.url("/status/404"))
     assert missing.success and missing.status_code == 404
     moved = shared_crawler.run(site.url("/redirect?to=/page/7"))
-    assert moved.status_code == 200
+    assert moved.redirected_status_code == 200
     assert moved.redirected_url == site.url("/page/7")
     assert moved.url == site.url("/redirect?to=/page/7")
 
