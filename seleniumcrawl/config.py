@@ -184,15 +184,10 @@ def _browser_type(instance: BrowserConfig, attribute: attrs.Attribute[Any], valu
         )
 
 
-def _copy_mapping(value: Any) -> Any:
-    """A dict given by the user is copied, so changing it later does not change the config."""
-    return dict(value) if isinstance(value, dict) else value
-
-
 def _viewport(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None:
         return
-    if not isinstance(value, dict):
+    if not isinstance(value, Mapping):
         raise TypeError(
             'BrowserConfig.viewport must be a dict like {"width": 1280, "height": 720}, '
             f"got {type(value).__name__} {value!r}"
@@ -258,8 +253,8 @@ class BrowserConfig:
     # -- Crawl4AI compatibility (issue 14) --
     #: ``{"width": w, "height": h}``: Crawl4AI's way to set ``viewport_width``/``viewport_height``
     #: (given, it wins over them); afterwards it holds the two values in effect.
-    viewport: dict[str, int] | None = attrs.field(
-        default=None, converter=_copy_mapping, validator=_viewport
+    viewport: Mapping[str, int] | None = attrs.field(
+        default=None, converter=_frozen_mapping, validator=_viewport
     )
 
     def __attrs_post_init__(self) -> None:
@@ -269,7 +264,7 @@ class BrowserConfig:
             # Frozen class: the constructor is the one place these are set.
             object.__setattr__(self, "viewport_width", width)
             object.__setattr__(self, "viewport_height", height)
-            object.__setattr__(self, "viewport", {"width": width, "height": height})
+            object.__setattr__(self, "viewport", FrozenDict({"width": width, "height": height}))
 
     @property
     def is_chromium(self) -> bool:

@@ -254,3 +254,44 @@ def test_cache_keys_are_those_of_mutable_configs(
     """Keys are the ones computed before configs were frozen, so existing caches stay valid."""
     # The digests were computed with the list/dict configs of commit 4940c00.
     assert cache_key(URL, fetch_options(browser, run)) == key
+
+
+_CONTAINER_TYPES = ("dict", "list", "set", "Mapping", "Sequence")
+
+
+@pytest.mark.parametrize("cls", [BrowserConfig, CrawlerRunConfig])
+def test_every_container_field_has_a_freezing_converter(cls: type) -> None:
+    """A config field typed as a list, dict or mapping has one of the freezing converters
+    (lists to tuples, dicts to FrozenDicts), so a field added later cannot let a mutable
+    value into a hashable config."""
+    import attrs
+
+    from seleniumcrawl import config as module
+
+    freezers = {
+        value
+        for name, value in vars(module).items()
+        if name.startswith(("_to_", "_frozen_")) and callable(value)
+    }
+    loose = [
+        field.name
+        for field in attrs.fields(cls)
+        if any(kind in str(field.type) for kind in _CONTAINER_TYPES)
+        and field.converter not in freezers
+    ]
+    assert loose == []
+
+
+def test_viewport_reads_back_frozen_and_hashable() -> None:
+    """viewport (Crawl4AI's dict) is a FrozenDict: it cannot be changed, and the config hashes."""
+    given = {"width": 800, "height": 500}
+    config = BrowserConfig(viewport=given)
+    given["width"] = 1
+    assert isinstance(config.viewport, FrozenDict) and config.viewport == {
+        "width": 800,
+        "height": 500,
+    }
+    assert (config.viewport_width, config.viewport_height) == (800, 500)
+    with pytest.raises(TypeError):
+        config.viewport["width"] = 2  # type: ignore[index]
+    assert hash(config) == hash(BrowserConfig(viewport={"height": 500, "width": 800}))
