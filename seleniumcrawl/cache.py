@@ -16,7 +16,6 @@ bounded retry is the last resort.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -24,7 +23,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,6 +32,7 @@ import attrs
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
 from seleniumcrawl.errors import CrawlerClosedError
 from seleniumcrawl.frozen import thaw
+from seleniumcrawl.transactions import immediate_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -335,14 +335,14 @@ class CrawlCache:
 
     def _write(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         def op(conn: sqlite3.Connection) -> None:
-            with _immediate_transaction(conn):
+            with immediate_transaction(conn):
                 conn.execute(sql, params)
 
         self._retrying(op)
 
     def _ensure_schema(self, conn: sqlite3.Connection) -> None:
         """Create the tables, or reset them when the file has another schema version."""
-        with _immediate_transaction(conn):
+        with immediate_transaction(conn):
             conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             version = row[0] if row else None
@@ -372,18 +372,6 @@ class CrawlCache:
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
             )
-
-
-@contextlib.contextmanager
-def _immediate_transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error (including a failed COMMIT)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        conn.execute("COMMIT")
-    finally:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
 
 
 def _make_private_dir(directory: Path) -> None:

@@ -30,6 +30,8 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from seleniumcrawl.content.main_content import remove_keeping_tail
+
 #: Removed before either filter looks at a page (Crawl4AI's ``excluded_tags``).
 EXCLUDED_TAGS = frozenset(
     {"nav", "footer", "header", "aside", "script", "style", "form", "iframe", "noscript"}
@@ -175,7 +177,7 @@ class PruningContentFilter(_TreeFilter):
             if top:  # the body itself: nothing of it is kept
                 node.clear()
             else:
-                _remove_keeping_tail(node)
+                remove_keeping_tail(node)
             return
         for child in list(node):
             if isinstance(child.tag, str):
@@ -299,22 +301,10 @@ def _has_text(el: Any) -> bool:
 def _remove_excluded(body: Any) -> None:
     for el in [e for e in body.iter() if isinstance(e.tag, str) and e.tag in EXCLUDED_TAGS]:
         if el.getparent() is not None:
-            _remove_keeping_tail(el)
+            remove_keeping_tail(el)
     for comment in [c for c in body.iter() if not isinstance(c.tag, str)]:
         if comment.getparent() is not None:
-            _remove_keeping_tail(comment)
-
-
-def _remove_keeping_tail(el: Any) -> None:
-    parent = el.getparent()
-    tail = el.tail
-    if tail and tail.strip():
-        previous = el.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(el)
+            remove_keeping_tail(comment)
 
 
 class _Sizes:
@@ -407,7 +397,7 @@ def _own_content(el: Any) -> Any:
     shallow = copy.copy(el)
     for child in list(shallow):
         if isinstance(child.tag, str) and child.tag not in _INLINE:
-            _remove_keeping_tail(child)
+            remove_keeping_tail(child)
     return shallow
 
 

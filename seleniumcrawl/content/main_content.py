@@ -169,11 +169,11 @@ def _drop_chrome(root: Any) -> None:
             else:
                 stack.append(child)
     for el in doomed:
-        _remove(el)
+        remove_keeping_tail(el)
 
 
-def _remove(el: Any) -> None:
-    """Remove an element but keep its tail text in place."""
+def remove_keeping_tail(el: Any) -> None:
+    """Remove an lxml element but keep its tail text in place (a detached one: nothing)."""
     parent = el.getparent()
     if parent is None:
         return
@@ -248,14 +248,14 @@ def _tidy(best: Any) -> None:
             continue
         words, links = _inline_words(el)
         if words and links > LINK_DENSITY * words and not any(True for _ in el.iter("pre")):
-            _remove(el)
+            remove_keeping_tail(el)
     for anchor in list(best.iter("a")):
         href = (anchor.get("href") or "").strip()
         if href.startswith("#"):
             if re.search(r"\w", "".join(anchor.itertext())):
                 _unwrap(anchor)
             else:
-                _remove(anchor)
+                remove_keeping_tail(anchor)
 
 
 def _unwrap(el: Any) -> None:

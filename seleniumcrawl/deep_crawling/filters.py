@@ -31,6 +31,15 @@ class FilterStats:
     passed_urls: int = 0
     rejected_urls: int = 0
 
+    def count(self, passed: bool) -> bool:
+        """Count one URL seen (call under the owner's lock); returns ``passed``."""
+        self.total_urls += 1
+        if passed:
+            self.passed_urls += 1
+        else:
+            self.rejected_urls += 1
+        return passed
+
 
 class URLFilter(ABC):
     """Base of every filter: subclass and implement :meth:`apply`."""
@@ -46,12 +55,7 @@ class URLFilter(ABC):
 
     def _count(self, passed: bool) -> bool:
         with self._stats_lock:
-            self.stats.total_urls += 1
-            if passed:
-                self.stats.passed_urls += 1
-            else:
-                self.stats.rejected_urls += 1
-        return passed
+            return self.stats.count(passed)
 
 
 def _verdict(value: Any, where: str) -> bool:
@@ -91,12 +95,7 @@ class FilterChain:
         """True when every filter accepts ``url`` (stops at the first refusal)."""
         passed = all(_verdict(f.apply(url), type(f).__name__) for f in self.filters)
         with self._stats_lock:
-            self.stats.total_urls += 1
-            if passed:
-                self.stats.passed_urls += 1
-            else:
-                self.stats.rejected_urls += 1
-        return passed
+            return self.stats.count(passed)
 
     def __repr__(self) -> str:
         return f"FilterChain({list(self.filters)!r})"

@@ -23,14 +23,13 @@ gets :class:`~seleniumcrawl.errors.StateInUseError`, through an exclusive ``floc
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import logging
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -38,6 +37,7 @@ import attrs
 
 from seleniumcrawl.errors import StateInUseError
 from seleniumcrawl.models import CrawlResult
+from seleniumcrawl.transactions import immediate_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -191,17 +191,6 @@ def decode_result(text: str) -> CrawlResult:
 # -- the SQLite store ------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        conn.execute("COMMIT")
-    finally:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-
-
 def _lock(path: Path) -> IO[str]:
     """Hold ``<path>.lock`` exclusively, or raise StateInUseError naming the holder."""
     import fcntl
@@ -308,7 +297,7 @@ class SqliteState:
 
     def begin(self, start_url: str, strategy: str, root: Node) -> None:
         """Record a new crawl: its start URL, strategy and first page."""
-        with self._guard, _transaction(self._conn):
+        with self._guard, immediate_transaction(self._conn):
             self._conn.executemany(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                 [
@@ -342,7 +331,7 @@ class SqliteState:
             return
         blobs = [(f, encode_result(f.result)) for f in fetched]
         conn = self._conn
-        with self._guard, _transaction(conn):
+        with self._guard, immediate_transaction(conn):
             conn.executemany(
                 "UPDATE pages SET state = 'fetched', success = ?, emit_order = ?, result = ? "
                 "WHERE url = ?",
