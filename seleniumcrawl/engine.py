@@ -396,7 +396,9 @@ class CrawlEngine:
         recorded = recorder.stop() if recorder is not None else (None, None)
         capture.network_requests, capture.console_messages = recorded
         capture.js_execution_result = js_result
-        capture.first_status = first_hop
+        # A redirect's status belongs to the document it led to: after a script-started
+        # navigation (a form post) the status is that of the document shown.
+        capture.first_status = first_hop if tab.shows_own_navigation() else None
         if config.cache_mode.writes and not config.js_only and target.kind != "raw":
             step("cache_write", lambda: self._store(target, config, capture))
         result = self._build(target, config, capture, cache_status)

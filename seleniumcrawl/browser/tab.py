@@ -52,6 +52,8 @@ _SLACK = 10.0
 PROBE_AFTER = 5.0
 #: ...within this many seconds (at most ``command_timeout``).
 PROBE_TIMEOUT = 10.0
+#: Seconds to wait for a tab to close (a close is never worth a long wait).
+_CLOSE_TIMEOUT = 3.0
 #: First hops kept per tab for navigations not (yet) asked about, e.g. script-started ones.
 _FIRST_HOPS_KEPT = 8
 
@@ -164,6 +166,11 @@ class Tab:
         """
         raise NotImplementedError
 
+    def shows_own_navigation(self) -> bool:
+        """Whether the document shown is still the one the last :meth:`navigate` loaded
+        (no script-started navigation since), as far as the transport can tell."""
+        return True
+
     def call(self, function: str, *args: Any, timeout_ms: float) -> Any:
         """Run a JS function expression (may be async) with JSON ``args``; its JSON value."""
         raise NotImplementedError
@@ -224,12 +231,17 @@ class BidiTab(Tab):
         #: Navigation id -> status of its first response, filled from network events.
         self._first_hops: dict[str, int] = {}
         self._hops_lock = threading.Lock()
+        #: The navigation the latest document response belonged to, and the one
+        #: :meth:`navigate` last started.
+        self._latest_navigation: str | None = None
+        self._own_navigation: str | None = None
 
     def note_response(self, navigation: str, redirect_count: int, status: int) -> None:
         """Called by :class:`BidiTabs` for each response of a navigation of this tab."""
-        if redirect_count != 0:
-            return
         with self._hops_lock:
+            self._latest_navigation = navigation
+            if redirect_count != 0:
+                return
             self._first_hops[navigation] = status
             while len(self._first_hops) > _FIRST_HOPS_KEPT:  # navigations nobody asked about
                 del self._first_hops[next(iter(self._first_hops))]
@@ -237,7 +249,12 @@ class BidiTab(Tab):
     def _first_hop(self, navigated: Any) -> int | None:
         navigation = navigated.get("navigation") if isinstance(navigated, dict) else None
         with self._hops_lock:
+            self._own_navigation = str(navigation) if navigation else None
             return self._first_hops.pop(str(navigation), None) if navigation else None
+
+    def shows_own_navigation(self) -> bool:
+        with self._hops_lock:
+            return self._latest_navigation in (None, self._own_navigation)
 
     @property
     def crashed(self) -> bool:
@@ -444,8 +461,16 @@ class BidiTabs:
             self._by_context.pop(tab.handle, None)
             if tab.cdp_session is not None:
                 self._by_cdp_session.pop(tab.cdp_session, None)
+        timeout = min(self.command_timeout, _CLOSE_TIMEOUT)
         try:
-            self.bidi.call("browsingContext.close", {"context": tab.handle}, self.command_timeout)
+            if self.is_chromium:
+                # Chromium's target close: chromedriver 156 leaves browsingContext.close
+                # unanswered (and the tab open) after a navigation that ended on an error
+                # page. The browsing context id is the CDP target id.
+                params = {"method": "Target.closeTarget", "params": {"targetId": tab.handle}}
+                self.bidi.call("goog:cdp.sendCommand", params, timeout)
+            else:
+                self.bidi.call("browsingContext.close", {"context": tab.handle}, timeout)
         except BidiError as exc:
             log.debug("closing tab %s failed: %s", tab.handle, exc)
 

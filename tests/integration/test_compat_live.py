@@ -50,6 +50,32 @@ def test_status_code_is_the_first_hop_and_redirected_status_code_the_final(
     assert (missing.status_code, missing.redirected_status_code) == (404, 404)
 
 
+def test_a_form_post_reports_the_status_of_the_page_it_led_to(
+    shared_crawler: WebCrawler, site: DemoSite
+) -> None:
+    """After js_code posts a form, status_code is the posted page's (401 for a wrong
+    password; 200 for the dashboard the 303 led to), not the first hop of the crawl's
+    own navigation, on both transports."""
+    post = (
+        "document.querySelector('#username').value = 'demo';"
+        "document.querySelector('#password').value = '%s';"
+        "document.querySelector('#login-form').submit();"
+    )
+    refused = shared_crawler.run(
+        site.url("/login"),
+        CrawlerRunConfig(session_id="post", js_code=post % "wrong", wait_for="css:.error"),
+    )
+    assert refused.success, refused.error_message
+    assert (refused.status_code, refused.redirected_status_code) == (401, 401)
+    welcomed = shared_crawler.run(
+        site.url("/login"),
+        CrawlerRunConfig(session_id="post", js_code=post % "secret", wait_for="css:.user-profile"),
+    )
+    assert welcomed.success, welcomed.error_message
+    assert (welcomed.status_code, welcomed.redirected_status_code) == (200, 200)
+    shared_crawler.kill_session("post")
+
+
 def test_a_cache_hit_keeps_both_statuses(transport: str, site: DemoSite, tmp_path: Path) -> None:
     """A page served from the cache reports the statuses the crawl that stored it saw."""
     enabled = CrawlerRunConfig(cache_mode=CacheMode.ENABLED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -113,8 +114,10 @@ def test_example_succeeds_against_shared_site(shared_site: DemoSite, name: str) 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_example_fails_when_site_is_unreachable(name: str) -> None:
     """With nothing serving the demo URL, the example reports failure through its exit status."""
-    with DemoSite() as site:
-        dead_url = site.base_url  # a port that was just free, closed again below
-    completed = run_example(name, dead_url)
+    # A port bound but not listening refuses connections, and no other server on the
+    # machine can take it while the example runs.
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        completed = run_example(name, f"http://127.0.0.1:{held.getsockname()[1]}")
     assert completed.returncode == 1, f"stdout:\n{completed.stdout}\nstderr:\n{completed.stderr}"
     assert "Traceback" not in completed.stderr
