@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from seleniumcrawl import storage_state
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
 from seleniumcrawl.errors import CrawlerClosedError
 from seleniumcrawl.frozen import thaw
@@ -144,6 +145,10 @@ def fetch_options(browser_config: BrowserConfig, run_config: CrawlerRunConfig) -
             },
         }
     )
+    if b.storage_state_data is not None:
+        # A logged-in page differs from the anonymous one. The state's values are secrets
+        # (the key's options may be logged or inspected): a digest of them, never them.
+        options["browser"]["storage_state"] = storage_state.digest(b.storage_state_data)
     if run_config.scan_full_page:
         # How long each scroll step waits decides what lazy content was loaded. Only in
         # the key of scrolling crawls, so the keys of every other crawl stay as they were.

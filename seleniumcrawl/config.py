@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from seleniumcrawl import storage_state
 from seleniumcrawl.cache_context import CacheMode
 from seleniumcrawl.errors import ConfigError
 from seleniumcrawl.frozen import FrozenDict, freeze, is_sequence
@@ -61,6 +62,17 @@ def _to_cookies(value: Sequence[Mapping[str, Any]]) -> tuple[FrozenDict[str, Any
 
 def _to_headers(value: Mapping[str, str]) -> FrozenDict[str, str]:
     return cast("FrozenDict[str, str]", _frozen_mapping(value))
+
+
+def _to_storage_state(value: object) -> Any:
+    """A path becomes a str, a mapping a FrozenDict; other values stay for the validator."""
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return _frozen_mapping(value)
+
+
+class _DefaultInt(int):
+    """An int default the user did not choose (``max_drivers``): rules may lower it."""
 
 
 def _to_js_code(value: str | Sequence[str] | None) -> str | tuple[str, ...] | None:
@@ -176,6 +188,16 @@ def _existing_file(instance: Any, attribute: attrs.Attribute[Any], value: str | 
         raise ConfigError(f"{type(instance).__name__}.{attribute.name}: no such file {value!r}")
 
 
+def _storage_state_type(
+    instance: BrowserConfig, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if value is not None and not isinstance(value, (str, FrozenDict)):
+        raise TypeError(
+            "BrowserConfig.storage_state must be a path (str or os.PathLike) or a dict in "
+            f"Playwright's storage-state format, got {type(value).__name__}"
+        )
+
+
 def _browser_type(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
     _typed(str)(instance, attribute, value)
     if value not in BROWSER_TYPES:
@@ -235,7 +257,7 @@ class BrowserConfig:
     remote_url: str | None = attrs.field(
         default=None, validator=[_typed(str, optional=True), _remote_url]
     )
-    max_drivers: int = attrs.field(default=2, validator=[_int, _positive])
+    max_drivers: int = attrs.field(default=_DefaultInt(2), validator=[_int, _positive])
     session_ttl: float = attrs.field(default=1800, validator=[_number, _positive])
     verbose: bool = attrs.field(default=False, validator=_typed(bool))
     #: Seconds any single HTTP call to the driver or Grid may take (Selenium's own default is none).
@@ -257,7 +279,27 @@ class BrowserConfig:
         default=None, converter=_frozen_mapping, validator=_viewport
     )
 
+    # -- identity (README "Identity: storage state and profiles") --
+    #: Cookies and localStorage applied to every new browser context before its first page:
+    #: a JSON file's path, or the dict, in Playwright's storage-state format. Read and
+    #: validated here (a wrong shape raises ConfigError naming the key path); a file is
+    #: read once, at construction. Left out of repr: it holds secrets.
+    storage_state: str | FrozenDict[str, Any] | None = attrs.field(
+        default=None, converter=_to_storage_state, validator=_storage_state_type, repr=False
+    )
+    #: Keep a real browser profile across runs in ``user_data_dir`` (default
+    #: ``$SELENIUMCRAWL_HOME/browser_profile``, else ``~/.seleniumcrawl/browser_profile``).
+    use_persistent_context: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Crawl4AI's name for a browser started on ``user_data_dir``: here, with a
+    #: ``user_data_dir``, the same as ``use_persistent_context`` (we always start the browser).
+    use_managed_browser: bool = attrs.field(default=False, validator=_typed(bool))
+    #: The storage state's content (``storage_state`` read and validated).
+    _storage_state_data: FrozenDict[str, Any] | None = attrs.field(
+        init=False, default=None, eq=False, repr=False
+    )
+
     def __attrs_post_init__(self) -> None:
+        self._identity_post_init()
         if self.viewport is not None:
             width = self.viewport.get("width", self.viewport_width)
             height = self.viewport.get("height", self.viewport_height)
@@ -265,6 +307,34 @@ class BrowserConfig:
             object.__setattr__(self, "viewport_width", width)
             object.__setattr__(self, "viewport_height", height)
             object.__setattr__(self, "viewport", FrozenDict({"width": width, "height": height}))
+
+    def _identity_post_init(self) -> None:
+        if self.storage_state is not None:
+            data = storage_state.load(self.storage_state, "BrowserConfig.storage_state")
+            object.__setattr__(self, "_storage_state_data", freeze(data))
+        persistent = self.use_persistent_context or (
+            self.use_managed_browser and self.user_data_dir is not None
+        )
+        if persistent and not self.use_persistent_context:
+            object.__setattr__(self, "use_persistent_context", True)
+        if persistent and self.user_data_dir is None:
+            object.__setattr__(self, "user_data_dir", default_profile_dir())
+        if self.user_data_dir is not None and self.max_drivers > 1:
+            if not isinstance(self.max_drivers, _DefaultInt):
+                raise ConfigError(
+                    f"BrowserConfig.max_drivers={self.max_drivers} with a user_data_dir: Chromium "
+                    "locks a profile directory to one browser; use max_drivers=1 (pages still "
+                    "run in parallel in that browser, up to max_pages_per_driver)"
+                )
+            object.__setattr__(self, "max_drivers", _DefaultInt(1))
+
+    @property
+    def storage_state_data(self) -> dict[str, Any] | None:
+        """The storage state as a plain dict (``{"cookies": [...], "origins": [...]}``),
+        None without one."""
+        if self._storage_state_data is None:
+            return None
+        return storage_state.normalized(self._storage_state_data)
 
     @property
     def is_chromium(self) -> bool:
@@ -276,6 +346,20 @@ class BrowserConfig:
         if "viewport" not in changes and changes.keys() & {"viewport_width", "viewport_height"}:
             changes["viewport"] = None  # the new width/height win over the old viewport dict
         return attrs.evolve(self, **changes)
+
+
+def seleniumcrawl_home() -> str:
+    """``$SELENIUMCRAWL_HOME``, else ``~/.seleniumcrawl``: where the cache, profiles and the
+    default persistent profile live."""
+    home = os.environ.get("SELENIUMCRAWL_HOME")
+    if home:
+        return os.path.expanduser(home)
+    return os.path.join(os.path.expanduser("~"), ".seleniumcrawl")
+
+
+def default_profile_dir() -> str:
+    """The ``user_data_dir`` of ``use_persistent_context=True`` when none is given."""
+    return os.path.join(seleniumcrawl_home(), "browser_profile")
 
 
 def _js_code(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:

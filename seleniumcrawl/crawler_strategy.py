@@ -10,11 +10,14 @@ driver pool, for tests and tools (Crawl4AI's strategy exposes its browser manage
 from __future__ import annotations
 
 import asyncio
+import os
+from typing import Any
 
 from seleniumcrawl.browser.pool import DriverPool
 from seleniumcrawl.config import BrowserConfig
 from seleniumcrawl.engine import CrawlEngine
 from seleniumcrawl.hooks import Hook
+from seleniumcrawl.storage_state import write_private_json
 
 
 class _StrategyBase:
@@ -47,6 +50,18 @@ class _StrategyBase:
 class SeleniumCrawlerStrategy(_StrategyBase):
     """Blocking strategy façade (``WebCrawler.crawler_strategy``)."""
 
+    def export_storage_state(
+        self, path: str | os.PathLike[str] | None = None, session_id: str | None = None
+    ) -> dict[str, Any]:
+        """The storage state (cookies + localStorage, Playwright's format) of the session's
+        browser context, or of the shared one without ``session_id``; also written to
+        ``path`` (mode 0600) when given. An unknown ``session_id`` raises ``SessionError``."""
+        self._engine.check_thread()
+        state = self._engine.export_storage_state(session_id).result()
+        if path is not None:
+            write_private_json(path, state)
+        return state
+
     def kill_session(self, session_id: str) -> None:
         """Close the session's window and wait for it (idempotent)."""
         self._engine.check_thread()
@@ -55,6 +70,17 @@ class SeleniumCrawlerStrategy(_StrategyBase):
 
 class AsyncSeleniumCrawlerStrategy(_StrategyBase):
     """Awaitable strategy façade (``AsyncWebCrawler.crawler_strategy``)."""
+
+    async def export_storage_state(
+        self, path: str | os.PathLike[str] | None = None, session_id: str | None = None
+    ) -> dict[str, Any]:
+        """The storage state (cookies + localStorage, Playwright's format) of the session's
+        browser context, or of the shared one without ``session_id``; also written to
+        ``path`` (mode 0600) when given. An unknown ``session_id`` raises ``SessionError``."""
+        state = await asyncio.wrap_future(self._engine.export_storage_state(session_id))
+        if path is not None:
+            await asyncio.to_thread(write_private_json, path, state)
+        return state
 
     async def kill_session(self, session_id: str) -> None:
         """Close the session's window (idempotent; unknown ids are fine)."""

@@ -16,21 +16,23 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from selenium.common.exceptions import WebDriverException
 
-from seleniumcrawl import plain_http
-from seleniumcrawl.browser import page
+from seleniumcrawl import plain_http, storage_state
+from seleniumcrawl.browser import page, storage
+from seleniumcrawl.browser.bidi import BidiConnection
 from seleniumcrawl.browser.capture import Recorder
 from seleniumcrawl.browser.capture import recorder as capture_recorder
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.failures import TRANSPORT_ERRORS, describe_error
 from seleniumcrawl.browser.page_api import Page, Response
 from seleniumcrawl.browser.pool import DriverPool
-from seleniumcrawl.browser.tab import BidiTab, Tab
+from seleniumcrawl.browser.tab import BidiTab, ClassicTab, Tab
 from seleniumcrawl.cache import CachedPage, CrawlCache, cache_key, default_cache_path, fetch_options
 from seleniumcrawl.config import SOCIAL_MEDIA_DOMAINS, BrowserConfig, CrawlerRunConfig
 from seleniumcrawl.content.scraping import scrape
@@ -90,6 +92,15 @@ class CrawlEngine:
         #: Tabs set up and not yet crawled in: their first crawl fires on_page_context_created.
         self._fresh_tabs: set[str] = set()
         self._fresh_lock = threading.Lock()
+        #: localStorage last seen per origin and browser context (export_storage_state).
+        self.origin_log = storage.OriginLog()
+        #: The marker an applied storage state leaves in each origin (its digest).
+        state = browser_config.storage_state_data
+        self._state_mark = storage_state.digest(state) if state is not None else ""
+        #: User contexts the storage state went into; BiDi connections that refused a
+        #: preload script per user context (the script then goes into each tab).
+        self._state_contexts: set[str] = set()
+        self._preload_per_tab: weakref.WeakSet[BidiConnection] = weakref.WeakSet()
         #: Called with every finished crawl's result (the pytest plugin's failure artifacts).
         self.observers: list[Callable[[CrawlResult], None]] = []
 
@@ -135,6 +146,41 @@ class CrawlEngine:
     def kill_session(self, session_id: str) -> concurrent.futures.Future[None]:
         """Close the session's window; the future completes once it is closed (idempotent)."""
         return self.pool.kill_session(session_id)
+
+    def export_storage_state(
+        self, session_id: str | None = None
+    ) -> concurrent.futures.Future[dict[str, Any]]:
+        """The storage state of a session's browser context, or (``session_id=None``) of
+        the shared default context of every started browser, merged.
+
+        A session's export runs in its order (after its queued crawls). An unknown
+        ``session_id`` raises :class:`~seleniumcrawl.errors.SessionError`.
+        """
+        if session_id is not None:
+            if session_id not in self.pool.sessions():
+                live = ", ".join(repr(s) for s in self.pool.sessions()) or "none"
+                raise SessionError(
+                    f"export_storage_state: no live session {session_id!r} (live sessions: {live})"
+                )
+            return self.pool.run_in_session(
+                session_id, lambda tab: storage.tab_state(tab, self.origin_log), create=False
+            )
+
+        def of_driver(drv: ManagedDriver) -> dict[str, Any]:
+            origins = self.origin_log.origins(storage.driver_owner(drv), None)
+            return storage.as_state(storage.default_cookies(drv), origins)
+
+        merged: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
+
+        def gather(done: concurrent.futures.Future[list[dict[str, Any]]]) -> None:
+            exc = done.exception()
+            if exc is not None:
+                merged.set_exception(exc)
+            else:
+                merged.set_result(storage.merge_states(done.result()))
+
+        self.pool.on_shared_drivers(of_driver).add_done_callback(gather)
+        return merged
 
     def check_thread(self) -> None:
         """Raise :class:`~seleniumcrawl.errors.WrongThreadError` on a driver thread, where a
@@ -393,6 +439,7 @@ class CrawlEngine:
             if recorder is not None:
                 _stop_quietly(recorder)
             raise
+        self.origin_log.record(*storage.owner_of(tab), capture.local_storage)
         recorded = recorder.stop() if recorder is not None else (None, None)
         capture.network_requests, capture.console_messages = recorded
         capture.js_execution_result = js_result
@@ -550,15 +597,62 @@ class CrawlEngine:
 
     def _setup_driver(self, drv: ManagedDriver) -> None:
         run_hook(self.hooks, "on_browser_created", drv.webdriver, context=None)
+        state = self.browser_config.storage_state_data
+        if state is not None:
+            self._apply_default_state(drv, state)
         cookies = self.browser_config.cookies
         if cookies and self.browser_config.is_chromium:
             drv.cdp("Network.setCookies", {"cookies": thaw(cookies)})
         elif cookies:
             log.warning("BrowserConfig.cookies is applied through CDP, i.e. on Chromium only")
 
+    def _apply_default_state(self, drv: ManagedDriver, state: dict[str, Any]) -> None:
+        """The storage state into a new browser's default context (driver thread)."""
+        storage.set_default_cookies(drv, state["cookies"])
+        self.origin_log.seed(storage.driver_owner(drv), None, state)
+        if not storage.has_local_storage(state) or drv.bidi is None:
+            return  # classic: the script goes into each window (_setup_window)
+        script = storage.write_script(state, self._state_mark)
+        timeout = self.browser_config.command_timeout
+        if not storage.add_bidi_preload(
+            drv.bidi, script, timeout, user_context=storage.DEFAULT_CONTEXT
+        ):
+            with self._fresh_lock:
+                self._preload_per_tab.add(drv.bidi)
+
+    def _apply_tab_state(self, tab: Tab, state: dict[str, Any]) -> None:
+        """The storage state for a new tab: a new user context's cookies and script, or the
+        script in the tab itself where it cannot be set per context."""
+        writes = storage.has_local_storage(state)
+        if isinstance(tab, ClassicTab):
+            if writes:
+                storage.add_classic_preload(tab, storage.write_script(state, self._state_mark))
+            return
+        assert isinstance(tab, BidiTab)
+        timeout = self.browser_config.command_timeout
+        script = storage.write_script(state, self._state_mark) if writes else ""
+        context = tab.user_context
+        if context is None:
+            with self._fresh_lock:
+                per_tab = tab.bidi in self._preload_per_tab
+            if writes and per_tab:
+                storage.add_bidi_preload(tab.bidi, script, timeout, context=tab.handle)
+            return
+        with self._fresh_lock:
+            if context in self._state_contexts:  # the context's tab was reopened
+                return
+            self._state_contexts.add(context)
+        storage.set_context_cookies(tab.bidi, context, state["cookies"], timeout)
+        self.origin_log.seed(tab.bidi, context, state)
+        if writes and not storage.add_bidi_preload(tab.bidi, script, timeout, user_context=context):
+            storage.add_bidi_preload(tab.bidi, script, timeout, context=tab.handle)
+
     def _setup_window(self, tab: Tab) -> None:
         with self._fresh_lock:
             self._fresh_tabs.add(tab.handle)
+        state = self.browser_config.storage_state_data
+        if state is not None:
+            self._apply_tab_state(tab, state)
         headers = self.browser_config.headers
         if headers and self.browser_config.is_chromium:
             tab.cdp("Network.enable")

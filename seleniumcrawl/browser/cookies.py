@@ -24,7 +24,8 @@ def _partition(tab: BidiTab) -> dict[str, Any]:
     return {"type": "context", "context": tab.handle}
 
 
-def _from_bidi(cookie: dict[str, Any]) -> dict[str, Any]:
+def from_bidi(cookie: dict[str, Any]) -> dict[str, Any]:
+    """A BiDi ``storage`` cookie in Playwright's format."""
     value = cookie.get("value") or {}
     return {
         "name": cookie.get("name"),
@@ -38,7 +39,8 @@ def _from_bidi(cookie: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _to_bidi(cookie: dict[str, Any]) -> dict[str, Any]:
+def to_bidi(cookie: dict[str, Any]) -> dict[str, Any]:
+    """A Playwright cookie as BiDi's ``storage.setCookie`` takes it."""
     domain, path = cookie.get("domain"), cookie.get("path")
     if cookie.get("url"):
         parts = urlsplit(str(cookie["url"]))
@@ -61,7 +63,8 @@ def _to_bidi(cookie: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _from_cdp(cookie: dict[str, Any]) -> dict[str, Any]:
+def from_cdp(cookie: dict[str, Any]) -> dict[str, Any]:
+    """A CDP cookie in Playwright's format."""
     return {
         "name": cookie.get("name"),
         "value": cookie.get("value"),
@@ -74,7 +77,8 @@ def _from_cdp(cookie: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _to_cdp(cookie: dict[str, Any]) -> dict[str, Any]:
+def to_cdp(cookie: dict[str, Any]) -> dict[str, Any]:
+    """A Playwright cookie as CDP's ``Network.setCookies`` takes it."""
     keys = ("name", "value", "url", "domain", "path", "secure", "httpOnly", "sameSite")
     out = {k: cookie[k] for k in keys if cookie.get(k) is not None}
     expires = cookie.get("expires")
@@ -91,9 +95,9 @@ def get_cookies(tab: Tab) -> list[dict[str, Any]]:
         out = tab.bidi.call(
             "storage.getCookies", {"partition": _partition(tab)}, tab.command_timeout
         )
-        return [_from_bidi(c) for c in out.get("cookies", [])]
+        return [from_bidi(c) for c in out.get("cookies", [])]
     if tab.is_chromium:
-        return [_from_cdp(c) for c in tab.cdp("Storage.getCookies").get("cookies", [])]
+        return [from_cdp(c) for c in tab.cdp("Storage.getCookies").get("cookies", [])]
     assert isinstance(tab, ClassicTab)
     return [
         {**c, "expires": c.get("expiry", -1), "sameSite": c.get("sameSite", "Lax")}
@@ -110,10 +114,10 @@ def add_cookies(tab: Tab, cookies: list[dict[str, Any]]) -> None:
             raise ValueError(f"cookies[{i}] needs 'url' or 'domain'")
     if isinstance(tab, BidiTab):
         for cookie in cookies:
-            params = {"cookie": _to_bidi(cookie), "partition": _partition(tab)}
+            params = {"cookie": to_bidi(cookie), "partition": _partition(tab)}
             tab.bidi.call("storage.setCookie", params, tab.command_timeout)
     elif tab.is_chromium:
-        tab.cdp("Network.setCookies", {"cookies": [_to_cdp(c) for c in cookies]})
+        tab.cdp("Network.setCookies", {"cookies": [to_cdp(c) for c in cookies]})
     else:
         assert isinstance(tab, ClassicTab)
         for cookie in cookies:

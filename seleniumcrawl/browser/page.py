@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from seleniumcrawl.browser.storage import READ_LOCAL_STORAGE
 from seleniumcrawl.browser.tab import (
     JsError,
     NavigationFailed,
@@ -106,7 +107,10 @@ _SNAPSHOT = (
     + """
 const nav = performance.getEntriesByType('navigation')[0];
 return [location.href, nav && nav.responseStatus ? nav.responseStatus : null,
-        document.documentElement ? document.documentElement.outerHTML : '', errorOfPage()];
+        document.documentElement ? document.documentElement.outerHTML : '', errorOfPage(),
+        ("""
+    + READ_LOCAL_STORAGE
+    + """)()];
 }"""
 )
 
@@ -202,6 +206,9 @@ class Capture:
     network_requests: list[dict[str, Any]] | None = None
     console_messages: list[dict[str, Any]] | None = None
     mhtml: str | None = None
+    #: ``[origin, [[name, value], ...]]``: the page's localStorage at capture (for
+    #: export_storage_state; never cached, never part of the result).
+    local_storage: Any = None
 
 
 def navigate(tab: Tab, target: Target, config: CrawlerRunConfig) -> int | None:
@@ -478,7 +485,7 @@ def prepare(tab: Tab, config: CrawlerRunConfig) -> None:
 
 def capture(tab: Tab, target: Target, config: CrawlerRunConfig) -> Capture:
     """Step 7: HTML, URL, status, screenshot, PDF and MHTML."""
-    href, status, html, error = tab.evaluate(_SNAPSHOT)
+    href, status, html, error, local_storage = tab.evaluate(_SNAPSHOT)
     if target.raw_html is not None:
         href, status = target.url, None
     elif error:
@@ -500,4 +507,5 @@ def capture(tab: Tab, target: Target, config: CrawlerRunConfig) -> Capture:
         screenshot=shot,
         pdf=pdf,
         mhtml=mhtml,
+        local_storage=local_storage,
     )

@@ -272,6 +272,42 @@ class DriverPool:
             threads = [t for t in self._threads if t.managed is not None and t.accepting]
         return [t.submit(fn).result(timeout=60) for t in threads]
 
+    def on_shared_drivers(
+        self, fn: Callable[[ManagedDriver], T]
+    ) -> concurrent.futures.Future[list[T]]:
+        """``fn(managed_driver)`` on the thread of each started browser that is not an
+        isolated session's own; a future of the results (empty when none started)."""
+        with self._lock:
+            self._ensure_open()
+            threads = [
+                t for t in self._threads if t.managed is not None and t.accepting and not t.isolated
+            ]
+        parts = [t.submit(fn) for t in threads]
+        out: concurrent.futures.Future[list[T]] = concurrent.futures.Future()
+        if not parts:
+            out.set_result([])
+            return out
+        remaining = [len(parts)]
+        lock = threading.Lock()
+
+        def one_done(_: concurrent.futures.Future[T]) -> None:
+            with lock:
+                remaining[0] -= 1
+                if remaining[0]:
+                    return
+            if any(p.cancelled() for p in parts):
+                out.set_exception(CrawlerClosedError("the crawler was closed before this ran"))
+                return
+            errors = [e for e in (p.exception() for p in parts) if e is not None]
+            if errors:
+                out.set_exception(errors[0])
+            else:
+                out.set_result([p.result() for p in parts])
+
+        for part in parts:
+            part.add_done_callback(one_done)
+        return out
+
     def session(self, session_id: str) -> Session | None:
         """The live session record (its thread, tab handle, in-flight count), for tests
         and tools; None when there is no such session. Do not change it."""

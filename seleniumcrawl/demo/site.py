@@ -49,6 +49,10 @@ Test aids (fault injection and introspection):
   inside a cookie banner, site header and navigation, comments, sidebar and footer.
 - ``/ratelimit/<key>?seconds=S`` answers 429 with ``Retry-After`` (the seconds left; an
   HTTP-date with ``&date=1``) until S seconds after the key's first request, then 200.
+- ``/storage?key=NAME`` shows in ``#value`` the localStorage item ``NAME`` (default
+  ``token``) as the page's first script read it (``#value[data-missing]`` when absent).
+- ``/login/auto`` logs in as the demo user without the form (a GET, for scripted tests of
+  ``seleniumcrawl profile create``) and 303-redirects to ``/dashboard``.
 - ``/capture`` logs to the console, fetches ``/api/me`` (401) and an unreachable port,
   loads a missing image and throws an uncaught error (for network and console capture).
 
@@ -543,6 +547,24 @@ class DemoSite:
         text = html.escape(json.dumps(headers, indent=2, sort_keys=True))
         return _page("Request headers", f'<h1>Request headers</h1><pre id="headers">{text}</pre>')
 
+    def _route_storage(self, request: _Request, match: re.Match[str]) -> _Response:
+        key = json.dumps(request.param("key") or "token").replace("<", "\\u003c")
+        body = (
+            '<h1>Local storage</h1><p id="value"></p>\n<script>\n'
+            f"const key = {key}; const got = localStorage.getItem(key);\n"
+            "const el = document.getElementById('value');\n"
+            "if (got === null) el.setAttribute('data-missing', ''); else el.textContent = got;\n"
+            "</script>"
+        )
+        return _page("Local storage", body)
+
+    def _route_auto_login(self, request: _Request, match: re.Match[str]) -> _Response:
+        token = secrets.token_urlsafe(16)
+        with self._lock:
+            self._sessions[token] = dict(DEMO_USER)
+        cookie = f"{_SESSION_COOKIE}={token}; Path=/; SameSite=Lax"
+        return _redirect("/dashboard", 303, extra=(("Set-Cookie", cookie),))
+
     def _route_cookies(self, request: _Request, match: re.Match[str]) -> _Response:
         text = html.escape(json.dumps(request.cookies, indent=2, sort_keys=True))
         return _page("Request cookies", f'<h1>Request cookies</h1><pre id="cookies">{text}</pre>')
@@ -582,6 +604,7 @@ _ROUTES: list[tuple[tuple[str, ...], re.Pattern[str], _Route]] = [
     (_GET, re.compile(r"/static/([^/]+)"), DemoSite._route_static),
     (_GET, re.compile(r"/commit/([0-9a-f]{7,40})"), DemoSite._route_commit),
     (_GET, re.compile(r"/login"), DemoSite._route_login_form),
+    (_GET, re.compile(r"/login/auto"), DemoSite._route_auto_login),
     (("POST",), re.compile(r"/login"), DemoSite._route_login),
     (_GET, re.compile(r"/logout"), DemoSite._route_logout),
     (_GET, re.compile(r"/dashboard"), DemoSite._route_dashboard),
@@ -606,6 +629,7 @@ _ROUTES: list[tuple[tuple[str, ...], re.Pattern[str], _Route]] = [
     (_GET, re.compile(r"/big"), DemoSite._route_big),
     (_GET, re.compile(r"/echo-headers"), DemoSite._route_echo_headers),
     (_GET, re.compile(r"/cookies"), DemoSite._route_cookies),
+    (_GET, re.compile(r"/storage"), DemoSite._route_storage),
 ]
 
 

@@ -1,0 +1,255 @@
+"""A storage state (cookies + localStorage) put into a browser context and read back out.
+
+**In.** A browser context is a browser's default context (what every shared tab uses)
+or an isolated session's BiDi user context. Its cookies are set when it is made, before
+any page: the default context's when the browser starts (CDP ``Network.setCookies`` on
+Chromium, BiDi ``storage.setCookie`` elsewhere), a user context's when it is created
+(``storage.setCookie`` with its partition). localStorage cannot be written without a
+document of its origin, so a script that runs before any of the page's own scripts
+writes it, on the first document of each origin the context loads: a BiDi preload
+script scoped to the context (``script.addPreloadScript``), or on the classic path CDP's
+``Page.addScriptToEvaluateOnNewDocument`` in each window. It writes an origin's items
+once: it leaves the marker ``__seleniumcrawl_state__`` (the state's digest) in that
+origin's localStorage and does nothing where the marker is already there, so what the
+pages change later is kept. Export leaves the marker out.
+
+**Out.** Cookies come from the context's jar. localStorage is read from documents: every
+crawl's last snapshot records its page's origin and items (:class:`OriginLog`, filled by
+:func:`seleniumcrawl.browser.page.capture`), and an export reads the live page again.
+Origins of an applied state that no page visited keep the state's items.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import weakref
+from typing import Any
+
+from seleniumcrawl.browser import cookies as jar
+from seleniumcrawl.browser.bidi import BidiConnection, BidiError
+from seleniumcrawl.browser.driver import ManagedDriver
+from seleniumcrawl.browser.tab import BidiTab, ClassicTab, Tab
+
+log = logging.getLogger(__name__)
+
+#: The localStorage key of the marker an applied state leaves in each origin.
+MARKER = "__seleniumcrawl_state__"
+
+#: The BiDi name of a browser's default user context.
+DEFAULT_CONTEXT = "default"
+
+# ``%s``: the JSON of {origin: [[name, value], ...]}, then the JSON of the marker value.
+_WRITE = """() => {
+  try {
+    const items = (%s)[location.origin];
+    if (!items) return;
+    const ls = window.localStorage;
+    const mark = %s;
+    if (ls.getItem('%s') === mark) return;
+    for (const [name, value] of items) ls.setItem(name, value);
+    ls.setItem('%s', mark);
+  } catch (e) {}
+}"""
+
+#: ``[origin, [[name, value], ...]]`` of the page's document, or null where there is none.
+READ_LOCAL_STORAGE = (
+    "() => { try { const ls = window.localStorage; const o = location.origin;"
+    " if (!o || o === 'null') return null; const out = [];"
+    " for (let i = 0; i < ls.length; i++) { const k = ls.key(i);"
+    " if (k !== '" + MARKER + "') out.push([k, ls.getItem(k)]); }"
+    " return [o, out]; } catch (e) { return null; } }"
+)
+
+Owner = BidiConnection | ManagedDriver
+Items = list[list[str]]
+
+
+def write_script(state: dict[str, Any], mark: str) -> str:
+    """The function that writes the state's localStorage into its first document per origin."""
+    by_origin = {
+        entry["origin"].rstrip("/"): [[i["name"], i["value"]] for i in entry["localStorage"]]
+        for entry in state.get("origins", [])
+        if entry.get("localStorage")
+    }
+    return _WRITE % (json.dumps(by_origin), json.dumps(mark), MARKER, MARKER)
+
+
+def has_local_storage(state: dict[str, Any]) -> bool:
+    """Whether the state has any localStorage item to write."""
+    return any(entry.get("localStorage") for entry in state.get("origins", []))
+
+
+# -- in -------------------------------------------------------------------------------------
+
+
+def set_default_cookies(drv: ManagedDriver, cookies: list[dict[str, Any]]) -> None:
+    """Cookies into the browser's default context (on the driver's thread)."""
+    if not cookies:
+        return
+    if drv.config.is_chromium:
+        drv.cdp("Network.setCookies", {"cookies": [jar.to_cdp(c) for c in cookies]})
+    elif drv.bidi is not None:
+        _bidi_set_cookies(drv.bidi, DEFAULT_CONTEXT, cookies, drv.config.command_timeout)
+    else:
+        log.warning(
+            "storage_state cookies need Chromium or WebDriver BiDi; not applied on this browser"
+        )
+
+
+def set_context_cookies(
+    bidi: BidiConnection, user_context: str, cookies: list[dict[str, Any]], timeout: float
+) -> None:
+    """Cookies into a BiDi user context."""
+    _bidi_set_cookies(bidi, user_context, cookies, timeout)
+
+
+def _bidi_set_cookies(
+    bidi: BidiConnection, user_context: str, cookies: list[dict[str, Any]], timeout: float
+) -> None:
+    partition = {"type": "storageKey", "userContext": user_context}
+    for cookie in cookies:
+        params = {"cookie": jar.to_bidi(cookie), "partition": partition}
+        bidi.call("storage.setCookie", params, timeout)
+
+
+def add_bidi_preload(
+    bidi: BidiConnection,
+    script: str,
+    timeout: float,
+    *,
+    user_context: str | None = None,
+    context: str | None = None,
+) -> bool:
+    """A BiDi preload script scoped to a user context (or one tab); False if refused."""
+    params: dict[str, Any] = {"functionDeclaration": script}
+    if user_context is not None:
+        params["userContexts"] = [user_context]
+    if context is not None:
+        params["contexts"] = [context]
+    try:
+        bidi.call("script.addPreloadScript", params, timeout)
+    except BidiError as exc:
+        log.debug("script.addPreloadScript refused (%s); per tab instead", exc.message)
+        return False
+    return True
+
+
+def add_classic_preload(tab: ClassicTab, script: str) -> None:
+    """The classic path: the script on every new document of this window (CDP)."""
+    if tab.is_chromium:
+        tab.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": f"({script})();"})
+    else:
+        log.warning("storage_state localStorage on the classic path needs Chromium; not applied")
+
+
+# -- out ------------------------------------------------------------------------------------
+
+
+class OriginLog:
+    """The localStorage last seen per origin, per browser context (see the module docstring).
+
+    A context is named by its owner (a driver's BiDi connection, or the driver on the
+    classic path) and its user context (None for the default one). Owners are held
+    weakly: a replaced browser's entries go with it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_owner: weakref.WeakKeyDictionary[Owner, dict[str | None, dict[str, Items]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def seed(self, owner: Owner, user_context: str | None, state: dict[str, Any]) -> None:
+        """The items of an applied state, for origins no page has shown yet."""
+        with self._lock:
+            origins = self._by_owner.setdefault(owner, {}).setdefault(user_context, {})
+            for entry in state.get("origins", []):
+                items = [[i["name"], i["value"]] for i in entry.get("localStorage", [])]
+                origins.setdefault(entry["origin"].rstrip("/"), items)
+
+    def record(self, owner: Owner, user_context: str | None, snapshot: Any) -> None:
+        """A page's ``[origin, items]`` (:data:`READ_LOCAL_STORAGE`); None is ignored."""
+        if not isinstance(snapshot, list) or len(snapshot) != 2:
+            return
+        origin, items = snapshot
+        if not isinstance(origin, str) or not isinstance(items, list):
+            return
+        with self._lock:
+            self._by_owner.setdefault(owner, {}).setdefault(user_context, {})[origin] = items
+
+    def origins(self, owner: Owner, user_context: str | None) -> dict[str, Items]:
+        """A copy of the context's origins and items."""
+        with self._lock:
+            found = self._by_owner.get(owner, {}).get(user_context, {})
+            return {origin: list(items) for origin, items in found.items()}
+
+
+def owner_of(tab: Tab) -> tuple[Owner, str | None]:
+    """The context a tab belongs to, as :class:`OriginLog` names it."""
+    if isinstance(tab, BidiTab):
+        return tab.bidi, tab.user_context
+    assert isinstance(tab, ClassicTab)
+    return tab.drv, None
+
+
+def driver_owner(drv: ManagedDriver) -> Owner:
+    """The owner of a driver's default context."""
+    return drv.bidi if drv.bidi is not None else drv
+
+
+def as_state(cookies: list[dict[str, Any]], origins: dict[str, Items]) -> dict[str, Any]:
+    """Playwright's storage-state dict; origins without items are left out, as Playwright does."""
+    return {
+        "cookies": cookies,
+        "origins": [
+            {"origin": origin, "localStorage": [{"name": n, "value": v} for n, v in items]}
+            for origin, items in sorted(origins.items())
+            if items
+        ],
+    }
+
+
+def tab_state(tab: Tab, log_: OriginLog) -> dict[str, Any]:
+    """The storage state of the tab's context: its cookies, the live page's localStorage and
+    that last seen of every other origin of the context."""
+    owner, user_context = owner_of(tab)
+    log_.record(owner, user_context, tab.evaluate(READ_LOCAL_STORAGE))
+    return as_state(jar.get_cookies(tab), log_.origins(owner, user_context))
+
+
+def default_cookies(drv: ManagedDriver) -> list[dict[str, Any]]:
+    """The cookies of the browser's default context (on the driver's thread)."""
+    if drv.config.is_chromium:
+        found = drv.cdp("Storage.getCookies", {}).get("cookies", [])
+        return [jar.from_cdp(c) for c in found]
+    if drv.bidi is not None:
+        partition = {"type": "storageKey", "userContext": DEFAULT_CONTEXT}
+        out = drv.bidi.call(
+            "storage.getCookies", {"partition": partition}, drv.config.command_timeout
+        )
+        return [jar.from_bidi(c) for c in out.get("cookies", [])]
+    return [
+        {**c, "expires": c.get("expiry", -1), "sameSite": c.get("sameSite", "Lax")}
+        for c in drv.webdriver.get_cookies()
+    ]
+
+
+def merge_states(states: list[dict[str, Any]]) -> dict[str, Any]:
+    """One state from several browsers' default contexts (a later browser wins a clash)."""
+    cookies: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
+    origins: dict[str, dict[str, str]] = {}
+    for state in states:
+        for cookie in state["cookies"]:
+            cookies[(cookie.get("name"), cookie.get("domain"), cookie.get("path"))] = cookie
+        for entry in state["origins"]:
+            items = origins.setdefault(entry["origin"], {})
+            items.update({i["name"]: i["value"] for i in entry["localStorage"]})
+    return {
+        "cookies": list(cookies.values()),
+        "origins": [
+            {"origin": o, "localStorage": [{"name": n, "value": v} for n, v in items.items()]}
+            for o, items in sorted(origins.items())
+        ],
+    }
