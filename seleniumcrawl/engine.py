@@ -11,21 +11,22 @@ errors raise.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import logging
 import os
 import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 
 from seleniumcrawl import plain_http, storage_state
 from seleniumcrawl.browser import page, storage
-from seleniumcrawl.browser.bidi import BidiConnection
+from seleniumcrawl.browser.bidi import BidiConnection, BidiError, BidiTimeoutError
 from seleniumcrawl.browser.capture import Recorder
 from seleniumcrawl.browser.capture import recorder as capture_recorder
 from seleniumcrawl.browser.driver import ManagedDriver
@@ -37,7 +38,7 @@ from seleniumcrawl.cache import CachedPage, CrawlCache, cache_key, default_cache
 from seleniumcrawl.config import SOCIAL_MEDIA_DOMAINS, BrowserConfig, CrawlerRunConfig
 from seleniumcrawl.content.scraping import scrape
 from seleniumcrawl.dispatcher import Configs, Dispatcher, ProgressCallback
-from seleniumcrawl.errors import CrawlerClosedError, CrawlError, SessionError
+from seleniumcrawl.errors import CrawlerClosedError, CrawlError, SessionError, StorageStateError
 from seleniumcrawl.frozen import thaw
 from seleniumcrawl.hooks import Hook, check_hook, run_hook
 from seleniumcrawl.models import CrawlResult
@@ -599,7 +600,8 @@ class CrawlEngine:
         run_hook(self.hooks, "on_browser_created", drv.webdriver, context=None)
         state = self.browser_config.storage_state_data
         if state is not None:
-            self._apply_default_state(drv, state)
+            with _refused_state():
+                self._apply_default_state(drv, state)
         cookies = self.browser_config.cookies
         if cookies and self.browser_config.is_chromium:
             drv.cdp("Network.setCookies", {"cookies": thaw(cookies)})
@@ -641,18 +643,20 @@ class CrawlEngine:
         with self._fresh_lock:
             if context in self._state_contexts:  # the context's tab was reopened
                 return
-            self._state_contexts.add(context)
         storage.set_context_cookies(tab.bidi, context, state["cookies"], timeout)
         self.origin_log.seed(tab.bidi, context, state)
         if writes and not storage.add_bidi_preload(tab.bidi, script, timeout, user_context=context):
             storage.add_bidi_preload(tab.bidi, script, timeout, context=tab.handle)
+        with self._fresh_lock:
+            self._state_contexts.add(context)
 
     def _setup_window(self, tab: Tab) -> None:
         with self._fresh_lock:
             self._fresh_tabs.add(tab.handle)
         state = self.browser_config.storage_state_data
         if state is not None:
-            self._apply_tab_state(tab, state)
+            with _refused_state():
+                self._apply_tab_state(tab, state)
         headers = self.browser_config.headers
         if headers and self.browser_config.is_chromium:
             tab.cdp("Network.enable")
@@ -663,6 +667,19 @@ class CrawlEngine:
         if cookies and isinstance(tab, BidiTab) and tab.user_context is not None:
             # An isolated session's user context has a cookie jar of its own.
             tab.cdp("Network.setCookies", {"cookies": thaw(cookies)})
+
+
+@contextlib.contextmanager
+def _refused_state() -> Iterator[None]:
+    """A browser's refusal of the storage state becomes a clear crawl error (values unsaid);
+    a browser that died or timed out meanwhile stays what it is."""
+    try:
+        yield
+    except (BidiTimeoutError, TimeoutException):
+        raise
+    except (BidiError, WebDriverException) as exc:
+        text = exc.message if isinstance(exc, BidiError) else describe_error(exc)
+        raise StorageStateError(f"the browser refused BrowserConfig.storage_state: {text}") from exc
 
 
 def _blocked_by_robots(url: str, session_id: str | None) -> CrawlResult:

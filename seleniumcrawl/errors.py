@@ -98,6 +98,12 @@ class WaitTimeoutError(CrawlError):
     error_type = "timeout"
 
 
+class StorageStateError(CrawlError):
+    """The browser refused ``BrowserConfig.storage_state`` (a cookie it will not set)."""
+
+    error_type = "bad_input"
+
+
 class SessionError(CrawlError):
     """The session cannot serve this crawl (unknown for ``js_only``, no free driver)."""
 

@@ -646,13 +646,34 @@ class DriverPool:
             return tab
         if tab is not None and not create:
             raise SessionError(f"the tab of session {session.session_id!r} was closed")
+        created = False
         if session.isolated and session.user_context is None:
             got = drv.bidi.call("browser.createUserContext", {}, self.config.command_timeout)  # type: ignore[union-attr]
-            session.user_context = str(got["userContext"])
+            session.user_context, created = str(got["userContext"]), True
         tab = tabs.bidi.open(session.user_context)
-        self._setup_tab(tab)
+        try:
+            self._setup_tab(tab)
+        except BaseException:
+            # Set-up failed (a storage state the browser refused): leave nothing behind.
+            tabs.bidi.close(tab)
+            if created:
+                self._remove_user_context(drv, session.user_context)
+                session.user_context = None
+            raise
         session.tab, session.handle, session.generation = tab, tab.handle, thread.generation
         return tab
+
+    def _remove_user_context(self, drv: ManagedDriver, user_context: str | None) -> None:
+        if user_context is None or drv.bidi is None:
+            return
+        try:
+            drv.bidi.call(
+                "browser.removeUserContext",
+                {"userContext": user_context},
+                self.config.command_timeout,
+            )
+        except BidiError as exc:
+            log.debug("removing user context %s failed: %s", user_context, exc)
 
     def _classic_session_tab(
         self, thread: DriverThread, session: Session, drv: ManagedDriver, create: bool
@@ -680,7 +701,11 @@ class DriverPool:
         drv.webdriver.switch_to.new_window("tab")
         handle: str = drv.webdriver.current_window_handle
         drv.focused = handle
-        self._setup_tab(ClassicTab(drv, handle))
+        try:
+            self._setup_tab(ClassicTab(drv, handle))
+        except BaseException:
+            self._quietly_close(drv, handle)
+            raise
         return handle
 
     def _in_temporary(self, thread: DriverThread, drv: ManagedDriver, task: Task[T]) -> T:
@@ -700,7 +725,11 @@ class DriverPool:
             tab = tabs.idle.pop() if tabs.idle else None
         if tab is None:
             tab = self._guarded(thread, drv, None, lambda: tabs.bidi.open())  # type: ignore[union-attr]
-            self._setup_tab(tab)
+            try:
+                self._setup_tab(tab)
+            except BaseException:
+                tabs.bidi.close(tab)
+                raise
         tab.reused = True
         ok = False
         try:
@@ -755,15 +784,7 @@ class DriverPool:
             tabs = self._tabs_of(thread, drv)
             if session.tab is not None and tabs.bidi is not None:
                 tabs.bidi.close(session.tab)
-            if session.user_context is not None:
-                try:
-                    drv.bidi.call(
-                        "browser.removeUserContext",
-                        {"userContext": session.user_context},
-                        self.config.command_timeout,
-                    )
-                except BidiError as exc:
-                    log.debug("removing user context %s failed: %s", session.user_context, exc)
+            self._remove_user_context(drv, session.user_context)
         session.handle, session.tab, session.user_context = None, None, None
 
     @staticmethod
