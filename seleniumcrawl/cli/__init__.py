@@ -1,4 +1,5 @@
-"""The ``seleniumcrawl`` command: ``crawl``, ``crawl-many``, ``demo``, ``doctor`` (see README).
+"""The ``seleniumcrawl`` command: ``crawl``, ``crawl-many``, ``demo``, ``doctor``, ``profile``
+(see README).
 
 Exit status: 0 success; 1 a crawl failed (or the demo, or a doctor check); 2 bad usage
 (options, configuration or schema values, unreadable files); 130 interrupted (Ctrl-C), after
@@ -144,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_crawl_many(commands, [crawl, common])
     _add_demo(commands, [common])
     _add_doctor(commands, [common])
+    from seleniumcrawl.cli.profile import add_profile
+
+    add_profile(commands, [common])
     return parser
 
 
