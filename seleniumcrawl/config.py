@@ -64,11 +64,13 @@ def _to_headers(value: Mapping[str, str]) -> FrozenDict[str, str]:
     return cast("FrozenDict[str, str]", _frozen_mapping(value))
 
 
-def _to_storage_state(value: object) -> Any:
+def _to_storage_state(
+    value: str | os.PathLike[str] | Mapping[str, Any] | None,
+) -> str | FrozenDict[str, Any] | None:
     """A path becomes a str, a mapping a FrozenDict; other values stay for the validator."""
     if isinstance(value, os.PathLike):
         return os.fspath(value)
-    return _frozen_mapping(value)
+    return cast("str | FrozenDict[str, Any] | None", _frozen_mapping(value))
 
 
 class _DefaultInt(int):

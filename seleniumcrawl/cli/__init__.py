@@ -24,8 +24,19 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
+from seleniumcrawl.cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    Parser,
+    UsageError,
+    error,
+)
+from seleniumcrawl.cli.profile import add_profile
 from seleniumcrawl.config import BROWSER_TYPES, BrowserConfig, CrawlerRunConfig
 from seleniumcrawl.content.extraction import (
     ExtractionStrategy,
@@ -36,12 +47,6 @@ from seleniumcrawl.models import CrawlResult
 
 if TYPE_CHECKING:
     from seleniumcrawl.crawler import WebCrawler
-
-PROG = "seleniumcrawl"
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
 
 OUTPUTS = ("json", "markdown", "html", "text")
 DEEP_STRATEGIES = ("bfs", "dfs", "best-first")
@@ -57,15 +62,7 @@ _DEEP_ONLY = {
 }
 
 
-class UsageError(Exception):
-    """A bad command line, configuration value, schema or input file: exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (raised, so :func:`main` can return 2)."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+_Parser = Parser
 
 
 # -- the command line ----------------------------------------------------------------------
@@ -145,8 +142,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_crawl_many(commands, [crawl, common])
     _add_demo(commands, [common])
     _add_doctor(commands, [common])
-    from seleniumcrawl.cli.profile import add_profile
-
     add_profile(commands, [common])
     return parser
 
@@ -293,12 +288,6 @@ def _fail(message: str, status: int) -> int:
     """Print ``message`` as one error line on stderr; return ``status``."""
     error(message)
     return status
-
-
-def error(message: str) -> None:
-    """``seleniumcrawl: error: <message>`` on one line of stderr."""
-    sys.stderr.write(f"{PROG}: error: {' '.join(str(message).split())}\n")
-    sys.stderr.flush()
 
 
 def _setup_logging(verbose: bool) -> None:

@@ -22,11 +22,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seleniumcrawl.config import CrawlerRunConfig, seleniumcrawl_home
+from seleniumcrawl.cli.common import EXIT_FAILED, EXIT_OK, Parser, UsageError, error
+from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig, seleniumcrawl_home
 from seleniumcrawl.storage_state import write_private_json
 
 if TYPE_CHECKING:
-    from seleniumcrawl.cli import _Parser
     from seleniumcrawl.crawler import WebCrawler
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -44,8 +44,6 @@ def profiles_dir(given: str | None) -> Path:
 
 def profile_path(directory: Path, name: str) -> Path:
     """``directory/NAME.json``; a name that could leave the directory is a usage error."""
-    from seleniumcrawl.cli import UsageError
-
     if not _NAME.match(name) or name.endswith(".json"):
         raise UsageError(
             f"bad profile name {name!r}: letters, digits, '.', '_' and '-' (no '.json' suffix)"
@@ -53,7 +51,7 @@ def profile_path(directory: Path, name: str) -> Path:
     return directory / f"{name}.json"
 
 
-def add_profile(commands: argparse._SubParsersAction[_Parser], parents: list[_Parser]) -> None:
+def add_profile(commands: argparse._SubParsersAction[Parser], parents: list[Parser]) -> None:
     """The ``profile`` command and its actions."""
     profile = commands.add_parser(
         "profile",
@@ -61,9 +59,7 @@ def add_profile(commands: argparse._SubParsersAction[_Parser], parents: list[_Pa
         description="Save a login as a storage state file for BrowserConfig(storage_state=...).",
     )
     actions = profile.add_subparsers(dest="action", metavar="ACTION", required=True)
-    from seleniumcrawl.cli import _Parser
-
-    where = _Parser(add_help=False)
+    where = Parser(add_help=False)
     where.add_argument(
         "--dir",
         metavar="DIR",
@@ -106,7 +102,6 @@ def _no_display(args: argparse.Namespace) -> bool:
 
 def cmd_create(args: argparse.Namespace) -> int:
     """``profile create NAME --url URL``: see the module docstring."""
-    from seleniumcrawl.cli import EXIT_FAILED, EXIT_OK, UsageError, build_browser_config, error
     from seleniumcrawl.crawler import WebCrawler
 
     directory = profiles_dir(args.dir)
@@ -118,7 +113,16 @@ def cmd_create(args: argparse.Namespace) -> int:
             "no display to open the browser window on: run this on a machine with a desktop, "
             "or under xvfb-run, or over ssh -X (or pass --headless if the page logs in by itself)"
         )
-    config = build_browser_config(args, max_drivers=1).clone(headless=args.headless)
+    try:
+        config = BrowserConfig(
+            browser_type=args.browser,
+            headless=args.headless,
+            remote_url=args.remote_url,
+            verbose=args.verbose,
+            max_drivers=1,
+        )
+    except (TypeError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc
     with WebCrawler(config=config) as crawler:
         result = crawler.run(args.url, config=CrawlerRunConfig(session_id=_SESSION))
         if not result.success:
@@ -179,8 +183,6 @@ def _wait_for_login(crawler: WebCrawler) -> dict[str, Any] | None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """``profile list``: NAME, modification time and path of each saved profile."""
-    from seleniumcrawl.cli import EXIT_OK
-
     directory = profiles_dir(args.dir)
     found = sorted(directory.glob("*.json")) if directory.is_dir() else []
     if not found:
@@ -193,8 +195,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_delete(args: argparse.Namespace) -> int:
     """``profile delete NAME``."""
-    from seleniumcrawl.cli import EXIT_FAILED, EXIT_OK, error
-
     target = profile_path(profiles_dir(args.dir), args.name)
     try:
         target.unlink()

@@ -192,6 +192,7 @@ BROWSER_CHANGES: list[dict[str, Any]] = [
     {"proxy": "http://127.0.0.1:3128"},
     {"extra_args": ["--lang=de"]},
     {"user_data_dir": "/tmp/profile"},
+    {"storage_state": {"cookies": [{"name": "n", "value": "v", "domain": "example.com"}]}},
     {"ignore_https_errors": False},
 ]
 
