@@ -6,9 +6,14 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig, refuse_deep_many
+from seleniumcrawl.config import (
+    BrowserConfig,
+    CrawlerRunConfig,
+    browser_config_of,
+    refuse_deep_many,
+)
 from seleniumcrawl.crawler_strategy import AsyncSeleniumCrawlerStrategy
 from seleniumcrawl.dispatcher import ProgressCallback, aiter_completed, arun_all
 from seleniumcrawl.engine import CrawlEngine
@@ -32,8 +37,9 @@ class AsyncWebCrawler:
         *,
         base_directory: str | os.PathLike[str] | None = None,
         verbose: bool = False,
+        **browser_options: Any,
     ) -> None:
-        self.config = BrowserConfig() if config is None else config
+        self.config = browser_config_of(config, browser_options)
         self._engine = CrawlEngine(self.config, base_directory=base_directory, verbose=verbose)
         self.crawler_strategy = AsyncSeleniumCrawlerStrategy(self._engine)
 

@@ -350,6 +350,24 @@ class BrowserConfig:
         return attrs.evolve(self, **changes)
 
 
+def browser_config_of(config: BrowserConfig | None, options: dict[str, Any]) -> BrowserConfig:
+    """A crawler's BrowserConfig: ``config``, or one built from BrowserConfig keywords given
+    to the crawler itself (Crawl4AI's older ``AsyncWebCrawler(headless=True, ...)`` form).
+    Unknown keywords raise TypeError, as BrowserConfig's own do."""
+    if not options:
+        return BrowserConfig() if config is None else config
+    known = {a.alias for a in attrs.fields(BrowserConfig) if a.init}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise TypeError(f"the crawler got an unexpected keyword argument {unknown[0]!r}")
+    if config is not None:
+        raise TypeError(
+            "pass either config=BrowserConfig(...) or BrowserConfig keywords "
+            f"({', '.join(sorted(options))}) to the crawler, not both"
+        )
+    return BrowserConfig(**options)
+
+
 def seleniumcrawl_home() -> str:
     """``$SELENIUMCRAWL_HOME``, else ``~/.seleniumcrawl``: where the cache, profiles and the
     default persistent profile live."""

@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig, refuse_deep_many
+from seleniumcrawl.config import (
+    BrowserConfig,
+    CrawlerRunConfig,
+    browser_config_of,
+    refuse_deep_many,
+)
 from seleniumcrawl.crawler_strategy import SeleniumCrawlerStrategy
 from seleniumcrawl.dispatcher import ProgressCallback
 from seleniumcrawl.engine import CrawlEngine
@@ -36,8 +41,9 @@ class WebCrawler:
         *,
         base_directory: str | os.PathLike[str] | None = None,
         verbose: bool = False,
+        **browser_options: Any,
     ) -> None:
-        self.config = BrowserConfig() if config is None else config
+        self.config = browser_config_of(config, browser_options)
         self._engine = CrawlEngine(self.config, base_directory=base_directory, verbose=verbose)
         self.crawler_strategy = SeleniumCrawlerStrategy(self._engine)
 

@@ -888,11 +888,17 @@ def _check_crawl(doctor: _Doctor, config: BrowserConfig) -> None:
 
 
 __all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "PROG",
     "UsageError",
     "build_browser_config",
     "build_deep_strategy",
     "build_parser",
     "build_run_config",
+    "error",
     "main",
     "read_urls",
     "result_record",

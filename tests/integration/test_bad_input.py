@@ -263,9 +263,9 @@ def test_unknown_keyword_arguments_raise_type_error(crawler: WebCrawler, site: D
     with pytest.raises(TypeError, match="bogus"):
         crawler.run(site.url("/page/1"), bogus=True)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="bogus"):
-        WebCrawler(bogus=True)  # type: ignore[call-arg]
+        WebCrawler(bogus=True)
     with pytest.raises(TypeError, match="bogus"):
-        AsyncWebCrawler(bogus=True)  # type: ignore[call-arg]
+        AsyncWebCrawler(bogus=True)
 
 
 async def test_arun_rejects_unknown_keywords_and_wrong_config(site: DemoSite) -> None:

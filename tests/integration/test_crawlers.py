@@ -66,7 +66,7 @@ def test_unknown_keyword_arguments_raise(shared_crawler: WebCrawler, site: DemoS
     """Unknown keywords to crawlers and run() are TypeErrors, never ignored."""
     with pytest.raises(TypeError):
         # (verbose is a crawler argument since the Crawl4AI names landed; this one is not)
-        WebCrawler(config=BrowserConfig(), not_an_option=True)  # type: ignore[call-arg]
+        WebCrawler(config=BrowserConfig(), not_an_option=True)
     with pytest.raises(TypeError):
         shared_crawler.run(site.url("/page/1"), bypass_cache=True)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="CrawlerRunConfig"):

@@ -218,8 +218,9 @@ UNKNOWN_KEYWORDS: list[Any] = [
     pytest.param(lambda: CrawlerRunConfig(bogus=1), id="CrawlerRunConfig"),  # type: ignore[call-arg]
     pytest.param(lambda: CrawlerRunConfig().clone(bogus=1), id="CrawlerRunConfig.clone"),
     pytest.param(lambda: BrowserConfig().clone(bogus=1), id="BrowserConfig.clone"),
-    pytest.param(lambda: WebCrawler(bogus=1), id="WebCrawler"),  # type: ignore[call-arg]
-    pytest.param(lambda: AsyncWebCrawler(bogus=1), id="AsyncWebCrawler"),  # type: ignore[call-arg]
+    # The crawlers take BrowserConfig keywords (Crawl4AI's older form): still checked.
+    pytest.param(lambda: WebCrawler(bogus=1), id="WebCrawler"),
+    pytest.param(lambda: AsyncWebCrawler(bogus=1), id="AsyncWebCrawler"),
     pytest.param(lambda: CrawlerRunConfig(pageTimeout=1000), id="camel-case-typo"),  # type: ignore[call-arg]
     pytest.param(lambda: BrowserConfig(max_driver=2), id="singular-typo"),  # type: ignore[call-arg]
 ]
@@ -230,6 +231,17 @@ def test_unknown_keyword_raises_type_error(make: Make) -> None:
     """Unknown keyword arguments raise TypeError naming them; nothing is silently ignored."""
     with pytest.raises(TypeError, match="unexpected keyword argument"):
         make()
+
+
+def test_crawler_takes_browser_keywords_or_a_config_not_both() -> None:
+    """BrowserConfig keywords given to a crawler build its config; with config= too, TypeError."""
+    crawler = WebCrawler(headless=True, max_drivers=1)
+    try:
+        assert crawler.config == BrowserConfig(headless=True, max_drivers=1)
+    finally:
+        crawler.close()
+    with pytest.raises(TypeError, match=r"either config=BrowserConfig\(...\) or .*\(headless\)"):
+        AsyncWebCrawler(config=BrowserConfig(), headless=True)
 
 
 def test_crawler_rejects_a_config_of_the_wrong_kind() -> None:
