@@ -98,6 +98,8 @@ class CrawlEngine:
         #: The marker an applied storage state leaves in each origin (its digest).
         state = browser_config.storage_state_data
         self._state_mark = storage_state.digest(state) if state is not None else ""
+        for doubt in storage_state.doubts(state) if state is not None else []:
+            log.warning("BrowserConfig.storage_state: %s", doubt)
         #: User contexts the storage state went into; BiDi connections that refused a
         #: preload script per user context (the script then goes into each tab).
         self._state_contexts: set[str] = set()

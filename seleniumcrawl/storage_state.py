@@ -119,6 +119,25 @@ def validate(state: object, where: str = "storage_state") -> None:
             check(f"{where}.{key}[{i}]", entry)
 
 
+def doubts(state: Mapping[str, Any], now: float | None = None) -> list[str]:
+    """Why a browser will drop some of the state's cookies (names only, never values):
+    expired ones, and ``sameSite: "None"`` without ``secure`` (Chromium refuses those)."""
+    import time
+
+    now = time.time() if now is None else now
+    found = []
+    for i, cookie in enumerate(state.get("cookies", [])):
+        name = cookie.get("name")
+        expires = cookie.get("expires", -1)
+        if isinstance(expires, (int, float)) and 0 < expires < now:
+            found.append(f"cookies[{i}] ({name!r}) expired; the browser drops it")
+        if cookie.get("sameSite") == "None" and not cookie.get("secure", False):
+            found.append(
+                f"cookies[{i}] ({name!r}) has sameSite None without secure; Chromium drops it"
+            )
+    return found
+
+
 def load(source: str | os.PathLike[str] | Mapping[str, Any], where: str = "storage_state") -> Any:
     """The storage state in ``source`` (a JSON file's path, or the state itself), validated."""
     if isinstance(source, Mapping):
@@ -182,4 +201,4 @@ def write_private_json(path: str | os.PathLike[str], data: Any) -> Path:
     return target
 
 
-__all__ = ["SAME_SITE", "digest", "load", "normalized", "validate", "write_private_json"]
+__all__ = ["SAME_SITE", "digest", "doubts", "load", "normalized", "validate", "write_private_json"]

@@ -16,7 +16,7 @@ from seleniumcrawl.browser import storage
 from seleniumcrawl.cache import fetch_options
 from seleniumcrawl.config import default_profile_dir
 from seleniumcrawl.errors import ConfigError
-from seleniumcrawl.storage_state import digest, load, validate, write_private_json
+from seleniumcrawl.storage_state import digest, doubts, load, validate, write_private_json
 
 SECRET = "s3cr3t-token-value"
 
@@ -314,3 +314,21 @@ def test_merge_states_unions_cookies_and_origins() -> None:
             "localStorage": [{"name": "k", "value": "1"}, {"name": "j", "value": "2"}],
         }
     ]
+
+
+def test_doubts_name_cookies_a_browser_will_drop_without_their_values() -> None:
+    """Expired cookies and sameSite None without secure are reported by name, not value."""
+    state = _state(
+        cookies=[
+            _cookie(expires=1675363572.0),
+            _cookie(name="lax", expires=4102444800.0),
+            _cookie(name="open", sameSite="None"),
+            _cookie(name="ok", sameSite="None", secure=True),
+        ]
+    )
+    found = doubts(state, now=1800000000.0)
+    assert found == [
+        "cookies[0] ('session') expired; the browser drops it",
+        "cookies[2] ('open') has sameSite None without secure; Chromium drops it",
+    ]
+    assert SECRET not in " ".join(found)
