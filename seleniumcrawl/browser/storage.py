@@ -53,14 +53,26 @@ _WRITE = """() => {
   } catch (e) {}
 }"""
 
-#: ``[origin, [[name, value], ...]]`` of the page's document, or null where there is none.
-READ_LOCAL_STORAGE = (
-    "() => { try { const ls = window.localStorage; const o = location.origin;"
-    " if (!o || o === 'null') return null; const out = [];"
-    " for (let i = 0; i < ls.length; i++) { const k = ls.key(i);"
-    " if (k !== '" + MARKER + "') out.push([k, ls.getItem(k)]); }"
+#: Characters of localStorage a crawl's snapshot carries at most (more: none is taken,
+#: and an export reads that origin only from a live page).
+SNAPSHOT_LIMIT = 256 * 1024
+#: Origins remembered per browser context (the oldest are forgotten first).
+ORIGINS_KEPT = 1000
+
+#: ``[origin, [[name, value], ...]]`` of the page's document, or null where there is none
+#: (or where its localStorage exceeds ``limit`` characters).
+_READ = (
+    "(limit) => { try { const ls = window.localStorage; const o = location.origin;"
+    " if (!o || o === 'null') return null; const out = []; let size = 0;"
+    " for (let i = 0; i < ls.length; i++) { const k = ls.key(i); if (k === '" + MARKER + "')"
+    " continue; const v = ls.getItem(k); size += k.length + v.length;"
+    " if (size > limit) return null; out.push([k, v]); }"
     " return [o, out]; } catch (e) { return null; } }"
 )
+#: The snapshot a crawl takes (bounded by :data:`SNAPSHOT_LIMIT`).
+READ_LOCAL_STORAGE = f"() => ({_READ})({SNAPSHOT_LIMIT})"
+#: What an export reads from a live page (unbounded).
+READ_ALL_LOCAL_STORAGE = f"() => ({_READ})(Infinity)"
 
 Owner = BidiConnection | ManagedDriver
 Items = list[list[str]]
@@ -177,7 +189,11 @@ class OriginLog:
         if not isinstance(origin, str) or not isinstance(items, list):
             return
         with self._lock:
-            self._by_owner.setdefault(owner, {}).setdefault(user_context, {})[origin] = items
+            origins = self._by_owner.setdefault(owner, {}).setdefault(user_context, {})
+            origins.pop(origin, None)  # re-inserted last: the most recently seen
+            origins[origin] = items
+            while len(origins) > ORIGINS_KEPT:
+                del origins[next(iter(origins))]
 
     def origins(self, owner: Owner, user_context: str | None) -> dict[str, Items]:
         """A copy of the context's origins and items."""
@@ -215,7 +231,7 @@ def tab_state(tab: Tab, log_: OriginLog) -> dict[str, Any]:
     """The storage state of the tab's context: its cookies, the live page's localStorage and
     that last seen of every other origin of the context."""
     owner, user_context = owner_of(tab)
-    log_.record(owner, user_context, tab.evaluate(READ_LOCAL_STORAGE))
+    log_.record(owner, user_context, tab.evaluate(READ_ALL_LOCAL_STORAGE))
     return as_state(jar.get_cookies(tab), log_.origins(owner, user_context))
 
 

@@ -136,6 +136,24 @@ def test_state_is_written_once_per_origin_and_pages_keep_their_changes(site: Dem
     assert MARKER not in json.dumps(exported)
 
 
+def test_export_holds_every_origin_the_session_showed(site: DemoSite) -> None:
+    """A session's export has the items of the origin it left (as its last crawl there saw
+    them) and of the live page, read whole however large."""
+    other = site.url("/storage").replace("127.0.0.1", "localhost")
+    big = "x" * 300_000
+    with WebCrawler() as crawler:
+        set_a = "localStorage.setItem('where', 'a')"
+        crawler.run(site.url("/storage"), config=CrawlerRunConfig(session_id="s", js_code=set_a))
+        set_b = f"localStorage.setItem('where', 'b'); localStorage.setItem('big', '{big}')"
+        crawler.run(other, config=CrawlerRunConfig(session_id="s", js_code=set_b))
+        state = crawler.crawler_strategy.export_storage_state(session_id="s")
+    by_origin = {
+        o["origin"]: {i["name"]: i["value"] for i in o["localStorage"]} for o in state["origins"]
+    }
+    assert by_origin[_origin(site)] == {"where": "a"}
+    assert by_origin[other.removesuffix("/storage")] == {"where": "b", "big": big}
+
+
 async def test_isolated_session_gets_the_state_and_exports_only_its_own_cookies(
     site: DemoSite,
 ) -> None:

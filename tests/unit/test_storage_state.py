@@ -332,3 +332,13 @@ def test_doubts_name_cookies_a_browser_will_drop_without_their_values() -> None:
         "cookies[2] ('open') has sameSite None without secure; Chromium drops it",
     ]
     assert SECRET not in " ".join(found)
+
+
+def test_origin_log_keeps_the_most_recent_origins_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A context remembers at most ORIGINS_KEPT origins; the least recently seen go first."""
+    monkeypatch.setattr(storage, "ORIGINS_KEPT", 2)
+    log = storage.OriginLog()
+    owner = storage.OriginLog()
+    for origin in ("https://a", "https://b", "https://a", "https://c"):
+        log.record(owner, None, [origin, [["k", origin]]])  # type: ignore[arg-type]
+    assert list(log.origins(owner, None)) == ["https://a", "https://c"]  # type: ignore[arg-type]
