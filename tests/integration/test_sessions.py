@@ -205,9 +205,15 @@ def test_idle_sessions_are_closed_after_ttl(site: DemoSite) -> None:
         while "idle" in crawler.sessions() and time.monotonic() < deadline:
             threading.Event().wait(0.1)  # polling the pool's own state, not a browser
         assert "idle" not in crawler.sessions()
-        (handles,) = crawler.crawler_strategy.pool.on_driver_threads(
-            lambda drv: drv.webdriver.window_handles
-        )
+        # The window closes just after the session leaves the table (over BiDi, on a
+        # page thread): wait for the browser's window list to show it.
+        while True:
+            (handles,) = crawler.crawler_strategy.pool.on_driver_threads(
+                lambda drv: drv.webdriver.window_handles
+            )
+            if len(handles) == 1 or time.monotonic() >= deadline:
+                break
+            threading.Event().wait(0.05)  # polling the browser's window list
         assert len(handles) == 1, "only the anchor window is left"
 
 
