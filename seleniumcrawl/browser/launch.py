@@ -71,7 +71,10 @@ QUIET_CHROMIUM_ARGS = (
     "--disable-dev-shm-usage",
     "--disable-gpu",
     "--mute-audio",
-    "--disable-features=Translate,OptimizationHints,MediaRouter",
+    # WebUIOmniboxPopup*: every window (each page in flight has one) would otherwise
+    # start two omnibox-popup WebUI pages of its own, renderers that cost CPU and memory.
+    "--disable-features=Translate,OptimizationHints,MediaRouter,"
+    "WebUIOmniboxPopup,WebUIOmniboxAimPopup",
 )
 
 _CHROMIUM_BINARIES = (

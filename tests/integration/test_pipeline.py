@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import json
 import socket
 import time
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -259,3 +262,18 @@ def test_failures_carry_their_error_type(shared_crawler: WebCrawler, site: DemoS
     assert thrown.error_type == "script"
     ok = shared_crawler.run(site.url("/page/1"))
     assert ok.success and ok.error_type is None
+
+
+def test_windows_start_no_browser_ui_pages(shared_crawler: WebCrawler, site: DemoSite) -> None:
+    """The windows that hold pages in flight start no omnibox-popup WebUI pages (Chromium
+    would start two per window): the browser's target list has only our pages."""
+    urls = [site.url(f"/page/{n}") for n in range(20, 23)]
+    assert all(r.success for r in shared_crawler.run_many(urls, CrawlerRunConfig()))
+
+    def targets(drv: Any) -> list[str]:
+        address = drv.webdriver.capabilities["goog:chromeOptions"]["debuggerAddress"]
+        with urllib.request.urlopen(f"http://{address}/json/list", timeout=10) as answer:
+            return [f"{t['type']} {t['url']}" for t in json.load(answer)]
+
+    for listed in shared_crawler.crawler_strategy.pool.on_driver_threads(targets):
+        assert not [t for t in listed if "omnibox" in t], listed
