@@ -69,6 +69,11 @@ CREATE TABLE IF NOT EXISTS robots (
 """
 
 
+def default_downloads_path() -> Path:
+    """``$SELENIUMCRAWL_HOME/downloads``, else ``~/.seleniumcrawl/downloads``."""
+    return default_cache_path().parent / "downloads"
+
+
 def default_cache_path() -> Path:
     """``$SELENIUMCRAWL_HOME/cache.db``, else ``~/.seleniumcrawl/cache.db``."""
     home = os.environ.get("SELENIUMCRAWL_HOME")

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from seleniumcrawl.browser.downloads import CrawlDownloads
 from seleniumcrawl.browser.storage import READ_LOCAL_STORAGE
 from seleniumcrawl.browser.tab import (
     JsError,
@@ -33,6 +34,8 @@ from seleniumcrawl.urls import Target
 
 log = logging.getLogger(__name__)
 
+#: Slices of the wait for a new document when a download may end it instead (ms).
+_DOWNLOAD_SLICE_MS = 200.0
 _POLL = 0.05  # seconds between wait_for polls; a poll is one short round trip
 #: Bound of the short helper scripts (snapshot, checks); page scripts get page_timeout.
 _QUICK_MS = 30_000.0
@@ -46,9 +49,10 @@ _MARGIN_MS = 5_000.0
 _RUN_SNIPPET = """
 async (src, token, tick) => {
   window.__seleniumcrawl_doc = token;
-  const state = {navigating: false};
+  const state = {navigating: false, downloads: 0};
   const onNavigate = (e) => {
-    if (!e.destination || !e.destination.sameDocument) state.navigating = true;
+    if (e.downloadRequest !== null && e.downloadRequest !== undefined) state.downloads++;
+    else if (!e.destination || !e.destination.sameDocument) state.navigating = true;
   };
   const onUnload = () => { state.navigating = true; };
   if (window.navigation) navigation.addEventListener('navigate', onNavigate);
@@ -57,6 +61,7 @@ async (src, token, tick) => {
     if (window.navigation) navigation.removeEventListener('navigate', onNavigate);
     window.removeEventListener('beforeunload', onUnload);
     payload.navigating = state.navigating;
+    payload.downloads = state.downloads;
     return payload;
   };
   const plain = (v) => {
@@ -209,6 +214,7 @@ class Capture:
     #: ``[origin, [[name, value], ...]]``: the page's localStorage at capture (for
     #: export_storage_state; never cached, never part of the result).
     local_storage: Any = None
+    downloaded_files: list[str] | None = None
 
 
 def navigate(tab: Tab, target: Target, config: CrawlerRunConfig) -> int | None:
@@ -250,18 +256,24 @@ def _steps_follow(config: CrawlerRunConfig) -> bool:
 
 
 def run_scripts(
-    tab: Tab, config: CrawlerRunConfig, scripts: list[str] | None = None
+    tab: Tab,
+    config: CrawlerRunConfig,
+    scripts: list[str] | None = None,
+    downloads: CrawlDownloads | None = None,
 ) -> dict[str, Any]:
     """Run each ``js_code`` script in order (step 4).
 
     A script that throws is recorded in the result (``success`` False, its message in
     ``errors``) and the crawl goes on, as in Crawl4AI; with ``fail_on_js_error`` it
-    fails the crawl instead.
+    fails the crawl instead. With ``downloads``, a script's ``<a download>`` clicks are
+    announced to it, and a navigation that turns into a download ends the wait for a
+    new document.
     """
     results: list[Any] = []
     errors: list[dict[str, Any]] = []
     for index, script in enumerate(config.scripts if scripts is None else scripts):
         token = uuid.uuid4().hex
+        began = downloads.began if downloads is not None else 0
         try:
             tick = not tab.waits_for_navigation
             outcome = tab.call(_RUN_SNIPPET, script, token, tick, timeout_ms=config.page_timeout)
@@ -286,8 +298,10 @@ def run_scripts(
             results.append(None)
             continue
         results.append(outcome.get("value"))
+        if downloads is not None and outcome.get("downloads"):
+            downloads.expect(int(outcome["downloads"]))
         if outcome.get("navigating"):
-            _wait_for_new_document(tab, token, config.page_timeout, index)
+            _wait_for_new_document(tab, token, config.page_timeout, index, downloads, began)
     if errors:
         return {"success": False, "results": results, "errors": errors}
     return {"success": True, "results": results}
@@ -300,10 +314,29 @@ def _dialog_message(index: int) -> str:
     )
 
 
-def _wait_for_new_document(tab: Tab, token: str, timeout_ms: float, index: int) -> None:
-    """After a script started a navigation: wait until the new page has loaded."""
+def _wait_for_new_document(
+    tab: Tab,
+    token: str,
+    timeout_ms: float,
+    index: int,
+    downloads: CrawlDownloads | None = None,
+    began: int = 0,
+) -> None:
+    """After a script started a navigation: wait until the new page has loaded, or
+    (with ``downloads``) until the navigation turned into a download."""
+    loaded = False
     try:
-        loaded = _wait_until(tab, _NEW_DOCUMENT, (token,), timeout_ms)
+        if downloads is None:
+            loaded = _wait_until(tab, _NEW_DOCUMENT, (token,), timeout_ms)
+        else:
+            # The page cannot tell that its navigation became a download (the document
+            # stays); the browser's download event can: check both, in short slices.
+            deadline = time.monotonic() + timeout_ms / 1000
+            while not loaded and time.monotonic() < deadline:
+                if downloads.began_since(began):
+                    return
+                left = (deadline - time.monotonic()) * 1000
+                loaded = _wait_until(tab, _NEW_DOCUMENT, (token,), min(_DOWNLOAD_SLICE_MS, left))
     except JsError:
         loaded = False
     if not loaded:

@@ -41,6 +41,7 @@ from seleniumcrawl.browser.bidi import (
     BidiError,
     BidiTimeoutError,
 )
+from seleniumcrawl.browser.downloads import DownloadWatcher
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.failures import describe_error
 
@@ -156,6 +157,8 @@ class Tab:
     is_chromium: bool
     #: Whether the protocol itself waits for a navigation a script started (classic does).
     waits_for_navigation: bool = False
+    #: The browser's download events (``accept_downloads``), or None.
+    downloads: DownloadWatcher | None = None
 
     def navigate(self, url: str, timeout_ms: float) -> int | None:
         """Load ``url`` and wait for its load event, bounded by ``timeout_ms``.
@@ -211,9 +214,11 @@ class BidiTab(Tab):
         is_chromium: bool,
         command_timeout: float,
         user_context: str | None = None,
+        downloads: DownloadWatcher | None = None,
     ) -> None:
         self.bidi = bidi
         self.handle = handle
+        self.downloads = downloads
         self.is_chromium = is_chromium
         self.command_timeout = command_timeout
         #: The BiDi user context (own cookies and storage) of an isolated session.
@@ -416,10 +421,18 @@ class BidiTab(Tab):
 class BidiTabs:
     """The tabs of one BiDi driver: opens and closes them, routes crash events to them."""
 
-    def __init__(self, bidi: BidiConnection, *, is_chromium: bool, command_timeout: float) -> None:
+    def __init__(
+        self,
+        bidi: BidiConnection,
+        *,
+        is_chromium: bool,
+        command_timeout: float,
+        downloads: DownloadWatcher | None = None,
+    ) -> None:
         self.bidi = bidi
         self.is_chromium = is_chromium
         self.command_timeout = command_timeout
+        self.downloads = downloads
         self._lock = threading.Lock()
         self._by_cdp_session: dict[str, BidiTab] = {}
         self._by_context: dict[str, BidiTab] = {}
@@ -441,6 +454,7 @@ class BidiTabs:
             is_chromium=self.is_chromium,
             command_timeout=self.command_timeout,
             user_context=user_context,
+            downloads=self.downloads,
         )
         with self._lock:
             self._by_context[tab.handle] = tab
@@ -502,6 +516,7 @@ class ClassicTab(Tab):
         self.drv = drv
         self.handle = handle
         self.is_chromium = drv.config.is_chromium
+        self.downloads = drv.downloads
 
     def navigate(self, url: str, timeout_ms: float) -> int | None:
         self.drv.set_page_load_timeout(timeout_ms)
