@@ -571,6 +571,18 @@ def _virtual_scroll(instance: Any, attribute: attrs.Attribute[Any], value: Any) 
     _typed(VirtualScrollConfig)(instance, attribute, value)
 
 
+#: Crawl4AI's ``wait_until`` values (Playwright's navigation readiness).
+WAIT_UNTIL = ("domcontentloaded", "load", "networkidle", "commit")
+
+
+def _wait_until(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(str)(instance, attribute, value)
+    if value not in WAIT_UNTIL:
+        raise ConfigError(
+            f"CrawlerRunConfig.wait_until must be one of {', '.join(WAIT_UNTIL)}, got {value!r}"
+        )
+
+
 @attrs.frozen(kw_only=True)
 class CrawlerRunConfig:
     """What one crawl does. Times in milliseconds except ``delay_before_return_html`` (s)."""
@@ -665,6 +677,9 @@ class CrawlerRunConfig:
     base_url: str | None = attrs.field(default=None, validator=_base_url)
     #: Seconds between the steps of ``scan_full_page``'s scroll.
     scroll_delay: float = attrs.field(default=0.2, validator=[_number, _non_negative])
+    #: When navigation is done: "domcontentloaded" (parsed), "load", "networkidle" (load,
+    #: then no request in flight for 500 ms) or "commit" (waits as "domcontentloaded").
+    wait_until: str = attrs.field(default="domcontentloaded", validator=_wait_until)
 
     @property
     def scripts(self) -> list[str]:
@@ -726,6 +741,7 @@ def refuse_deep_many(config: CrawlerRunConfig | Sequence[CrawlerRunConfig] | Non
 __all__ = [
     "BROWSER_TYPES",
     "SOCIAL_MEDIA_DOMAINS",
+    "WAIT_UNTIL",
     "BrowserConfig",
     "CrawlerRunConfig",
     "refuse_deep_many",

@@ -19,8 +19,10 @@ from typing import Any
 import attrs
 
 from seleniumcrawl.browser.downloads import CrawlDownloads
+from seleniumcrawl.browser.idle import IN_PAGE_IDLE, QUIET_S, BidiNetworkIdle
 from seleniumcrawl.browser.storage import READ_LOCAL_STORAGE
 from seleniumcrawl.browser.tab import (
+    BidiTab,
     JsError,
     NavigationFailed,
     NavigationTimeout,
@@ -217,22 +219,54 @@ class Capture:
     downloaded_files: list[str] | None = None
 
 
+#: ``wait_until`` -> how far the navigation itself waits (BiDi ``wait``). "commit" waits
+#: for the parsed document too: the steps after it read the new document, not the old one.
+_DOCUMENT_READY = {
+    "commit": "interactive",
+    "domcontentloaded": "interactive",
+    "load": "complete",
+    "networkidle": "complete",
+}
+
+
 def navigate(tab: Tab, target: Target, config: CrawlerRunConfig) -> int | None:
-    """Load the target into the tab (step 3), bounded by ``page_timeout``; the status of
-    its first response where the transport sees it (a redirect's 3xx), else None.
+    """Load the target into the tab (step 3), bounded by ``page_timeout`` and
+    ``wait_until``; the status of its first response where the transport sees it (a
+    redirect's 3xx), else None.
 
     An error page is detected here only when browser steps follow (they must not run
     on it); otherwise :func:`capture` detects it in its one snapshot round trip.
     """
     url = "about:blank" if target.raw_html is not None else target.url
+    idle = None
+    if config.wait_until == "networkidle" and target.raw_html is None and isinstance(tab, BidiTab):
+        idle = BidiNetworkIdle(tab)
+        idle.start()
+    started = time.monotonic()
     try:
-        first_hop = tab.navigate(url, config.page_timeout)
+        first_hop = tab.navigate(url, config.page_timeout, _DOCUMENT_READY[config.wait_until])
+        if config.wait_until == "networkidle" and target.raw_html is None:
+            left_ms = max(0.0, config.page_timeout - (time.monotonic() - started) * 1000)
+            if idle is not None:
+                quiet = idle.wait(left_ms / 1000)
+            else:
+                quiet = bool(
+                    tab.call(IN_PAGE_IDLE, QUIET_S * 1000, left_ms, timeout_ms=left_ms + _MARGIN_MS)
+                )
+            if not quiet:
+                raise PageTimeoutError(
+                    f"wait_until='networkidle': the network of {target.url} was not idle "
+                    f"within page_timeout ({config.page_timeout:g} ms)"
+                )
     except NavigationTimeout as exc:
         raise PageTimeoutError(
             f"page_timeout of {config.page_timeout:g} ms exceeded loading {target.url}"
         ) from exc
     except NavigationFailed as exc:
         raise NavigationError(f"could not load {target.url}: {exc}") from exc
+    finally:
+        if idle is not None:
+            idle.stop()
     if target.raw_html is not None:
         tab.evaluate(_LOAD_RAW, target.raw_html)
         return None

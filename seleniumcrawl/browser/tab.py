@@ -160,8 +160,9 @@ class Tab:
     #: The browser's download events (``accept_downloads``), or None.
     downloads: DownloadWatcher | None = None
 
-    def navigate(self, url: str, timeout_ms: float) -> int | None:
-        """Load ``url`` and wait for its load event, bounded by ``timeout_ms``.
+    def navigate(self, url: str, timeout_ms: float, wait: str = "complete") -> int | None:
+        """Load ``url`` and wait until its document is ``wait`` ("interactive": parsed,
+        "complete": loaded), bounded by ``timeout_ms``.
 
         Returns the HTTP status of the navigation's first response (a redirect's 3xx
         when it was redirected) where the transport sees it (BiDi network events),
@@ -308,8 +309,8 @@ class BidiTab(Tab):
     def _call(self, method: str, params: dict[str, Any], timeout: float | None = None) -> Any:
         return self._send(method, params, timeout or self.command_timeout)
 
-    def navigate(self, url: str, timeout_ms: float) -> int | None:
-        params = {"context": self.handle, "url": url, "wait": "complete"}
+    def navigate(self, url: str, timeout_ms: float, wait: str = "complete") -> int | None:
+        params = {"context": self.handle, "url": url, "wait": wait}
         if self.reused and self.last_url and _same_document(url, self.last_url):
             # Only the fragment differs: the browser would scroll the old document.
             blank = {"context": self.handle, "url": "about:blank", "wait": "complete"}
@@ -518,7 +519,7 @@ class ClassicTab(Tab):
         self.is_chromium = drv.config.is_chromium
         self.downloads = drv.downloads
 
-    def navigate(self, url: str, timeout_ms: float) -> int | None:
+    def navigate(self, url: str, timeout_ms: float, wait: str = "complete") -> int | None:
         self.drv.set_page_load_timeout(timeout_ms)
         try:
             self.drv.webdriver.get(url)
