@@ -77,6 +77,15 @@ async (args) => {
 }
 """
 
+#: ``(timeoutMs) -> bool``: whether the document's load event came within the bound.
+_LOADED = """
+(timeoutMs) => new Promise((resolve) => {
+  if (document.readyState === 'complete') return resolve(true);
+  const timer = setTimeout(() => resolve(document.readyState === 'complete'), timeoutMs);
+  window.addEventListener('load', () => { clearTimeout(timer); resolve(true); }, {once: true});
+})
+"""
+
 _CLASSIC_CALL = (
     "const done = arguments[arguments.length - 1];\n"
     "(%s)(arguments[0]).then(done, (e) => done(JSON.stringify({ok: false, error: String(e)})));"
@@ -520,14 +529,22 @@ class ClassicTab(Tab):
         self.downloads = drv.downloads
 
     def navigate(self, url: str, timeout_ms: float, wait: str = "complete") -> int | None:
+        """``get`` returns at DOMContentLoaded (the "eager" page load strategy); for
+        ``wait="complete"`` the load event is then awaited in the page."""
+        started = time.monotonic()
         self.drv.set_page_load_timeout(timeout_ms)
         try:
             self.drv.webdriver.get(url)
+            if wait == "complete":
+                left = max(0.0, timeout_ms - (time.monotonic() - started) * 1000)
+                if not self.call(_LOADED, left, timeout_ms=left + _SLACK * 1000):
+                    raise TimeoutException("the load event did not come in time")
         except TimeoutException as exc:
-            try:
-                self.drv.webdriver.execute_script("window.stop();")
-            except WebDriverException as stop_exc:
-                log.debug("window.stop() after a page timeout failed: %s", describe_error(stop_exc))
+            self._stop()
+            raise NavigationTimeout(f"page_timeout of {timeout_ms:g} ms exceeded") from exc
+        except (JsError, PageGoneError, ScriptTimeoutError) as exc:
+            # The document changed or hung while we waited for its load event.
+            self._stop()
             raise NavigationTimeout(f"page_timeout of {timeout_ms:g} ms exceeded") from exc
         except WebDriverException as exc:
             code = _net_error(describe_error(exc))
@@ -535,6 +552,12 @@ class ClassicTab(Tab):
                 raise
             raise NavigationFailed(code) from exc
         return None  # the classic protocol shows no redirect chain
+
+    def _stop(self) -> None:
+        try:
+            self.drv.webdriver.execute_script("window.stop();")
+        except WebDriverException as stop_exc:
+            log.debug("window.stop() after a page timeout failed: %s", describe_error(stop_exc))
 
     def call(self, function: str, *args: Any, timeout_ms: float) -> Any:
         self.drv.set_script_timeout(timeout_ms)

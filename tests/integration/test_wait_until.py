@@ -46,18 +46,27 @@ def test_load_waits_for_the_load_event(
 
 
 def test_domcontentloaded_does_not_wait_for_subresources(
-    shared_crawler: WebCrawler, site: DemoSite, tmp_path: Path, transport: str
+    shared_crawler: WebCrawler, site: DemoSite, tmp_path: Path
 ) -> None:
     """The default, "domcontentloaded", snapshots the parsed page before a slow image
-    loaded over BiDi; the classic path's driver always waits for load."""
+    loaded (BiDi: navigate's wait; classic: the eager page load strategy)."""
     url = _page(tmp_path, "slow-dcl.html", _SLOW_LOAD, site)
     result = shared_crawler.run(url, config=CrawlerRunConfig())
     assert result.success, result.error_message
     assert 'id="parsed"' in result.html
-    if transport == "bidi":
-        assert 'data-loaded="yes"' not in result.html
-    else:
-        assert 'data-loaded="yes"' in result.html
+    assert 'data-loaded="yes"' not in result.html
+
+
+def test_load_bounded_by_page_timeout(
+    shared_crawler: WebCrawler, site: DemoSite, tmp_path: Path
+) -> None:
+    """wait_until="load" on a page whose load event comes too late fails as a timeout."""
+    page = '<html><body><p>x</p><img src="{base}/slow?ms=5000"></body></html>'
+    url = _page(tmp_path, "late-load.html", page, site)
+    result = shared_crawler.run(url, config=CrawlerRunConfig(wait_until="load", page_timeout=1000))
+    assert not result.success
+    assert result.error_type == "timeout"
+    assert "page_timeout" in (result.error_message or "")
 
 
 def test_networkidle_waits_for_requests_after_load(
