@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,12 +11,7 @@ from seleniumcrawl import AsyncWebCrawler
 from seleniumcrawl.async_configs import BrowserConfig, CrawlerRunConfig
 
 
-async def test_location_and_accessing_downloaded_files(
-    pages_url: Callable[[str], str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+async def test_location_and_accessing_downloaded_files(pages_url, tmp_path, monkeypatch, capsys):
     """ "Specifying Download Location" + "Accessing Downloaded Files": a crawl that
     downloads nothing says so; the directory made for it is where files would go."""
     monkeypatch.chdir(tmp_path)
@@ -49,9 +43,9 @@ async def test_location_and_accessing_downloaded_files(
     reason="wait_for=10 (a number of seconds): seleniumcrawl's wait_for takes a condition "
     "string (css:/js:), and a crawl already waits for the downloads it started",
 )
-async def test_downloading_multiple_files(pages_url: Callable[[str], str], tmp_path: Path) -> None:
+async def test_downloading_multiple_files(pages_url, tmp_path):
     """ "Example: Downloading Multiple Files": every a[download] clicked, each file listed."""
-    listed: list[str] = []
+    listed = []
 
     async def download_multiple_files(url: str, download_path: str) -> None:
         config = BrowserConfig(accept_downloads=True, downloads_path=download_path)
@@ -83,12 +77,10 @@ async def test_downloading_multiple_files(pages_url: Callable[[str], str], tmp_p
     assert sorted(os.path.basename(f) for f in listed) == ["checksums.txt", "release-notes.txt"]
 
 
-async def test_downloading_multiple_files_without_wait_for(
-    pages_url: Callable[[str], str], tmp_path: Path
-) -> None:
+async def test_downloading_multiple_files_without_wait_for(pages_url, tmp_path):
     """The same example with its wait_for=10 left out (the one change): both files are
     downloaded and listed, with their bytes."""
-    listed: list[str] = []
+    listed = []
 
     async def download_multiple_files(url: str, download_path: str) -> None:
         config = BrowserConfig(accept_downloads=True, downloads_path=download_path)
@@ -127,9 +119,9 @@ async def test_downloading_multiple_files_without_wait_for(
     raises=ImportError,
     reason="CrawlerMonitor and DisplayMode (Crawl4AI's terminal dashboard) are not offered",
 )
-async def test_multi_url_4_3_semaphore_based_crawling(pages_url: Callable[[str], str]) -> None:
+async def test_multi_url_4_3_semaphore_based_crawling(pages_url):
     """multi-url-crawling.md 4.3: SemaphoreDispatcher with a RateLimiter and a monitor."""
-    from seleniumcrawl import (  # type: ignore[attr-defined]
+    from seleniumcrawl import (
         CacheMode,
         CrawlerMonitor,
         DisplayMode,
@@ -137,7 +129,7 @@ async def test_multi_url_4_3_semaphore_based_crawling(pages_url: Callable[[str],
         SemaphoreDispatcher,
     )
 
-    async def crawl_with_semaphore(urls):  # type: ignore[no-untyped-def]
+    async def crawl_with_semaphore(urls):
         browser_config = BrowserConfig(headless=True, verbose=False)
         run_config = CrawlerRunConfig(cache_mode=CacheMode.BYPASS)
 

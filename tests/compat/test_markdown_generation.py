@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pytest
-
 from seleniumcrawl import AsyncWebCrawler, CrawlerRunConfig
 from seleniumcrawl.markdown_generation_strategy import DefaultMarkdownGenerator
 
 
-async def test_1_quick_example(
-    pages_url: Callable[[str], str], capsys: pytest.CaptureFixture[str]
-) -> None:
+async def test_1_quick_example(pages_url, capsys):
     """1 "Quick Example": DefaultMarkdownGenerator(); result.markdown is the page's markdown."""
     config = CrawlerRunConfig(markdown_generator=DefaultMarkdownGenerator())
     async with AsyncWebCrawler() as crawler:
@@ -30,7 +24,7 @@ async def test_1_quick_example(
     assert str(result.markdown) in out
 
 
-async def test_3_configuring_the_generator(pages_url: Callable[[str], str]) -> None:
+async def test_3_configuring_the_generator(pages_url):
     """3: options ignore_links (no link markup left), escape_html, body_width accepted."""
     # Example: ignore all links, don't escape HTML, and wrap text at 80 characters
     md_generator = DefaultMarkdownGenerator(
@@ -55,7 +49,7 @@ async def _plain_markdown(url: str) -> str:
     return str(result.markdown)
 
 
-async def test_fit_markdown_2_1_pruning(pages_url: Callable[[str], str]) -> None:
+async def test_fit_markdown_2_1_pruning(pages_url):
     """fit-markdown.md 2.1: PruningContentFilter gives a fit_markdown shorter than the raw."""
     from seleniumcrawl.content_filter_strategy import PruningContentFilter
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 
 import pytest
 
@@ -13,7 +12,7 @@ from seleniumcrawl import AsyncWebCrawler, BrowserConfig, CacheMode, CrawlerRunC
 NO_DISPLAY = not os.environ.get("DISPLAY")
 
 
-async def test_1_basic_execution(pages_url: Callable[[str], str]) -> None:
+async def test_1_basic_execution(pages_url):
     """1 "Basic Execution": one script, then a list (scroll, click "More"); both crawl."""
     # Single JS command
     config = CrawlerRunConfig(js_code="window.scrollTo(0, document.body.scrollHeight);")
@@ -46,7 +45,7 @@ async def test_1_basic_execution(pages_url: Callable[[str], str]) -> None:
     assert "Live story 1" in result.cleaned_html
 
 
-async def test_1_js_code_before_wait(pages_url: Callable[[str], str]) -> None:
+async def test_1_js_code_before_wait(pages_url):
     """1 "Execution Order": js_code_before_wait clicks a tab, wait_for sees its content."""
     config = CrawlerRunConfig(
         # Click a tab first
@@ -60,7 +59,7 @@ async def test_1_js_code_before_wait(pages_url: Callable[[str], str]) -> None:
     assert "Cores: 8" in result.cleaned_html
 
 
-async def test_2_1_css_based_waiting(pages_url: Callable[[str], str]) -> None:
+async def test_2_1_css_based_waiting(pages_url):
     """2.1: wait_for="css:.athing:nth-child(30)" holds once 30 items are there."""
     config = CrawlerRunConfig(
         # Wait for at least 30 items on Hacker News
@@ -75,7 +74,7 @@ async def test_2_1_css_based_waiting(pages_url: Callable[[str], str]) -> None:
     assert result.html.count('class="athing"') >= 30
 
 
-async def test_2_2_javascript_based_waiting(pages_url: Callable[[str], str]) -> None:
+async def test_2_2_javascript_based_waiting(pages_url):
     """2.2: a js: condition is polled until true (more than 50 items, rendered late)."""
     wait_condition = """() => {
     const items = document.querySelectorAll('.athing');
@@ -95,7 +94,7 @@ async def test_2_2_javascript_based_waiting(pages_url: Callable[[str], str]) -> 
     "never opened (it had no session_id): seleniumcrawl fails it rather than run the "
     "script on a blank page (SPEC 5)",
 )
-async def test_3_1_load_more_example(pages_url: Callable[[str], str]) -> None:
+async def test_3_1_load_more_example(pages_url):
     """3.1: "More" in the same session; the item count grows beyond 30."""
     # Step 1: Load initial Hacker News page
     config = CrawlerRunConfig(
@@ -132,7 +131,7 @@ async def test_3_1_load_more_example(pages_url: Callable[[str], str]) -> None:
     assert result.success and total_items > 30
 
 
-async def test_3_2_form_interaction(pages_url: Callable[[str], str]) -> None:
+async def test_3_2_form_interaction(pages_url):
     """3.2: fill a search field, submit the form, wait for the results page's items."""
     js_form_interaction = """
 document.querySelector('#your-search').value = 'TypeScript commits';
@@ -147,7 +146,7 @@ document.querySelector('form').submit();
     assert "TypeScript commits: commit 1" in result.cleaned_html
 
 
-async def test_4_timing_control(pages_url: Callable[[str], str]) -> None:
+async def test_4_timing_control(pages_url):
     """4: page_timeout bounds the crawl; delay_before_return_html waits before capture."""
     config = CrawlerRunConfig(
         page_timeout=60000,  # 60s limit
@@ -164,7 +163,7 @@ async def test_4_timing_control(pages_url: Callable[[str], str]) -> None:
 @pytest.mark.xfail(
     NO_DISPLAY, strict=True, reason="headless=False opens a browser window: needs a display"
 )
-async def test_5_multi_step_interaction(pages_url: Callable[[str], str]) -> None:
+async def test_5_multi_step_interaction(pages_url):
     """5: "Next Page" twice in one session with js_only; each step shows new commits."""
     counts = []
     browser_cfg = BrowserConfig(
@@ -226,7 +225,7 @@ async def test_5_multi_step_interaction(pages_url: Callable[[str], str]) -> None
     assert "Page 2 commit 1" in counts[0]
 
 
-async def test_6_combine_interaction_with_extraction(pages_url: Callable[[str], str]) -> None:
+async def test_6_combine_interaction_with_extraction(pages_url):
     """6: js_code + wait_for + JsonCssExtractionStrategy: the next page's commits extracted."""
     import json
 
@@ -265,7 +264,7 @@ async def test_6_combine_interaction_with_extraction(pages_url: Callable[[str], 
     assert titles[0] == "Page 2 commit 1" and len(titles) == 10
 
 
-async def test_7_shadow_dom_flattening(pages_url: Callable[[str], str]) -> None:
+async def test_7_shadow_dom_flattening(pages_url):
     """7: flatten_shadow_dom puts a web component's shadow content into the HTML."""
     config = CrawlerRunConfig(
         flatten_shadow_dom=True,

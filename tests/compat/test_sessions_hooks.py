@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Callable
 
 import pytest
 
@@ -15,7 +14,7 @@ from seleniumcrawl.async_configs import CrawlerRunConfig
 NO_DISPLAY = not os.environ.get("DISPLAY")
 
 
-async def test_basic_session_usage(pages_url: Callable[[str], str]) -> None:
+async def test_basic_session_usage(pages_url):
     """ "Basic Session Usage": two URLs from the configs, one session, then kill_session."""
     async with AsyncWebCrawler() as crawler:
         session_id = "my_session"
@@ -42,7 +41,7 @@ async def test_basic_session_usage(pages_url: Callable[[str], str]) -> None:
 @pytest.mark.xfail(
     NO_DISPLAY, strict=True, reason="headless=False opens a browser window: needs a display"
 )
-async def test_dynamic_content_with_sessions(pages_url: Callable[[str], str]) -> None:
+async def test_dynamic_content_with_sessions(pages_url):
     """ "Dynamic Content with Sessions": three pages of commits in one session, 30 in all."""
     from seleniumcrawl import JsonCssExtractionStrategy
     from seleniumcrawl.cache_context import CacheMode
@@ -127,7 +126,7 @@ async def test_dynamic_content_with_sessions(pages_url: Callable[[str], str]) ->
     reason="the example counts '.content-item' in extracted_content without an "
     "extraction_strategy: extracted_content is None (as in Crawl4AI)",
 )
-async def test_example_1_basic_session_based_crawling(pages_url: Callable[[str], str]) -> None:
+async def test_example_1_basic_session_based_crawling(pages_url):
     """Example 1: three steps of one session, clicking "load more", then kill_session."""
     from seleniumcrawl.cache_context import CacheMode
 
@@ -149,8 +148,8 @@ async def test_example_1_basic_session_based_crawling(pages_url: Callable[[str],
 
                 result = await crawler.arun(config=config)
                 print(
-                    f"Page {page + 1}: Found {result.extracted_content.count('.content-item')} items"
-                )  # type: ignore[union-attr]
+                    f"Page {page + 1}: Found {result.extracted_content.count('.content-item')} items"  # type: ignore[union-attr]
+                )
 
             await crawler.crawler_strategy.kill_session(session_id)
 
@@ -164,7 +163,7 @@ async def test_example_1_basic_session_based_crawling(pages_url: Callable[[str],
     "requests with context.route: seleniumcrawl has no Playwright and no request "
     "interception",
 )
-async def test_hooks_example(pages_url: Callable[[str], str]) -> None:
+async def test_hooks_example(pages_url):
     """hooks-auth.md "Using Hooks in AsyncWebCrawler": every hook fires; images blocked."""
     from playwright.async_api import BrowserContext, Page  # type: ignore[import-not-found]
 
@@ -172,12 +171,12 @@ async def test_hooks_example(pages_url: Callable[[str], str]) -> None:
     await asyncio.sleep(0)
 
 
-async def test_hooks_without_route(pages_url: Callable[[str], str]) -> None:
+async def test_hooks_without_route(pages_url):
     """hooks-auth.md's hook functions (all but the playwright import and context.route):
     each fires, in the documented order, with the documented arguments."""
     from seleniumcrawl import CacheMode
 
-    fired: list[str] = []
+    fired = []
     browser_config = BrowserConfig(headless=True, verbose=True)
     crawler_run_config = CrawlerRunConfig(
         js_code="window.scrollTo(0, document.body.scrollHeight);",
@@ -186,21 +185,21 @@ async def test_hooks_without_route(pages_url: Callable[[str], str]) -> None:
     )
     crawler = AsyncWebCrawler(config=browser_config)
 
-    async def on_browser_created(browser, **kwargs):  # type: ignore[no-untyped-def]
+    async def on_browser_created(browser, **kwargs):
         fired.append("on_browser_created")
         return browser
 
-    async def on_page_context_created(page, context, **kwargs):  # type: ignore[no-untyped-def]
+    async def on_page_context_created(page, context, **kwargs):
         fired.append("on_page_context_created")
         await page.set_viewport_size({"width": 1080, "height": 600})
         return page
 
-    async def before_goto(page, context, url: str, **kwargs):  # type: ignore[no-untyped-def]
+    async def before_goto(page, context, url: str, **kwargs):
         fired.append("before_goto")
         await page.set_extra_http_headers({"Custom-Header": "my-value"})
         return page
 
-    async def after_goto(page, context, url: str, response, **kwargs):  # type: ignore[no-untyped-def]
+    async def after_goto(page, context, url: str, response, **kwargs):
         fired.append("after_goto")
         try:
             await page.wait_for_selector(".content", timeout=1000)
@@ -209,16 +208,16 @@ async def test_hooks_without_route(pages_url: Callable[[str], str]) -> None:
             print("[HOOK] .content not found, continuing anyway.")
         return page
 
-    async def on_execution_started(page, context, **kwargs):  # type: ignore[no-untyped-def]
+    async def on_execution_started(page, context, **kwargs):
         fired.append("on_execution_started")
         return page
 
-    async def before_retrieve_html(page, context, **kwargs):  # type: ignore[no-untyped-def]
+    async def before_retrieve_html(page, context, **kwargs):
         fired.append("before_retrieve_html")
         await page.evaluate("window.scrollTo(0, document.body.scrollHeight);")
         return page
 
-    async def before_return_html(page, context, html: str, **kwargs):  # type: ignore[no-untyped-def]
+    async def before_return_html(page, context, html: str, **kwargs):
         fired.append("before_return_html")
         print(f"[HOOK] before_return_html - HTML length: {len(html)}")
         return page

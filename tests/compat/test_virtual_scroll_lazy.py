@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from seleniumcrawl import AsyncWebCrawler, BrowserConfig, CrawlerRunConfig, VirtualScrollConfig
 
 
-async def test_virtual_scroll_basic_usage(pages_url: Callable[[str], str]) -> None:
+async def test_virtual_scroll_basic_usage(pages_url):
     """ "Basic Usage": result.html contains ALL items of a feed that replaces them on scroll."""
     # Configure virtual scroll
     virtual_config = VirtualScrollConfig(
@@ -28,9 +27,9 @@ async def test_virtual_scroll_basic_usage(pages_url: Callable[[str], str]) -> No
     assert [int(p) for p in posts] == list(range(1, 101))
 
 
-async def test_virtual_scroll_twitter_like_timeline(pages_url: Callable[[str], str]) -> None:
+async def test_virtual_scroll_twitter_like_timeline(pages_url):
     """ "Twitter-like Timeline": the tweets of every scroll position are counted in html."""
-    captured: list[int] = []
+    captured = []
 
     async def crawl_twitter_timeline() -> None:
         # Twitter replaces tweets as you scroll
@@ -55,19 +54,19 @@ async def test_virtual_scroll_twitter_like_timeline(pages_url: Callable[[str], s
             captured.append(len(tweets))
             posts.extend(int(p) for p in re.findall(r"Post (\d+) of 100", result.html))
 
-    posts: list[int] = []
+    posts = []
     await crawl_twitter_timeline()
     # One more match than posts: the page's own script spells the attribute once.
     assert captured == [101]
     assert posts == list(range(1, 101))
 
 
-async def test_lazy_loading_example(pages_url: Callable[[str], str]) -> None:
+async def test_lazy_loading_example(pages_url):
     """lazy-loading.md "Ensuring Lazy Images Appear": scrolling gives every image its src;
     media lists them with scores."""
     from seleniumcrawl.async_configs import CacheMode
 
-    images: list[dict[str, object]] = []
+    images = []
     config = CrawlerRunConfig(
         # Force the crawler to wait until images are fully loaded
         wait_for_images=True,
@@ -97,7 +96,7 @@ async def test_lazy_loading_example(pages_url: Callable[[str], str]) -> None:
     assert all("score" in img for img in images)
 
 
-async def test_lazy_loading_with_filters(pages_url: Callable[[str], str]) -> None:
+async def test_lazy_loading_with_filters(pages_url):
     """lazy-loading.md "Combining with Other Link & Media Filters": lazy images kept,
     the external one dropped."""
     config = CrawlerRunConfig(
