@@ -571,6 +571,16 @@ def _virtual_scroll(instance: Any, attribute: attrs.Attribute[Any], value: Any) 
     _typed(VirtualScrollConfig)(instance, attribute, value)
 
 
+def _scraping_strategy(
+    instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if value is None:
+        return
+    from seleniumcrawl.content_scraping_strategy import ContentScrapingStrategy
+
+    _typed(ContentScrapingStrategy)(instance, attribute, value)
+
+
 #: Crawl4AI's ``wait_until`` values (Playwright's navigation readiness).
 WAIT_UNTIL = ("domcontentloaded", "load", "networkidle", "commit")
 
@@ -677,6 +687,9 @@ class CrawlerRunConfig:
     base_url: str | None = attrs.field(default=None, validator=_base_url)
     #: Seconds between the steps of ``scan_full_page``'s scroll.
     scroll_delay: float = attrs.field(default=0.2, validator=[_number, _non_negative])
+    #: Crawl4AI's ``scraping_strategy`` (``seleniumcrawl.content_scraping_strategy``):
+    #: accepted for ported code; seleniumcrawl has one scraper.
+    scraping_strategy: Any = attrs.field(default=None, validator=_scraping_strategy)
     #: When navigation is done: "domcontentloaded" (parsed), "load", "networkidle" (load,
     #: then no request in flight for 500 ms) or "commit" (waits as "domcontentloaded").
     wait_until: str = attrs.field(default="domcontentloaded", validator=_wait_until)
