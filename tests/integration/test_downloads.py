@@ -154,3 +154,14 @@ def test_isolated_session_downloads(dl_crawler: WebCrawler, site: DemoSite, fold
     result = dl_crawler.run(site.url("/downloads"), config=config)
     assert result.success, result.error_message
     assert result.downloaded_files == [str(folder / "notes.txt")]
+
+
+def test_same_name_twice_replaces(dl_crawler: WebCrawler, site: DemoSite, folder: Path) -> None:
+    """A second file of the same name replaces the first (as Crawl4AI's save_as does); each
+    crawl lists it."""
+    config = CrawlerRunConfig(js_code=_click("#report"))
+    first = dl_crawler.run(site.url("/downloads"), config=config)
+    second = dl_crawler.run(site.url("/downloads"), config=config)
+    assert first.downloaded_files == second.downloaded_files == [str(folder / "report.csv")]
+    assert os.listdir(folder) == ["report.csv"]
+    assert (folder / "report.csv").read_bytes() == download_bytes("report.csv")
