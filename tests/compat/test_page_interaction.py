@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
 from seleniumcrawl import AsyncWebCrawler, BrowserConfig, CacheMode, CrawlerRunConfig
-
-NO_DISPLAY = not os.environ.get("DISPLAY")
 
 
 async def test_1_basic_execution(pages_url):
@@ -160,9 +157,7 @@ async def test_4_timing_control(pages_url):
     assert elapsed >= 2.5
 
 
-@pytest.mark.xfail(
-    NO_DISPLAY, strict=True, reason="headless=False opens a browser window: needs a display"
-)
+@pytest.mark.usefixtures("headed_display")
 async def test_5_multi_step_interaction(pages_url):
     """5: "Next Page" twice in one session with js_only; each step shows new commits."""
     counts = []
