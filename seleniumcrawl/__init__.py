@@ -60,6 +60,7 @@ if TYPE_CHECKING:
         StateInUseError,
     )
     from seleniumcrawl.models import CrawlResult
+    from seleniumcrawl.virtual_scroll import VirtualScrollConfig
 
 __version__ = "0.1.0"
 
@@ -102,6 +103,7 @@ _WHERE = {
     "SemaphoreDispatcher": "async_dispatcher",
     "StateInUseError": "errors",
     "URLPatternFilter": "deep_crawling",
+    "VirtualScrollConfig": "virtual_scroll",
     "WebCrawler": "crawler",
 }
 
@@ -156,6 +158,7 @@ __all__ = [
     "SemaphoreDispatcher",
     "StateInUseError",
     "URLPatternFilter",
+    "VirtualScrollConfig",
     "WebCrawler",
     "__version__",
 ]

@@ -69,6 +69,11 @@ CREATE TABLE IF NOT EXISTS robots (
 """
 
 
+def default_downloads_path() -> Path:
+    """``$SELENIUMCRAWL_HOME/downloads``, else ``~/.seleniumcrawl/downloads``."""
+    return default_cache_path().parent / "downloads"
+
+
 def default_cache_path() -> Path:
     """``$SELENIUMCRAWL_HOME/cache.db``, else ``~/.seleniumcrawl/cache.db``."""
     home = os.environ.get("SELENIUMCRAWL_HOME")
@@ -114,6 +119,10 @@ def fetch_options(browser_config: BrowserConfig, run_config: CrawlerRunConfig) -
         "process_iframes": run_config.process_iframes,
         "flatten_shadow_dom": run_config.flatten_shadow_dom,
         "wait_for_images": run_config.wait_for_images,
+        # The page as of a later moment than the default readiness.
+        "wait_until": None
+        if run_config.wait_until == "domcontentloaded"
+        else run_config.wait_until,
     }
     used = {name: value for name, value in steps.items() if value}
     options: dict[str, Any] = thaw(

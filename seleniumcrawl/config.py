@@ -227,6 +227,36 @@ def _viewport(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: A
             raise ConfigError(f"BrowserConfig.viewport[{key!r}] must be > 0, got {size!r}")
 
 
+def _absolute_path(value: str | os.PathLike[str] | None) -> str | None:
+    """A path given as str or PathLike is stored absolute (the browser needs one); a
+    value of another type is left for the validator."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if isinstance(value, str):
+        return os.path.abspath(os.path.expanduser(value))
+    return value
+
+
+def _downloads_path(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """An existing directory we can write, or a path whose nearest existing parent is one
+    (it is created when the crawler starts)."""
+    _typed(str, optional=True)(instance, attribute, value)
+    if value is None:
+        return
+    existing = value
+    while not os.path.exists(existing):
+        parent = os.path.dirname(existing)
+        if parent == existing:
+            break
+        existing = parent
+    if not os.path.isdir(existing):
+        raise ConfigError(
+            f"BrowserConfig.downloads_path {value!r} is not a directory ({existing!r} is a file)"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"BrowserConfig.downloads_path {value!r} is not writable ({existing!r})")
+
+
 @attrs.frozen(kw_only=True)
 class BrowserConfig:
     """How the pool's browsers are started. Shared by every crawl of a crawler."""
@@ -279,6 +309,13 @@ class BrowserConfig:
     #: (given, it wins over them); afterwards it holds the two values in effect.
     viewport: Mapping[str, int] | None = attrs.field(
         default=None, converter=_frozen_mapping, validator=_viewport
+    )
+    #: Let pages download files; ``result.downloaded_files`` lists those of each crawl.
+    accept_downloads: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Where downloads go (absolute; created at crawler start). None: ``~/.seleniumcrawl/downloads``
+    #: (``$SELENIUMCRAWL_HOME/downloads``).
+    downloads_path: str | None = attrs.field(
+        default=None, converter=_absolute_path, validator=_downloads_path
     )
 
     # -- identity (README "Identity: storage state and profiles") --
@@ -534,6 +571,28 @@ def _virtual_scroll(instance: Any, attribute: attrs.Attribute[Any], value: Any) 
     _typed(VirtualScrollConfig)(instance, attribute, value)
 
 
+def _scraping_strategy(
+    instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if value is None:
+        return
+    from seleniumcrawl.content_scraping_strategy import ContentScrapingStrategy
+
+    _typed(ContentScrapingStrategy)(instance, attribute, value)
+
+
+#: Crawl4AI's ``wait_until`` values (Playwright's navigation readiness).
+WAIT_UNTIL = ("domcontentloaded", "load", "networkidle", "commit")
+
+
+def _wait_until(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(str)(instance, attribute, value)
+    if value not in WAIT_UNTIL:
+        raise ConfigError(
+            f"CrawlerRunConfig.wait_until must be one of {', '.join(WAIT_UNTIL)}, got {value!r}"
+        )
+
+
 @attrs.frozen(kw_only=True)
 class CrawlerRunConfig:
     """What one crawl does. Times in milliseconds except ``delay_before_return_html`` (s)."""
@@ -628,6 +687,12 @@ class CrawlerRunConfig:
     base_url: str | None = attrs.field(default=None, validator=_base_url)
     #: Seconds between the steps of ``scan_full_page``'s scroll.
     scroll_delay: float = attrs.field(default=0.2, validator=[_number, _non_negative])
+    #: Crawl4AI's ``scraping_strategy`` (``seleniumcrawl.content_scraping_strategy``):
+    #: accepted for ported code; seleniumcrawl has one scraper.
+    scraping_strategy: Any = attrs.field(default=None, validator=_scraping_strategy)
+    #: When navigation is done: "domcontentloaded" (parsed), "load", "networkidle" (load,
+    #: then no request in flight for 500 ms) or "commit" (waits as "domcontentloaded").
+    wait_until: str = attrs.field(default="domcontentloaded", validator=_wait_until)
 
     @property
     def scripts(self) -> list[str]:
@@ -689,6 +754,7 @@ def refuse_deep_many(config: CrawlerRunConfig | Sequence[CrawlerRunConfig] | Non
 __all__ = [
     "BROWSER_TYPES",
     "SOCIAL_MEDIA_DOMAINS",
+    "WAIT_UNTIL",
     "BrowserConfig",
     "CrawlerRunConfig",
     "refuse_deep_many",

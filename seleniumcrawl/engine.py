@@ -29,16 +29,31 @@ from seleniumcrawl.browser import page, storage
 from seleniumcrawl.browser.bidi import BidiConnection, BidiError, BidiTimeoutError
 from seleniumcrawl.browser.capture import Recorder
 from seleniumcrawl.browser.capture import recorder as capture_recorder
+from seleniumcrawl.browser.downloads import CrawlDownloads, DownloadWatcher
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.failures import TRANSPORT_ERRORS, describe_error
 from seleniumcrawl.browser.page_api import Page, Response
 from seleniumcrawl.browser.pool import DriverPool
 from seleniumcrawl.browser.tab import BidiTab, ClassicTab, Tab
-from seleniumcrawl.cache import CachedPage, CrawlCache, cache_key, default_cache_path, fetch_options
+from seleniumcrawl.cache import (
+    CachedPage,
+    CrawlCache,
+    cache_key,
+    default_cache_path,
+    default_downloads_path,
+    fetch_options,
+)
 from seleniumcrawl.config import SOCIAL_MEDIA_DOMAINS, BrowserConfig, CrawlerRunConfig
 from seleniumcrawl.content.scraping import scrape
 from seleniumcrawl.dispatcher import Configs, Dispatcher, ProgressCallback
-from seleniumcrawl.errors import CrawlerClosedError, CrawlError, SessionError, StorageStateError
+from seleniumcrawl.errors import (
+    ConfigError,
+    CrawlerClosedError,
+    CrawlError,
+    NavigationError,
+    SessionError,
+    StorageStateError,
+)
 from seleniumcrawl.frozen import thaw
 from seleniumcrawl.hooks import Hook, check_hook, run_hook
 from seleniumcrawl.models import CrawlResult
@@ -51,6 +66,9 @@ if TYPE_CHECKING:
     from seleniumcrawl.deep_crawling.traversal import DeepCrawl
 
 log = logging.getLogger(__name__)
+
+#: Seconds a navigation the browser aborted may take to show up as a download.
+_DOWNLOAD_START_S = 2.0
 
 
 def _ms(start: float) -> float:
@@ -76,6 +94,15 @@ class CrawlEngine:
         self.verbose = verbose or browser_config.verbose
         if self.verbose:
             enable_verbose_logging()
+        #: Where downloads go (``accept_downloads``): created now, so a bad path fails here.
+        self.downloads_path = browser_config.downloads_path or str(default_downloads_path())
+        if browser_config.accept_downloads:
+            try:
+                os.makedirs(self.downloads_path, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(
+                    f"BrowserConfig.downloads_path {self.downloads_path!r} cannot be created: {exc}"
+                ) from exc
         self.pool = DriverPool(
             browser_config, window_setup=self._setup_window, driver_setup=self._setup_driver
         )
@@ -398,6 +425,10 @@ class CrawlEngine:
             if name in hooks:
                 step(f"hook:{name}", lambda: run_hook(hooks, name, *args, context=ctx, **kw))
 
+        downloads = None
+        watcher = tab.downloads
+        if self.browser_config.accept_downloads and watcher is not None and watcher.active:
+            downloads = watcher.track(tab.handle)
         recorder = None
         if config.capture_network_requests or config.capture_console_messages:
             recorder = capture_recorder(
@@ -415,16 +446,20 @@ class CrawlEngine:
             first_hop = None
             if not config.js_only:
                 hook("before_goto", pg, url=target.url, config=config)
-                first_hop = step("navigate", lambda: page.navigate(tab, target, config))
+                first_hop = step("navigate", lambda: _navigate(tab, target, config, downloads))
                 if "after_goto" in hooks:
                     hook("after_goto", pg, url=target.url, response=_response(tab), config=config)
             if config.scripts_before_wait:
                 step(
                     "js_code_before_wait",
-                    lambda: page.run_scripts(tab, config, config.scripts_before_wait),
+                    lambda: page.run_scripts(
+                        tab, config, config.scripts_before_wait, downloads=downloads
+                    ),
                 )
             js_result = (
-                step("js_code", lambda: page.run_scripts(tab, config)) if config.scripts else None
+                step("js_code", lambda: page.run_scripts(tab, config, downloads=downloads))
+                if config.scripts
+                else None
             )
             if config.scripts:
                 hook("on_execution_started", pg, config=config)
@@ -438,7 +473,14 @@ class CrawlEngine:
             capture = step("capture", lambda: page.capture(tab, target, config))
             if "before_return_html" in hooks:
                 hook("before_return_html", page=pg, html=capture.html, config=config)
+            if downloads is not None:
+                # Downloads that began during the crawl get until page_timeout to finish.
+                capture.downloaded_files = step(
+                    "downloads", lambda: downloads.finish(config.page_timeout / 1000)
+                )
         except BaseException:
+            if downloads is not None:
+                downloads.cancel()
             if recorder is not None:
                 _stop_quietly(recorder)
             raise
@@ -501,6 +543,7 @@ class CrawlEngine:
             network_requests=capture.network_requests,
             mhtml=capture.mhtml,
             console_messages=capture.console_messages,
+            downloaded_files=_downloaded_files(self.browser_config, capture),
             cache_status=cache_status,
             timings={"scrape": _ms(t)},
         )
@@ -599,6 +642,8 @@ class CrawlEngine:
     # -- hooks for the pool (run on the driver thread) --------------------------------
 
     def _setup_driver(self, drv: ManagedDriver) -> None:
+        if self.browser_config.accept_downloads:
+            self._setup_downloads(drv)
         run_hook(self.hooks, "on_browser_created", drv.webdriver, context=None)
         state = self.browser_config.storage_state_data
         if state is not None:
@@ -651,6 +696,23 @@ class CrawlEngine:
             storage.add_bidi_preload(tab.bidi, script, timeout, context=tab.handle)
         with self._fresh_lock:
             self._state_contexts.add(context)
+
+    def _setup_downloads(self, drv: ManagedDriver) -> None:
+        """``accept_downloads``: where this browser saves files, and its download events."""
+        watcher = DownloadWatcher(self.downloads_path)
+        timeout = self.browser_config.command_timeout
+        if drv.bidi is not None:
+            watcher.attach_bidi(drv.bidi, timeout)
+        else:
+            address = (drv.webdriver.caps.get("goog:chromeOptions") or {}).get("debuggerAddress")
+            if self.browser_config.is_chromium and not drv.is_remote and address:
+                watcher.attach_cdp(str(address), timeout)
+            else:
+                log.warning(
+                    "accept_downloads needs WebDriver BiDi or a local Chromium; "
+                    "downloaded_files stays empty on this browser"
+                )
+        drv.downloads = watcher
 
     def _setup_window(self, tab: Tab) -> None:
         with self._fresh_lock:
@@ -721,6 +783,30 @@ def _log_outcome(done: concurrent.futures.Future[CrawlResult], verbose: bool) ->
 def _shown(url: str) -> str:
     """A URL for a log line: ``raw:`` HTML can be a whole page, so long ones are cut."""
     return url if len(url) <= 120 else url[:117] + "..."
+
+
+def _navigate(
+    tab: Tab, target: Target, config: CrawlerRunConfig, downloads: CrawlDownloads | None
+) -> int | None:
+    """Step 3 (the first hop's status where seen); with downloads on, a URL that is a
+    download (the browser aborts its navigation, ``net::ERR_ABORTED``) is not a
+    failure: the file is the crawl's result."""
+    began = downloads.began if downloads is not None else 0
+    try:
+        return page.navigate(tab, target, config)
+    except NavigationError as exc:
+        if downloads is None or "ERR_ABORTED" not in str(exc):
+            raise
+        if not downloads.wait_began_since(began, _DOWNLOAD_START_S):
+            raise
+        log.info("%s is a download; the page stays as it was", target.url)
+        return None
+
+
+def _downloaded_files(browser_config: BrowserConfig, capture: page.Capture) -> list[str] | None:
+    if not browser_config.accept_downloads:
+        return None
+    return list(capture.downloaded_files or [])
 
 
 def _stop_quietly(recorder: Recorder) -> None:

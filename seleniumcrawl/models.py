@@ -55,6 +55,8 @@ class CrawlResult:
     console_messages: list[dict[str, Any]] | None = attrs.field(default=None, repr=False)
     #: ``capture_mhtml``: the page as an MHTML archive (Chromium).
     mhtml: str | None = attrs.field(default=None, repr=False)
+    #: ``accept_downloads``: absolute paths of the files downloaded during this crawl.
+    downloaded_files: list[str] | None = attrs.field(default=None, repr=False)
     cache_status: str | None = None
     timings: dict[str, float] = attrs.field(factory=dict, repr=False)
 

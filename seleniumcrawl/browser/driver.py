@@ -24,6 +24,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from seleniumcrawl.browser import procs
 from seleniumcrawl.browser.bidi import BidiConnection
+from seleniumcrawl.browser.downloads import DownloadWatcher
 from seleniumcrawl.config import BrowserConfig
 from seleniumcrawl.errors import WrongThreadError
 
@@ -60,6 +61,8 @@ class ManagedDriver:
         self._webdriver = webdriver
         #: The driver's WebDriver BiDi connection (thread-safe), or None on the classic path.
         self.bidi = bidi
+        #: The browser's download events (``accept_downloads``; set by the crawler's set-up).
+        self.downloads: DownloadWatcher | None = None
         #: A directory of our own for the browser's temporary files, removed at quit.
         self.temp_dir = temp_dir
         self.config = config
@@ -199,6 +202,8 @@ class ManagedDriver:
             if self._quit:
                 return
             self._quit = True
+        if self.downloads is not None:
+            self.downloads.close()
         if self.bidi is not None:
             self.bidi.close()
         try:
@@ -228,6 +233,8 @@ class ManagedDriver:
         waiting for the answer here.
         """
         procs.kill_all(self._pids)
+        if self.downloads is not None:
+            self.downloads.close()
         if self.bidi is not None:
             self.bidi.close()  # pages waiting on it fail now, not at their timeouts
         if self.is_remote and self.config.remote_url is not None and self._webdriver.session_id:

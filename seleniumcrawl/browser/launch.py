@@ -212,7 +212,10 @@ def build_options(config: BrowserConfig, session_name: str) -> ChromeOptions | F
             if binary:
                 options.binary_location = binary
     options.accept_insecure_certs = config.ignore_https_errors
-    options.page_load_strategy = "normal"
+    # "eager": a classic get() returns once the document is parsed (DOMContentLoaded);
+    # crawls that ask for more (wait_until="load") wait in the page (ClassicTab.navigate).
+    # The strategy is per WebDriver session, wait_until per crawl.
+    options.page_load_strategy = "eager"
     # Ask for a BiDi WebSocket (``webSocketUrl``); without one the classic path is used.
     options.enable_bidi = config.use_bidi
     # Like Crawl4AI (Playwright): dialogs are dismissed. Selenium's default ("dismiss and

@@ -18,8 +18,11 @@ from typing import Any
 
 import attrs
 
+from seleniumcrawl.browser.downloads import CrawlDownloads
+from seleniumcrawl.browser.idle import IN_PAGE_IDLE, QUIET_S, BidiNetworkIdle
 from seleniumcrawl.browser.storage import READ_LOCAL_STORAGE
 from seleniumcrawl.browser.tab import (
+    BidiTab,
     JsError,
     NavigationFailed,
     NavigationTimeout,
@@ -33,6 +36,8 @@ from seleniumcrawl.urls import Target
 
 log = logging.getLogger(__name__)
 
+#: Slices of the wait for a new document when a download may end it instead (ms).
+_DOWNLOAD_SLICE_MS = 200.0
 _POLL = 0.05  # seconds between wait_for polls; a poll is one short round trip
 #: Bound of the short helper scripts (snapshot, checks); page scripts get page_timeout.
 _QUICK_MS = 30_000.0
@@ -46,9 +51,10 @@ _MARGIN_MS = 5_000.0
 _RUN_SNIPPET = """
 async (src, token, tick) => {
   window.__seleniumcrawl_doc = token;
-  const state = {navigating: false};
+  const state = {navigating: false, downloads: 0};
   const onNavigate = (e) => {
-    if (!e.destination || !e.destination.sameDocument) state.navigating = true;
+    if (e.downloadRequest !== null && e.downloadRequest !== undefined) state.downloads++;
+    else if (!e.destination || !e.destination.sameDocument) state.navigating = true;
   };
   const onUnload = () => { state.navigating = true; };
   if (window.navigation) navigation.addEventListener('navigate', onNavigate);
@@ -57,6 +63,7 @@ async (src, token, tick) => {
     if (window.navigation) navigation.removeEventListener('navigate', onNavigate);
     window.removeEventListener('beforeunload', onUnload);
     payload.navigating = state.navigating;
+    payload.downloads = state.downloads;
     return payload;
   };
   const plain = (v) => {
@@ -209,24 +216,57 @@ class Capture:
     #: ``[origin, [[name, value], ...]]``: the page's localStorage at capture (for
     #: export_storage_state; never cached, never part of the result).
     local_storage: Any = None
+    downloaded_files: list[str] | None = None
+
+
+#: ``wait_until`` -> how far the navigation itself waits (BiDi ``wait``). "commit" waits
+#: for the parsed document too: the steps after it read the new document, not the old one.
+_DOCUMENT_READY = {
+    "commit": "interactive",
+    "domcontentloaded": "interactive",
+    "load": "complete",
+    "networkidle": "complete",
+}
 
 
 def navigate(tab: Tab, target: Target, config: CrawlerRunConfig) -> int | None:
-    """Load the target into the tab (step 3), bounded by ``page_timeout``; the status of
-    its first response where the transport sees it (a redirect's 3xx), else None.
+    """Load the target into the tab (step 3), bounded by ``page_timeout`` and
+    ``wait_until``; the status of its first response where the transport sees it (a
+    redirect's 3xx), else None.
 
     An error page is detected here only when browser steps follow (they must not run
     on it); otherwise :func:`capture` detects it in its one snapshot round trip.
     """
     url = "about:blank" if target.raw_html is not None else target.url
+    idle = None
+    if config.wait_until == "networkidle" and target.raw_html is None and isinstance(tab, BidiTab):
+        idle = BidiNetworkIdle(tab)
+        idle.start()
+    started = time.monotonic()
     try:
-        first_hop = tab.navigate(url, config.page_timeout)
+        first_hop = tab.navigate(url, config.page_timeout, _DOCUMENT_READY[config.wait_until])
+        if config.wait_until == "networkidle" and target.raw_html is None:
+            left_ms = max(0.0, config.page_timeout - (time.monotonic() - started) * 1000)
+            if idle is not None:
+                quiet = idle.wait(left_ms / 1000)
+            else:
+                quiet = bool(
+                    tab.call(IN_PAGE_IDLE, QUIET_S * 1000, left_ms, timeout_ms=left_ms + _MARGIN_MS)
+                )
+            if not quiet:
+                raise PageTimeoutError(
+                    f"wait_until='networkidle': the network of {target.url} was not idle "
+                    f"within page_timeout ({config.page_timeout:g} ms)"
+                )
     except NavigationTimeout as exc:
         raise PageTimeoutError(
             f"page_timeout of {config.page_timeout:g} ms exceeded loading {target.url}"
         ) from exc
     except NavigationFailed as exc:
         raise NavigationError(f"could not load {target.url}: {exc}") from exc
+    finally:
+        if idle is not None:
+            idle.stop()
     if target.raw_html is not None:
         tab.evaluate(_LOAD_RAW, target.raw_html)
         return None
@@ -250,18 +290,24 @@ def _steps_follow(config: CrawlerRunConfig) -> bool:
 
 
 def run_scripts(
-    tab: Tab, config: CrawlerRunConfig, scripts: list[str] | None = None
+    tab: Tab,
+    config: CrawlerRunConfig,
+    scripts: list[str] | None = None,
+    downloads: CrawlDownloads | None = None,
 ) -> dict[str, Any]:
     """Run each ``js_code`` script in order (step 4).
 
     A script that throws is recorded in the result (``success`` False, its message in
     ``errors``) and the crawl goes on, as in Crawl4AI; with ``fail_on_js_error`` it
-    fails the crawl instead.
+    fails the crawl instead. With ``downloads``, a script's ``<a download>`` clicks are
+    announced to it, and a navigation that turns into a download ends the wait for a
+    new document.
     """
     results: list[Any] = []
     errors: list[dict[str, Any]] = []
     for index, script in enumerate(config.scripts if scripts is None else scripts):
         token = uuid.uuid4().hex
+        began = downloads.began if downloads is not None else 0
         try:
             tick = not tab.waits_for_navigation
             outcome = tab.call(_RUN_SNIPPET, script, token, tick, timeout_ms=config.page_timeout)
@@ -286,8 +332,10 @@ def run_scripts(
             results.append(None)
             continue
         results.append(outcome.get("value"))
+        if downloads is not None and outcome.get("downloads"):
+            downloads.expect(int(outcome["downloads"]))
         if outcome.get("navigating"):
-            _wait_for_new_document(tab, token, config.page_timeout, index)
+            _wait_for_new_document(tab, token, config.page_timeout, index, downloads, began)
     if errors:
         return {"success": False, "results": results, "errors": errors}
     return {"success": True, "results": results}
@@ -300,10 +348,29 @@ def _dialog_message(index: int) -> str:
     )
 
 
-def _wait_for_new_document(tab: Tab, token: str, timeout_ms: float, index: int) -> None:
-    """After a script started a navigation: wait until the new page has loaded."""
+def _wait_for_new_document(
+    tab: Tab,
+    token: str,
+    timeout_ms: float,
+    index: int,
+    downloads: CrawlDownloads | None = None,
+    began: int = 0,
+) -> None:
+    """After a script started a navigation: wait until the new page has loaded, or
+    (with ``downloads``) until the navigation turned into a download."""
+    loaded = False
     try:
-        loaded = _wait_until(tab, _NEW_DOCUMENT, (token,), timeout_ms)
+        if downloads is None:
+            loaded = _wait_until(tab, _NEW_DOCUMENT, (token,), timeout_ms)
+        else:
+            # The page cannot tell that its navigation became a download (the document
+            # stays); the browser's download event can: check both, in short slices.
+            deadline = time.monotonic() + timeout_ms / 1000
+            while not loaded and time.monotonic() < deadline:
+                if downloads.began_since(began):
+                    return
+                left = (deadline - time.monotonic()) * 1000
+                loaded = _wait_until(tab, _NEW_DOCUMENT, (token,), min(_DOWNLOAD_SLICE_MS, left))
     except JsError:
         loaded = False
     if not loaded:

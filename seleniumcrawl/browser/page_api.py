@@ -271,7 +271,11 @@ class Page:
         return Response(str(href), int(status) if status else None)
 
     async def evaluate(self, expression: str, arg: Any = None) -> Any:
-        """Evaluate a JS expression, or call a JS function with ``arg``; its JSON value."""
+        """Evaluate a JS expression, or call a JS function with ``arg``; its JSON value.
+
+        A statement's trailing ``;`` is accepted, as Playwright accepts it
+        (``page.evaluate("window.scrollTo(0, 0);")`` in Crawl4AI's hook examples)."""
+        expression = expression.strip().rstrip(";").rstrip()
         return self.tab.call(_EVALUATE % expression, arg, timeout_ms=_DEFAULT_TIMEOUT_MS)
 
     async def wait_for_selector(

@@ -595,6 +595,7 @@ class DriverPool:
                         drv.bidi,
                         is_chromium=self.config.is_chromium,
                         command_timeout=self.config.command_timeout,
+                        downloads=drv.downloads,
                     )
                 tabs = _DriverTabs(thread.generation, bidi)
                 self._tabs[thread] = tabs

@@ -41,6 +41,7 @@ from seleniumcrawl.browser.bidi import (
     BidiError,
     BidiTimeoutError,
 )
+from seleniumcrawl.browser.downloads import DownloadWatcher
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.failures import describe_error
 
@@ -74,6 +75,15 @@ async (args) => {
     return JSON.stringify({ok: false, error: describe(e)});
   }
 }
+"""
+
+#: ``(timeoutMs) -> bool``: whether the document's load event came within the bound.
+_LOADED = """
+(timeoutMs) => new Promise((resolve) => {
+  if (document.readyState === 'complete') return resolve(true);
+  const timer = setTimeout(() => resolve(document.readyState === 'complete'), timeoutMs);
+  window.addEventListener('load', () => { clearTimeout(timer); resolve(true); }, {once: true});
+})
 """
 
 _CLASSIC_CALL = (
@@ -156,9 +166,12 @@ class Tab:
     is_chromium: bool
     #: Whether the protocol itself waits for a navigation a script started (classic does).
     waits_for_navigation: bool = False
+    #: The browser's download events (``accept_downloads``), or None.
+    downloads: DownloadWatcher | None = None
 
-    def navigate(self, url: str, timeout_ms: float) -> int | None:
-        """Load ``url`` and wait for its load event, bounded by ``timeout_ms``.
+    def navigate(self, url: str, timeout_ms: float, wait: str = "complete") -> int | None:
+        """Load ``url`` and wait until its document is ``wait`` ("interactive": parsed,
+        "complete": loaded), bounded by ``timeout_ms``.
 
         Returns the HTTP status of the navigation's first response (a redirect's 3xx
         when it was redirected) where the transport sees it (BiDi network events),
@@ -211,9 +224,11 @@ class BidiTab(Tab):
         is_chromium: bool,
         command_timeout: float,
         user_context: str | None = None,
+        downloads: DownloadWatcher | None = None,
     ) -> None:
         self.bidi = bidi
         self.handle = handle
+        self.downloads = downloads
         self.is_chromium = is_chromium
         self.command_timeout = command_timeout
         #: The BiDi user context (own cookies and storage) of an isolated session.
@@ -303,8 +318,8 @@ class BidiTab(Tab):
     def _call(self, method: str, params: dict[str, Any], timeout: float | None = None) -> Any:
         return self._send(method, params, timeout or self.command_timeout)
 
-    def navigate(self, url: str, timeout_ms: float) -> int | None:
-        params = {"context": self.handle, "url": url, "wait": "complete"}
+    def navigate(self, url: str, timeout_ms: float, wait: str = "complete") -> int | None:
+        params = {"context": self.handle, "url": url, "wait": wait}
         if self.reused and self.last_url and _same_document(url, self.last_url):
             # Only the fragment differs: the browser would scroll the old document.
             blank = {"context": self.handle, "url": "about:blank", "wait": "complete"}
@@ -416,10 +431,18 @@ class BidiTab(Tab):
 class BidiTabs:
     """The tabs of one BiDi driver: opens and closes them, routes crash events to them."""
 
-    def __init__(self, bidi: BidiConnection, *, is_chromium: bool, command_timeout: float) -> None:
+    def __init__(
+        self,
+        bidi: BidiConnection,
+        *,
+        is_chromium: bool,
+        command_timeout: float,
+        downloads: DownloadWatcher | None = None,
+    ) -> None:
         self.bidi = bidi
         self.is_chromium = is_chromium
         self.command_timeout = command_timeout
+        self.downloads = downloads
         self._lock = threading.Lock()
         self._by_cdp_session: dict[str, BidiTab] = {}
         self._by_context: dict[str, BidiTab] = {}
@@ -441,6 +464,7 @@ class BidiTabs:
             is_chromium=self.is_chromium,
             command_timeout=self.command_timeout,
             user_context=user_context,
+            downloads=self.downloads,
         )
         with self._lock:
             self._by_context[tab.handle] = tab
@@ -502,16 +526,25 @@ class ClassicTab(Tab):
         self.drv = drv
         self.handle = handle
         self.is_chromium = drv.config.is_chromium
+        self.downloads = drv.downloads
 
-    def navigate(self, url: str, timeout_ms: float) -> int | None:
+    def navigate(self, url: str, timeout_ms: float, wait: str = "complete") -> int | None:
+        """``get`` returns at DOMContentLoaded (the "eager" page load strategy); for
+        ``wait="complete"`` the load event is then awaited in the page."""
+        started = time.monotonic()
         self.drv.set_page_load_timeout(timeout_ms)
         try:
             self.drv.webdriver.get(url)
+            if wait == "complete":
+                left = max(0.0, timeout_ms - (time.monotonic() - started) * 1000)
+                if not self.call(_LOADED, left, timeout_ms=left + _SLACK * 1000):
+                    raise TimeoutException("the load event did not come in time")
         except TimeoutException as exc:
-            try:
-                self.drv.webdriver.execute_script("window.stop();")
-            except WebDriverException as stop_exc:
-                log.debug("window.stop() after a page timeout failed: %s", describe_error(stop_exc))
+            self._stop()
+            raise NavigationTimeout(f"page_timeout of {timeout_ms:g} ms exceeded") from exc
+        except (JsError, PageGoneError, ScriptTimeoutError) as exc:
+            # The document changed or hung while we waited for its load event.
+            self._stop()
             raise NavigationTimeout(f"page_timeout of {timeout_ms:g} ms exceeded") from exc
         except WebDriverException as exc:
             code = _net_error(describe_error(exc))
@@ -519,6 +552,12 @@ class ClassicTab(Tab):
                 raise
             raise NavigationFailed(code) from exc
         return None  # the classic protocol shows no redirect chain
+
+    def _stop(self) -> None:
+        try:
+            self.drv.webdriver.execute_script("window.stop();")
+        except WebDriverException as stop_exc:
+            log.debug("window.stop() after a page timeout failed: %s", describe_error(stop_exc))
 
     def call(self, function: str, *args: Any, timeout_ms: float) -> Any:
         self.drv.set_script_timeout(timeout_ms)

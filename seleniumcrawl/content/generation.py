@@ -45,6 +45,7 @@ ACCEPTED_OPTIONS = frozenset(
         "pad_tables", "links_each_paragraph", "use_automatic_links", "ul_item_mark",
         "emphasis_mark", "strong_mark", "decode_errors", "include_sup_sub", "hide_strikethrough",
         "google_doc", "open_quote", "close_quote", "handle_code_in_pre", "preserve_tags",
+        "escape_html",
     }
 )  # fmt: skip
 CONTENT_SOURCES = ("cleaned_html",)

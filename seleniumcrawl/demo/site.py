@@ -43,6 +43,11 @@ Test aids (fault injection and introspection):
 - ``/big?items=N`` a page with N ``.product`` items (at most 100000).
 - ``/echo-headers`` the request headers as JSON in ``<pre id="headers">``.
 - ``/cookies`` the request cookies as JSON in ``<pre id="cookies">``.
+- ``/downloads`` links to downloads: ``#report`` (report.csv), ``#data`` (``<a download>``,
+  data.bin, 64 KiB), ``#notes`` (notes.txt) and ``#stalled`` (never finishes).
+  ``/download/<name>?size=N`` answers ``Content-Disposition: attachment`` with
+  ``download_bytes(name, N)`` (2048 bytes by default); ``&stall=1`` sends half
+  of it and holds the connection until the server stops.
 - ``/infinite`` appends ``.feed-item`` batches when scrolled to the bottom.
 - ``/overlay`` a fixed full-screen cookie-consent overlay (``#cookie-consent``).
 - ``/article`` an article rendered by JavaScript 150 ms after load (``#story[data-rendered]``)
@@ -151,6 +156,8 @@ class _Response:
     content_type: str = _HTML
     headers: tuple[tuple[str, str], ...] = ()
     hang: bool = False
+    #: Send the headers and half the body, then hold the connection until the server stops.
+    stall: bool = False
 
 
 # --- page building ---------------------------------------------------------------------------
@@ -565,9 +572,43 @@ class DemoSite:
         cookie = f"{_SESSION_COOKIE}={token}; Path=/; SameSite=Lax"
         return _redirect("/dashboard", 303, extra=(("Set-Cookie", cookie),))
 
+    def _route_downloads(self, request: _Request, match: re.Match[str]) -> _Response:
+        body = (
+            "<h1>Downloads</h1>\n<ul>\n"
+            '<li><a id="report" href="/download/report.csv">report.csv</a></li>\n'
+            '<li><a id="data" href="/download/data.bin?size=65536" download>data.bin</a></li>\n'
+            '<li><a id="notes" href="/download/notes.txt">notes.txt</a></li>\n'
+            '<li><a id="stalled" href="/download/stalled.bin?stall=1">stalled.bin</a></li>\n'
+            "</ul>"
+        )
+        return _page("Downloads", body)
+
+    def _route_download(self, request: _Request, match: re.Match[str]) -> _Response:
+        name = match.group(1)
+        size = _int_param(request, "size", 2048, 0, _MAX_DOWNLOAD)
+        if size is None:
+            return _bad_request(f"'size' must be an int from 0 to {_MAX_DOWNLOAD}")
+        disposition = f'attachment; filename="{name}"'
+        return _Response(
+            200,
+            download_bytes(name, size),
+            content_type="application/octet-stream",
+            headers=(("Content-Disposition", disposition),),
+            stall=request.param("stall") == "1",
+        )
+
     def _route_cookies(self, request: _Request, match: re.Match[str]) -> _Response:
         text = html.escape(json.dumps(request.cookies, indent=2, sort_keys=True))
         return _page("Request cookies", f'<h1>Request cookies</h1><pre id="cookies">{text}</pre>')
+
+
+_MAX_DOWNLOAD = 10_000_000
+
+
+def download_bytes(name: str, size: int = 2048) -> bytes:
+    """The body of ``/download/<name>?size=N``: ``size`` bytes derived from the name."""
+    seed = f"seleniumcrawl demo download {name}\n".encode()
+    return (seed * (size // len(seed) + 1))[:size]
 
 
 def _login_form(error: str, status: int) -> _Response:
@@ -630,6 +671,8 @@ _ROUTES: list[tuple[tuple[str, ...], re.Pattern[str], _Route]] = [
     (_GET, re.compile(r"/echo-headers"), DemoSite._route_echo_headers),
     (_GET, re.compile(r"/cookies"), DemoSite._route_cookies),
     (_GET, re.compile(r"/storage"), DemoSite._route_storage),
+    (_GET, re.compile(r"/downloads"), DemoSite._route_downloads),
+    (_GET, re.compile(r"/download/([A-Za-z0-9_.-]+)"), DemoSite._route_download),
 ]
 
 
@@ -764,7 +807,12 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in response.headers:
             self.send_header(name, value)
         self.end_headers()
-        if method != "HEAD" and response.body:
+        if method != "HEAD" and response.stall:
+            self.wfile.write(response.body[: len(response.body) // 2])
+            self.wfile.flush()
+            self.server.site._stopping.wait()
+            self.close_connection = True
+        elif method != "HEAD" and response.body:
             self.wfile.write(response.body)
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import shutil
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -57,3 +60,33 @@ def restore_logging() -> Iterator[None]:
     yield
     logger.setLevel(level)
     logger.handlers[:] = handlers
+
+
+@pytest.fixture
+def headed_display(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """For ``headless=False`` examples: $DISPLAY, else a private Xvfb server for the test
+    (skipped when neither exists)."""
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    binary = shutil.which("Xvfb")
+    if binary is None:
+        pytest.skip("headless=False needs a display: set DISPLAY or install Xvfb")
+    ready_r, ready_w = os.pipe()
+    xvfb = subprocess.Popen(
+        [binary, "-displayfd", str(ready_w), "-nolisten", "tcp", "-screen", "0", "1280x800x24"],
+        pass_fds=(ready_w,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(ready_w)
+    try:
+        with os.fdopen(ready_r) as ready:
+            display = ready.readline().strip()  # Xvfb names its display once it accepts clients
+        if not display:
+            pytest.skip("Xvfb did not start")
+        monkeypatch.setenv("DISPLAY", f":{display}")
+        yield f":{display}"
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)

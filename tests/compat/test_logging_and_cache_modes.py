@@ -74,15 +74,10 @@ async def test_simple_crawling_complete_example(pages_url: Callable[[str], str])
         assert result.links["external"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="wait_until (Playwright's load states) is not a seleniumcrawl option yet",
-)
 def test_browser_crawler_config_clone() -> None:
     """browser-crawler-config.md "Helper Methods": clone() keeps all settings but the given."""
     # Create a base configuration
-    base_config = CrawlerRunConfig(  # type: ignore[call-arg]
+    base_config = CrawlerRunConfig(
         cache_mode=CacheMode.ENABLED, word_count_threshold=200, wait_until="networkidle"
     )
 
@@ -98,3 +93,5 @@ def test_browser_crawler_config_clone() -> None:
     )
     assert stream_config.word_count_threshold == debug_config.word_count_threshold == 200
     assert debug_config.verbose and not base_config.verbose
+    assert stream_config.wait_until == debug_config.wait_until == "networkidle"
+    assert stream_config.stream and stream_config.cache_mode is CacheMode.BYPASS

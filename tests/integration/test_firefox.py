@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +37,20 @@ def test_firefox_session_keeps_state(site: DemoSite) -> None:
         )
         assert again.js_execution_result == {"success": True, "results": [2]}
         assert first.status_code == 200
+
+
+def test_firefox_downloads(site: DemoSite, tmp_path: Path) -> None:
+    """Firefox over BiDi: a clicked attachment is saved and listed (browser.setDownloadBehavior)."""
+    from seleniumcrawl.demo.site import download_bytes
+
+    config = BrowserConfig(
+        browser_type="firefox", accept_downloads=True, downloads_path=str(tmp_path)
+    )
+    with WebCrawler(config=config) as crawler:
+        result = crawler.run(
+            site.url("/downloads"),
+            CrawlerRunConfig(js_code="document.querySelector('#report').click();"),
+        )
+    assert result.success, result.error_message
+    assert result.downloaded_files == [str(tmp_path / "report.csv")]
+    assert (tmp_path / "report.csv").read_bytes() == download_bytes("report.csv")

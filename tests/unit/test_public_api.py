@@ -40,6 +40,7 @@ EXPECTED = {
     "FilterChain",
     "KeywordRelevanceScorer",
     "URLPatternFilter",
+    "VirtualScrollConfig",
     "MemoryAdaptiveDispatcher",
     "RateLimiter",
     "SemaphoreDispatcher",
