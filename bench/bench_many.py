@@ -1,7 +1,10 @@
 """Benchmark: ``run_many`` throughput with two drivers against one.
 
 40 local URLs through ``WebCrawler.run_many`` with ``max_drivers=2`` and with
-``max_drivers=1``, alternated over several rounds, in pages per second.
+``max_drivers=1``, alternated over several rounds, in pages per second. Each browser
+has one page in flight (``max_pages_per_driver=1``): this is the browser as the unit of
+scale-out (what a Grid adds); what one browser does with many pages in flight is
+``bench_inflight``'s.
 
 Warm drivers: each round first crawls one page per driver (through ``run_many``,
 so the pool starts every driver it will use) and only then starts the clock. The
@@ -62,7 +65,7 @@ def _check(results: Any, expected: int) -> None:
 
 def throughput(site: DemoSite, drivers: int, urls: list[str]) -> dict[str, float]:
     """Pages per second of ``run_many(urls)`` on a pool of ``drivers`` warm drivers."""
-    with WebCrawler(BrowserConfig(max_drivers=drivers)) as crawler:
+    with WebCrawler(BrowserConfig(max_drivers=drivers, max_pages_per_driver=1)) as crawler:
         warm = [site.url(f"/page/{9000 + i}") for i in range(drivers)]
         _check(crawler.run_many(warm, CrawlerRunConfig()), drivers)
         running = len(chromedriver_pids())
