@@ -6,10 +6,7 @@ advanced/session-management.md (basic usage, dynamic content)."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -347,36 +344,7 @@ def _history(result: CrawlResult) -> int:
     return int(result.html[start : result.html.index("</p>", start)])
 
 
-@pytest.fixture
-def display(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """An X display for headed examples: $DISPLAY, else a private Xvfb, else skip."""
-    if os.environ.get("DISPLAY"):
-        yield os.environ["DISPLAY"]
-        return
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.skip("headless=False needs a display: set DISPLAY or install xvfb")
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        [xvfb, "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    try:
-        with os.fdopen(read) as answer:
-            number = answer.readline().strip()  # Xvfb writes the display once it is ready
-        if not number:
-            pytest.skip("Xvfb did not start")
-        monkeypatch.setenv("DISPLAY", f":{number}")
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-@pytest.mark.usefixtures("display")
+@pytest.mark.usefixtures("headed_display")
 async def test_session_management_dynamic_content(
     pages_url: Callable[[str], str], capsys: pytest.CaptureFixture[str]
 ) -> None:
