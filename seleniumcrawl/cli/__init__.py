@@ -68,24 +68,22 @@ _Parser = Parser
 # -- the command line ----------------------------------------------------------------------
 
 
-def _count(text: str) -> int:
+def _whole_number(text: str, minimum: int, bound: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"{bound}, got {value}")
     return value
+
+
+def _count(text: str) -> int:
+    return _whole_number(text, 0, "must be 0 or more")
 
 
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+    return _whole_number(text, 1, "must be at least 1")
 
 
 def _common_options() -> _Parser:
