@@ -7,6 +7,9 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
+# The browser tests mostly wait (on pages, timeouts, a Grid): two workers halve the wall
+# time on two cores. Each test file runs whole on one worker (module fixtures stay shared).
+TEST_WORKERS ?= -n 2 --dist loadfile
 GRID_ARGS   ?=
 
 .DEFAULT_GOAL := help
@@ -47,7 +50,7 @@ demo: setup
 
 ## test: the whole suite (unit + integration with a real Chromium, Grid included)
 test: setup grid-jar
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## unit: the unit tests (no browser)
 unit: venv
@@ -55,7 +58,7 @@ unit: venv
 
 ## integration: the integration tests (a real Chromium against local HTTP servers)
 integration: setup grid-jar
-	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
+	$(BIN)/pytest $(TEST_WORKERS) tests/integration $(PYTEST_ARGS)
 
 ## lint: ruff check and ruff format --check (configuration in pyproject.toml)
 lint: venv

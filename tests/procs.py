@@ -6,6 +6,10 @@ import os
 import time
 from pathlib import Path
 
+#: Environment variable marking the processes of one test run (or one xdist worker):
+#: inherited by chromedriver, the browser's main process and its crash handler.
+RUN_MARK = "SELENIUMCRAWL_TEST_RUN"
+
 _NAMES = ("chromium", "chrome", "chromedriver", "chrome_crashpad", "firefox", "geckodriver")
 
 

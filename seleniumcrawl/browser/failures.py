@@ -20,8 +20,9 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from seleniumcrawl.config import BrowserConfig
 
-#: What the Grid says when a new-session request waited in its queue too long.
-_QUEUE_TIMEOUT_MARKER = "new session request timed out"
+#: What the Grid says when a new-session request waited in its queue too long (the
+#: distributor's words, and the queue's own when its timer fires first).
+_QUEUE_TIMEOUT_MARKERS = ("new session request timed out", "timed out creating session")
 #: Errors of the HTTP layer below Selenium (urllib3, sockets); Selenium does not wrap them.
 TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
     urllib3.exceptions.HTTPError,
@@ -92,7 +93,7 @@ def start_failure_message(exc: BaseException, config: BrowserConfig, elapsed: fl
     grid = config.remote_url is not None
     text = describe_error(exc)
     if grid and isinstance(exc, SessionNotCreatedException):
-        if _QUEUE_TIMEOUT_MARKER in text.lower():
+        if any(marker in text.lower() for marker in _QUEUE_TIMEOUT_MARKERS):
             return (
                 f"Selenium Grid could not start a session: no free slot within {elapsed:.0f} s "
                 f"at {where} (the Grid's session-request-timeout passed: every slot stayed "

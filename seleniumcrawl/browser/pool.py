@@ -343,6 +343,23 @@ class DriverPool:
                 "would deadlock; schedule it from another thread"
             )
 
+    def place_session(self, session_id: str, *, isolated: bool = False) -> Session:
+        """Choose a new session's browser and record the session (its tab opens with its
+        first crawl): the placement policy on its own, for tests with a fake
+        ``driver_factory`` and for tools. Raises :class:`SessionError` for a live id, or
+        when isolation needs a browser that ``max_drivers`` does not allow."""
+        with self._lock:
+            self._ensure_open()
+            known = self._sessions.get(session_id)
+            if known is not None and not known.lost:
+                raise SessionError(f"session {session_id!r} already exists")
+            return self._place_session(session_id, isolated)
+
+    def _place_session(self, session_id: str, isolated: bool) -> Session:
+        session = Session(session_id, self._thread_for_session(isolated), isolated)
+        self._sessions[session_id] = session
+        return session
+
     def run_in_session(
         self,
         session_id: str,
@@ -364,8 +381,7 @@ class DriverPool:
                         f"session {session_id!r} does not exist (js_only needs a session "
                         "opened by an earlier crawl)"
                     )
-                session = Session(session_id, self._thread_for_session(isolated), isolated)
-                self._sessions[session_id] = session
+                session = self._place_session(session_id, isolated)
             session.inflight += 1
         outer: concurrent.futures.Future[T] = concurrent.futures.Future()
 

@@ -26,13 +26,12 @@ import pytest
 
 from seleniumcrawl import AsyncWebCrawler, BrowserConfig, CrawlerRunConfig, WebCrawler
 from seleniumcrawl.demo.site import DemoSite
-from tests.procs import live_browser_pids, wait_until_gone
+from tests.procs import RUN_MARK, live_browser_pids, wait_until_gone
 
-# Inherited by chromedriver, the browser's main process and its crash handler (which
-# leaves our process group); the browser's zygote children keep our process group.
-_RUN_MARK = "SELENIUMCRAWL_TEST_RUN"
-os.environ.setdefault(_RUN_MARK, uuid.uuid4().hex)
-_MARK_BYTES = f"{_RUN_MARK}={os.environ[_RUN_MARK]}".encode()
+# The crash handler leaves our process group but keeps the mark; the browser's zygote
+# children keep our process group.
+os.environ.setdefault(RUN_MARK, uuid.uuid4().hex)
+_MARK_BYTES = f"{RUN_MARK}={os.environ[RUN_MARK]}".encode()
 
 _REPO = Path(__file__).resolve().parents[2]
 

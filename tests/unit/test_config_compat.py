@@ -6,6 +6,7 @@ browser step run without one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -295,7 +296,10 @@ def test_crawler_and_browser_config_verbose_enable_logging(
         try:
             assert clean_logging.level == logging.INFO
         finally:
-            crawler._engine.close()
+            if isinstance(crawler, AsyncWebCrawler):
+                asyncio.run(crawler.close())
+            else:
+                crawler.close()
     assert len(_stderr_handlers(clean_logging)) == 1
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from seleniumcrawl import BrowserConfig
 from seleniumcrawl.browser.pool import DriverPool, _Job, _Serial
-from seleniumcrawl.errors import CrawlerClosedError
+from seleniumcrawl.errors import CrawlerClosedError, SessionError
 
 
 def test_serial_starts_jobs_one_at_a_time_in_arrival_order() -> None:
@@ -102,14 +102,7 @@ def pool() -> Any:
 def test_sessions_fill_a_browser_before_a_second_starts(pool: Any) -> None:
     """Over BiDi a browser takes sessions up to max_pages_per_driver, then a second starts,
     and no more than max_drivers: later sessions go to the one with the fewest."""
-    with pool._lock:
-        a = pool._thread_for_session(isolated=False)
-        pool._sessions["a"] = _session("a", a)
-        b = pool._thread_for_session(isolated=False)
-        pool._sessions["b"] = _session("b", b)
-        c = pool._thread_for_session(isolated=False)
-        pool._sessions["c"] = _session("c", c)
-        d = pool._thread_for_session(isolated=False)
+    a, b, c, d = (pool.place_session(sid).thread for sid in "abcd")
     assert b is a, "the first browser had room for a second session"
     assert c is not a, "the first browser was full (2 sessions)"
     assert d is c and pool.size == 2, "no third browser: the one with the fewest sessions"
@@ -117,10 +110,8 @@ def test_sessions_fill_a_browser_before_a_second_starts(pool: Any) -> None:
 
 def test_isolated_sessions_take_no_browser_of_their_own_over_bidi(pool: Any) -> None:
     """With BiDi an isolated session shares a browser (it gets a user context there)."""
-    with pool._lock:
-        first = pool._thread_for_session(isolated=True)
-        pool._sessions["a"] = _session("a", first, isolated=True)
-        second = pool._thread_for_session(isolated=True)
+    first = pool.place_session("a", isolated=True).thread
+    second = pool.place_session("b", isolated=True).thread
     assert not first.isolated and second is first
 
 
@@ -128,20 +119,14 @@ def test_isolation_takes_a_driver_on_the_classic_path() -> None:
     """Without BiDi an isolated session takes a browser; past max_drivers it is refused."""
     pool = DriverPool(BrowserConfig(max_drivers=1, use_bidi=False))
     try:
-        with pool._lock:
-            first = pool._thread_for_session(isolated=True)
-            pool._sessions["a"] = _session("a", first, isolated=True)
-            assert first.isolated
-            with pytest.raises(Exception, match="raise max_drivers"):
-                pool._thread_for_session(isolated=True)
+        first = pool.place_session("a", isolated=True).thread
+        assert first.isolated
+        with pytest.raises(SessionError, match="raise max_drivers"):
+            pool.place_session("b", isolated=True)
+        with pytest.raises(SessionError, match="already exists"):
+            pool.place_session("a")
     finally:
         pool.close(grace=1)
-
-
-def _session(sid: str, thread: Any, isolated: bool = False) -> Any:
-    from seleniumcrawl.browser.pool import Session
-
-    return Session(sid, thread, isolated)
 
 
 def test_killing_an_isolated_classic_session_retires_its_browser() -> None:
@@ -149,9 +134,7 @@ def test_killing_an_isolated_classic_session_retires_its_browser() -> None:
     and completes cleanly (nothing is sent to the retired thread)."""
     pool = DriverPool(BrowserConfig(max_drivers=1, use_bidi=False))
     try:
-        with pool._lock:
-            thread = pool._thread_for_session(isolated=True)
-            pool._sessions["a"] = _session("a", thread, isolated=True)
+        thread = pool.place_session("a", isolated=True).thread
         assert pool.kill_session("a").result(5) is None
         assert not thread.accepting
         assert pool.session("a") is None

@@ -117,10 +117,16 @@ def test_transport_reason_condenses_a_dropped_connection() -> None:
 # -------------------------------------------------------------------- start failures
 
 
-def test_grid_queue_timeout_says_no_free_slot_and_how_long() -> None:
-    """The Grid's 'New session request timed out' reads as 'no free slot within N s'."""
+@pytest.mark.parametrize(
+    "grid_text",
+    [QUEUE_TIMEOUT, "Could not start a new session. Timed out creating session"],
+    ids=["distributor", "queue"],
+)
+def test_grid_queue_timeout_says_no_free_slot_and_how_long(grid_text: str) -> None:
+    """Both ways the Grid says a queued request timed out ('New session request timed out',
+    'Timed out creating session') read as 'no free slot within N s'."""
     message = start_failure_message(
-        SessionNotCreatedException(QUEUE_TIMEOUT), BrowserConfig(remote_url=GRID), 5.4
+        SessionNotCreatedException(grid_text), BrowserConfig(remote_url=GRID), 5.4
     )
     assert message.startswith("Selenium Grid could not start a session: no free slot within 5 s")
     assert GRID in message and "session-request-timeout" in message
