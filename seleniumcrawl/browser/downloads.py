@@ -49,8 +49,8 @@ class CrawlDownloads:
         self._open: dict[str, str] = {}
         #: Downloads begun while tracked (ended or not).
         self.began = 0
-        #: Downloads a script asked for (``<a download>``) that have not begun yet.
-        self._expected = 0
+        #: Value of ``began`` that each outstanding :meth:`expect` is counted against.
+        self._expected_upto = 0
         self._finished: list[str] = []
         self._failed: list[str] = []
 
@@ -60,7 +60,6 @@ class CrawlDownloads:
         with self._cond:
             self._open[download] = name
             self.began += 1
-            self._expected = max(0, self._expected - 1)
             self._cond.notify_all()
 
     def _end(self, download: str, path: str | None, ok: bool) -> None:
@@ -74,10 +73,15 @@ class CrawlDownloads:
 
     # -- called by the crawl ---------------------------------------------------------
 
-    def expect(self, count: int = 1) -> None:
-        """A script started ``count`` downloads that the browser has not announced yet."""
+    def expect(self, count: int, since: int) -> None:
+        """A script started ``count`` downloads after ``began`` was ``since``: they are
+        awaited until that many have begun (the browser may announce them before or after
+        this call)."""
         with self._cond:
-            self._expected += count
+            self._expected_upto = max(self._expected_upto, since + count)
+
+    def _expected(self) -> int:
+        return max(0, self._expected_upto - self.began)
 
     def began_since(self, count: int) -> bool:
         """Whether a download began after ``began`` was ``count``."""
@@ -94,9 +98,9 @@ class CrawlDownloads:
         ``timeout`` s; the absolute paths of the files that finished, in order."""
         try:
             with self._cond:
-                self._cond.wait_for(lambda: not self._open and not self._expected, timeout)
+                self._cond.wait_for(lambda: not self._open and not self._expected(), timeout)
                 unfinished = list(self._open.values())
-                expected = self._expected
+                expected = self._expected()
                 finished, failed = list(self._finished), list(self._failed)
         finally:
             self.watcher.untrack(self)

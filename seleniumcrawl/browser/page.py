@@ -333,7 +333,7 @@ def run_scripts(
             continue
         results.append(outcome.get("value"))
         if downloads is not None and outcome.get("downloads"):
-            downloads.expect(int(outcome["downloads"]))
+            downloads.expect(int(outcome["downloads"]), since=began)
         if outcome.get("navigating"):
             _wait_for_new_document(tab, token, config.page_timeout, index, downloads, began)
     if errors:
