@@ -322,10 +322,14 @@ def recorded_commands() -> Iterator[list[tuple[str, float]]]:
     original_send = BidiConnection.send
 
     def send(
-        self: BidiConnection, method: str, params: dict[str, Any]
+        self: BidiConnection,
+        method: str,
+        params: dict[str, Any],
+        *,
+        session_id: str | None = None,
     ) -> concurrent.futures.Future[dict[str, Any]]:
         started = time.perf_counter()
-        future = original_send(self, method, params)
+        future = original_send(self, method, params, session_id=session_id)
 
         def done(_: concurrent.futures.Future[dict[str, Any]]) -> None:
             with lock:

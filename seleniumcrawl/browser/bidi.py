@@ -88,9 +88,12 @@ class BidiConnection:
         return self._closed_reason is not None
 
     def send(
-        self, method: str, params: dict[str, Any]
+        self, method: str, params: dict[str, Any], *, session_id: str | None = None
     ) -> concurrent.futures.Future[dict[str, Any]]:
-        """Send a command from any thread; the future gets its ``result`` or a BidiError."""
+        """Send a command from any thread; the future gets its ``result`` or a BidiError.
+
+        ``session_id`` addresses a CDP target session (flat mode) when the connection is a
+        DevTools one; BiDi commands have none."""
         future: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
         with self._lock:
             if self._closed_reason is not None:
@@ -98,16 +101,26 @@ class BidiConnection:
                 return future
             command_id = next(self._ids)
             self._pending[command_id] = (method, future)
+            message: dict[str, Any] = {"id": command_id, "method": method, "params": params}
+            if session_id is not None:
+                message["sessionId"] = session_id
             try:
-                self._ws.send(json.dumps({"id": command_id, "method": method, "params": params}))
+                self._ws.send(json.dumps(message))
             except Exception as exc:
                 del self._pending[command_id]
                 future.set_exception(BidiClosedError(f"sending {method} failed: {exc}"))
         return future
 
-    def call(self, method: str, params: dict[str, Any], timeout: float) -> dict[str, Any]:
+    def call(
+        self,
+        method: str,
+        params: dict[str, Any],
+        timeout: float,
+        *,
+        session_id: str | None = None,
+    ) -> dict[str, Any]:
         """Send a command and wait up to ``timeout`` s for its result."""
-        future = self.send(method, params)
+        future = self.send(method, params, session_id=session_id)
         try:
             return future.result(timeout)
         except concurrent.futures.TimeoutError:
@@ -163,7 +176,11 @@ class BidiConnection:
             if entry is None:
                 return  # the caller gave up waiting (timeout)
             _, future = entry
-            if message.get("type") == "error":
+            cdp_error = message.get("error")
+            if isinstance(cdp_error, dict):  # a DevTools (CDP) connection's error
+                error = BidiError(str(cdp_error.get("code")), str(cdp_error.get("message") or ""))
+                _settle(future, error=error)
+            elif message.get("type") == "error":
                 error = BidiError(str(message.get("error")), str(message.get("message") or ""))
                 _settle(future, error=error)
             else:

@@ -25,6 +25,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from seleniumcrawl.browser import procs
 from seleniumcrawl.browser.bidi import BidiConnection
 from seleniumcrawl.browser.downloads import DownloadWatcher
+from seleniumcrawl.browser.mapper import MapperSweeper
 from seleniumcrawl.config import BrowserConfig
 from seleniumcrawl.errors import WrongThreadError
 
@@ -55,12 +56,15 @@ class ManagedDriver:
         *,
         bidi: BidiConnection | None = None,
         temp_dir: str | None = None,
+        mapper: MapperSweeper | None = None,
     ) -> None:
         #: The thread that created this driver: the only one allowed to use ``webdriver``.
         self.owner = threading.current_thread()
         self._webdriver = webdriver
         #: The driver's WebDriver BiDi connection (thread-safe), or None on the classic path.
         self.bidi = bidi
+        #: Keeps the BiDi mapper's memory flat (local Chromium over BiDi), else None.
+        self.mapper = mapper
         #: The browser's download events (``accept_downloads``; set by the crawler's set-up).
         self.downloads: DownloadWatcher | None = None
         #: A directory of our own for the browser's temporary files, removed at quit.
@@ -98,6 +102,13 @@ class ManagedDriver:
                 f"{self.owner.name}; submit the call to that thread"
             )
         return self._webdriver
+
+    def crawl_ended(self) -> None:
+        """A crawl on this browser ended (any thread): idle time starts, the mapper
+        sweeper counts it."""
+        self.last_used = time.monotonic()
+        if self.mapper is not None:
+            self.mapper.crawled()
 
     @property
     def is_remote(self) -> bool:

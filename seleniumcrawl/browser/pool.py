@@ -648,7 +648,7 @@ class DriverPool:
         try:
             return self._guarded(thread, drv, tab, lambda: task(tab))
         finally:
-            drv.last_used = time.monotonic()
+            drv.crawl_ended()
 
     def _bidi_session_tab(
         self, thread: DriverThread, session: Session, drv: ManagedDriver, create: bool
@@ -732,7 +732,7 @@ class DriverPool:
                 return self._classic_temporary(thread, drv, tabs, task)
             return self._bidi_temporary(thread, drv, tabs, task)
         finally:
-            drv.last_used = time.monotonic()
+            drv.crawl_ended()
 
     def _bidi_temporary(
         self, thread: DriverThread, drv: ManagedDriver, tabs: _DriverTabs, task: Task[T]
