@@ -25,7 +25,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from seleniumcrawl.browser import procs
 from seleniumcrawl.browser.bidi import BidiConnection
 from seleniumcrawl.browser.downloads import DownloadWatcher
-from seleniumcrawl.browser.mapper import MapperSweeper
+from seleniumcrawl.browser.sweeper import HeapSweeper
 from seleniumcrawl.config import BrowserConfig
 from seleniumcrawl.errors import WrongThreadError
 
@@ -56,15 +56,15 @@ class ManagedDriver:
         *,
         bidi: BidiConnection | None = None,
         temp_dir: str | None = None,
-        mapper: MapperSweeper | None = None,
+        sweeper: HeapSweeper | None = None,
     ) -> None:
         #: The thread that created this driver: the only one allowed to use ``webdriver``.
         self.owner = threading.current_thread()
         self._webdriver = webdriver
         #: The driver's WebDriver BiDi connection (thread-safe), or None on the classic path.
         self.bidi = bidi
-        #: Keeps the BiDi mapper's memory flat (local Chromium over BiDi), else None.
-        self.mapper = mapper
+        #: Keeps the BiDi mapper's and pages' heaps flat (local Chromium over BiDi), else None.
+        self.sweeper = sweeper
         #: The browser's download events (``accept_downloads``; set by the crawler's set-up).
         self.downloads: DownloadWatcher | None = None
         #: A directory of our own for the browser's temporary files, removed at quit.
@@ -104,11 +104,11 @@ class ManagedDriver:
         return self._webdriver
 
     def crawl_ended(self) -> None:
-        """A crawl on this browser ended (any thread): idle time starts, the mapper
+        """A crawl on this browser ended (any thread): idle time starts, the heap
         sweeper counts it."""
         self.last_used = time.monotonic()
-        if self.mapper is not None:
-            self.mapper.crawled()
+        if self.sweeper is not None:
+            self.sweeper.crawled()
 
     @property
     def is_remote(self) -> bool:

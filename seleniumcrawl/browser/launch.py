@@ -51,7 +51,7 @@ from seleniumcrawl.browser.failures import (
     is_timeout,
     start_failure_message,
 )
-from seleniumcrawl.browser.mapper import MapperSweeper
+from seleniumcrawl.browser.sweeper import HeapSweeper
 from seleniumcrawl.config import BrowserConfig
 from seleniumcrawl.errors import CrawlError, DriverNotFoundError
 from seleniumcrawl.urls import is_loopback_host
@@ -344,7 +344,7 @@ def _start(
         remote = webdriver.Remote(command_executor=_connection(client, config), options=options)
         try:
             bidi = _connect_bidi(remote, config, name)
-            mapper = _mapper_sweeper(remote, config) if bidi and service else None
+            sweeper = _heap_sweeper(remote, config) if bidi and service else None
             return ManagedDriver(
                 remote,
                 config,
@@ -353,7 +353,7 @@ def _start(
                 client,
                 bidi=bidi,
                 temp_dir=temp_dir,
-                mapper=mapper,
+                sweeper=sweeper,
             )
         except BaseException:
             _quietly_quit(remote)  # the session exists: end it rather than leak a browser
@@ -390,13 +390,13 @@ def _connect_bidi(remote: WebDriver, config: BrowserConfig, name: str) -> BidiCo
     return bidi
 
 
-def _mapper_sweeper(remote: WebDriver, config: BrowserConfig) -> MapperSweeper | None:
-    """A local Chromium's BiDi mapper sweeper (browser/mapper.py), when its DevTools
+def _heap_sweeper(remote: WebDriver, config: BrowserConfig) -> HeapSweeper | None:
+    """A local Chromium's heap sweeper (browser/sweeper.py), when its DevTools
     address is known."""
     address = (remote.caps.get("goog:chromeOptions") or {}).get("debuggerAddress")
     if not config.is_chromium or not isinstance(address, str):
         return None
-    return MapperSweeper(address, timeout=min(config.command_timeout, 10.0))
+    return HeapSweeper(address, timeout=min(config.command_timeout, 10.0))
 
 
 def _quietly_quit(remote: WebDriver) -> None:

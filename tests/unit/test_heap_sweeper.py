@@ -1,4 +1,4 @@
-"""MapperSweeper's counting without a browser: every n-th crawl starts one collection in
+"""HeapSweeper's counting without a browser: every n-th crawl starts one collection in
 the background, a failed collection is only logged, and none overlaps another."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import threading
 
 import pytest
 
-from seleniumcrawl.browser.mapper import MapperSweeper
+from seleniumcrawl.browser.sweeper import HeapSweeper
 
 
-class _Counting(MapperSweeper):
+class _Counting(HeapSweeper):
     """A sweeper whose collection only counts (and may be held open by a test)."""
 
     def __init__(self, every: int) -> None:
@@ -19,12 +19,13 @@ class _Counting(MapperSweeper):
         self.release = threading.Event()
         self.release.set()
 
-    def collect(self) -> None:
+    def collect(self) -> int:
         self.calls += 1
         self.release.wait(5)
         with self._lock:
             self.sweeps += 1
             self._done.notify_all()
+        return 1
 
 
 def test_every_nth_crawl_starts_one_collection() -> None:
@@ -53,15 +54,15 @@ def test_a_collection_still_running_is_not_doubled() -> None:
 def test_a_failed_collection_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
     """No browser at the address: the background collection fails, logs at DEBUG, and the
     next one may start."""
-    caplog.set_level("DEBUG", logger="seleniumcrawl.browser.mapper")
-    sweeper = MapperSweeper("127.0.0.1:9", timeout=0.5, every=1)
+    caplog.set_level("DEBUG", logger="seleniumcrawl.browser.sweeper")
+    sweeper = HeapSweeper("127.0.0.1:9", timeout=0.5, every=1)
     sweeper.crawled()
     _settle(sweeper)
     assert sweeper.sweeps == 0
-    assert "BiDi mapper collection at 127.0.0.1:9 failed" in caplog.text
+    assert "heap sweep of the browser at 127.0.0.1:9 failed" in caplog.text
 
 
-def _settle(sweeper: MapperSweeper) -> None:
+def _settle(sweeper: HeapSweeper) -> None:
     """Wait until no collection runs (the sweeper notifies when one ends)."""
     with sweeper._done:
         assert sweeper._done.wait_for(lambda: not sweeper._sweeping, 5)
