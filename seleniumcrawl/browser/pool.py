@@ -268,9 +268,7 @@ class DriverPool:
 
     def on_driver_threads(self, fn: Callable[[ManagedDriver], T]) -> list[T]:
         """Run ``fn(managed_driver)`` on each started driver's own thread, for tests and tools."""
-        with self._lock:
-            threads = [t for t in self._threads if t.managed is not None and t.accepting]
-        return [t.submit(fn).result(timeout=60) for t in threads]
+        return self._on_threads(fn, shared_only=False).result(timeout=60)
 
     def on_shared_drivers(
         self, fn: Callable[[ManagedDriver], T]
@@ -279,8 +277,18 @@ class DriverPool:
         isolated session's own; a future of the results (empty when none started)."""
         with self._lock:
             self._ensure_open()
+        return self._on_threads(fn, shared_only=True)
+
+    def _on_threads(
+        self, fn: Callable[[ManagedDriver], T], *, shared_only: bool
+    ) -> concurrent.futures.Future[list[T]]:
+        """``fn`` on the thread of each started driver (all, or the shared ones), gathered:
+        the results in thread order, or the first error."""
+        with self._lock:
             threads = [
-                t for t in self._threads if t.managed is not None and t.accepting and not t.isolated
+                t
+                for t in self._threads
+                if t.managed is not None and t.accepting and not (shared_only and t.isolated)
             ]
         parts = [t.submit(fn) for t in threads]
         out: concurrent.futures.Future[list[T]] = concurrent.futures.Future()
