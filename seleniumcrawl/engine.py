@@ -703,15 +703,13 @@ class CrawlEngine:
         timeout = self.browser_config.command_timeout
         if drv.bidi is not None:
             watcher.attach_bidi(drv.bidi, timeout)
+        elif drv.debugger_address is not None:
+            watcher.attach_cdp(drv.debugger_address, timeout)
         else:
-            address = (drv.webdriver.caps.get("goog:chromeOptions") or {}).get("debuggerAddress")
-            if self.browser_config.is_chromium and not drv.is_remote and address:
-                watcher.attach_cdp(str(address), timeout)
-            else:
-                log.warning(
-                    "accept_downloads needs WebDriver BiDi or a local Chromium; "
-                    "downloaded_files stays empty on this browser"
-                )
+            log.warning(
+                "accept_downloads needs WebDriver BiDi or a local Chromium; "
+                "downloaded_files stays empty on this browser"
+            )
         drv.downloads = watcher
 
     def _setup_window(self, tab: Tab) -> None:

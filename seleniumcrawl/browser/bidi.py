@@ -23,6 +23,7 @@ import itertools
 import json
 import logging
 import threading
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -206,6 +207,16 @@ class BidiConnection:
             self._pending.clear()
         for method, future in pending:
             _settle(future, error=BidiClosedError(f"{reason} (during {method})"))
+
+
+def connect_devtools(debugger_address: str, timeout: float) -> BidiConnection:
+    """A connection of our own to a local Chromium's DevTools (CDP) browser endpoint,
+    found from its ``host:port`` (``goog:chromeOptions.debuggerAddress``). Raises
+    ``OSError`` (unreachable), ``ValueError``/``KeyError`` (not a DevTools endpoint)."""
+    version = f"http://{debugger_address}/json/version"
+    with urllib.request.urlopen(version, timeout=timeout) as answer:
+        url = str(json.load(answer)["webSocketDebuggerUrl"])
+    return BidiConnection(url, connect_timeout=timeout)
 
 
 def _settle(

@@ -21,14 +21,12 @@ during it; one that did not finish is logged and left out.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from seleniumcrawl.browser.bidi import BidiConnection, BidiError
+from seleniumcrawl.browser.bidi import BidiConnection, BidiError, connect_devtools
 
 log = logging.getLogger(__name__)
 
@@ -158,11 +156,7 @@ class DownloadWatcher:
         """Allow downloads into ``path`` and follow them over a CDP connection of our own
         to the browser (``debugger_address`` is ``host:port``; local Chromium)."""
         try:
-            with urllib.request.urlopen(
-                f"http://{debugger_address}/json/version", timeout=timeout
-            ) as answer:
-                url = str(json.load(answer)["webSocketDebuggerUrl"])
-            cdp = BidiConnection(url, connect_timeout=timeout)
+            cdp = connect_devtools(debugger_address, timeout)
         except (OSError, ValueError, KeyError) as exc:
             log.warning("downloads: cannot reach the browser's DevTools endpoint: %s", exc)
             return

@@ -56,6 +56,7 @@ class ManagedDriver:
         *,
         bidi: BidiConnection | None = None,
         temp_dir: str | None = None,
+        debugger_address: str | None = None,
         sweeper: HeapSweeper | None = None,
     ) -> None:
         #: The thread that created this driver: the only one allowed to use ``webdriver``.
@@ -63,6 +64,8 @@ class ManagedDriver:
         self._webdriver = webdriver
         #: The driver's WebDriver BiDi connection (thread-safe), or None on the classic path.
         self.bidi = bidi
+        #: A local Chromium's DevTools ``host:port`` (CDP connections of our own), else None.
+        self.debugger_address = debugger_address
         #: Keeps the BiDi mapper's and pages' heaps flat (local Chromium over BiDi), else None.
         self.sweeper = sweeper
         #: The browser's download events (``accept_downloads``; set by the crawler's set-up).

@@ -344,7 +344,8 @@ def _start(
         remote = webdriver.Remote(command_executor=_connection(client, config), options=options)
         try:
             bidi = _connect_bidi(remote, config, name)
-            sweeper = _heap_sweeper(remote, config) if bidi and service else None
+            address = _debugger_address(remote, config) if service is not None else None
+            sweeper = _heap_sweeper(address, config) if bidi else None
             return ManagedDriver(
                 remote,
                 config,
@@ -353,6 +354,7 @@ def _start(
                 client,
                 bidi=bidi,
                 temp_dir=temp_dir,
+                debugger_address=address,
                 sweeper=sweeper,
             )
         except BaseException:
@@ -390,13 +392,18 @@ def _connect_bidi(remote: WebDriver, config: BrowserConfig, name: str) -> BidiCo
     return bidi
 
 
-def _heap_sweeper(remote: WebDriver, config: BrowserConfig) -> HeapSweeper | None:
-    """A local Chromium's heap sweeper (browser/sweeper.py), when its DevTools
-    address is known."""
-    address = (remote.caps.get("goog:chromeOptions") or {}).get("debuggerAddress")
-    if not config.is_chromium or not isinstance(address, str):
+def _heap_sweeper(address: str | None, config: BrowserConfig) -> HeapSweeper | None:
+    """The heap sweeper of a local Chromium over BiDi (browser/sweeper.py), when its
+    DevTools address is known."""
+    if address is None:
         return None
     return HeapSweeper(address, timeout=min(config.command_timeout, 10.0))
+
+
+def _debugger_address(remote: WebDriver, config: BrowserConfig) -> str | None:
+    """A local Chromium's DevTools ``host:port``, or None (not Chromium, or not offered)."""
+    address = (remote.caps.get("goog:chromeOptions") or {}).get("debuggerAddress")
+    return address if config.is_chromium and isinstance(address, str) and address else None
 
 
 def _quietly_quit(remote: WebDriver) -> None:

@@ -18,13 +18,11 @@ is not reachable from here, and the classic path has no mapper.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-import urllib.request
 from typing import Any
 
-from seleniumcrawl.browser.bidi import BidiConnection
+from seleniumcrawl.browser.bidi import BidiConnection, connect_devtools
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +77,7 @@ class HeapSweeper:
     def collect(self) -> int:
         """Collect the garbage of the mapper and of every page now (blocking; raises when
         the browser cannot be reached or has no mapper). Returns the heaps collected."""
-        version = f"http://{self.debugger_address}/json/version"
-        with urllib.request.urlopen(version, timeout=self.timeout) as answer:
-            url = str(json.load(answer)["webSocketDebuggerUrl"])
-        cdp = BidiConnection(url, connect_timeout=self.timeout)
+        cdp = connect_devtools(self.debugger_address, self.timeout)
         try:
             targets = cdp.call("Target.getTargets", {}, self.timeout)["targetInfos"]
             if not any(t.get("title") == MAPPER_TITLE for t in targets):
