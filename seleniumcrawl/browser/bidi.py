@@ -209,6 +209,51 @@ class BidiConnection:
             _settle(future, error=BidiClosedError(f"{reason} (during {method})"))
 
 
+class ContextSubscription:
+    """Events of one browsing context, for as long as a step needs them: the listeners
+    are registered and the events subscribed for that context only by :meth:`start`,
+    and both undone by :meth:`stop` (capture, ``networkidle``)."""
+
+    def __init__(
+        self,
+        bidi: BidiConnection,
+        context: str,
+        listeners: list[tuple[str, Listener]],
+        timeout: float,
+    ) -> None:
+        self.bidi = bidi
+        self.context = context
+        self.listeners = listeners
+        self.timeout = timeout
+        self._id: str | None = None
+
+    def _params(self) -> dict[str, Any]:
+        events = list(dict.fromkeys(method for method, _ in self.listeners))
+        return {"events": events, "contexts": [self.context]}
+
+    def start(self) -> None:
+        """Listen, then subscribe (raises BidiError when the browser refuses)."""
+        for method, listener in self.listeners:
+            self.bidi.add_listener(method, listener)
+        got = self.bidi.call("session.subscribe", self._params(), self.timeout)
+        self._id = got.get("subscription")
+
+    def stop(self, what: str) -> None:
+        """Unsubscribe and stop listening; never raises (a failure is logged at DEBUG,
+        naming ``what`` the subscription was for)."""
+        try:
+            if self._id is not None:
+                params: dict[str, Any] = {"subscriptions": [self._id]}
+            else:
+                params = self._params()
+            self.bidi.call("session.unsubscribe", params, self.timeout)
+        except BidiError as exc:
+            log.debug("unsubscribing the %s of tab %s failed: %s", what, self.context, exc)
+        finally:
+            for method, listener in self.listeners:
+                self.bidi.remove_listener(method, listener)
+
+
 def connect_devtools(debugger_address: str, timeout: float) -> BidiConnection:
     """A connection of our own to a local Chromium's DevTools (CDP) browser endpoint,
     found from its ``host:port`` (``goog:chromeOptions.debuggerAddress``). Raises

@@ -23,7 +23,7 @@ import logging
 import threading
 from typing import Any
 
-from seleniumcrawl.browser.bidi import BidiError
+from seleniumcrawl.browser.bidi import ContextSubscription
 from seleniumcrawl.browser.tab import BidiTab, Tab
 
 log = logging.getLogger(__name__)
@@ -161,19 +161,17 @@ class BidiRecorder(Recorder):
 
     def __init__(self, tab: BidiTab, *, network: bool, console: bool) -> None:
         super().__init__(tab, network=network, console=console)
-        self.bidi_tab = tab
         self._lock = threading.Condition()
         #: Requests seen without their response or failure yet (BiDi request ids).
         self._open: set[str] = set()
         self._network: list[dict[str, Any]] = []
         self._console: list[dict[str, Any]] = []
-        self._events = (list(_NETWORK_EVENTS) if network else []) + (
-            [_CONSOLE_EVENT] if console else []
-        )
-        self._subscription: str | None = None
-        self._listeners = [(m, self._network_listener(m)) for m in _NETWORK_EVENTS if network]
+        listeners = [(m, self._network_listener(m)) for m in _NETWORK_EVENTS if network]
         if console:
-            self._listeners.append((_CONSOLE_EVENT, self._on_console))
+            listeners.append((_CONSOLE_EVENT, self._on_console))
+        self._subscription = ContextSubscription(
+            tab.bidi, tab.handle, listeners, tab.command_timeout
+        )
 
     def _network_listener(self, method: str) -> Any:
         def listener(params: dict[str, Any]) -> None:
@@ -197,30 +195,14 @@ class BidiRecorder(Recorder):
                 self._console.append(entry)
 
     def start(self) -> None:
-        bidi = self.bidi_tab.bidi
-        for method, listener in self._listeners:
-            bidi.add_listener(method, listener)
-        params = {"events": self._events, "contexts": [self.tab.handle]}
-        got = bidi.call("session.subscribe", params, self.bidi_tab.command_timeout)
-        self._subscription = got.get("subscription")
+        self._subscription.start()
 
     def stop(self) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]] | None]:
-        bidi = self.bidi_tab.bidi
         with self._lock:
             # A fetch the page awaited resolves at its headers; its responseCompleted
             # event follows with the body: give requests under way a moment to end.
             self._lock.wait_for(lambda: not self._open, SETTLE_S)
-        try:
-            if self._subscription is not None:
-                params: dict[str, Any] = {"subscriptions": [self._subscription]}
-            else:
-                params = {"events": self._events, "contexts": [self.tab.handle]}
-            bidi.call("session.unsubscribe", params, self.bidi_tab.command_timeout)
-        except BidiError as exc:
-            log.debug("unsubscribing the capture of tab %s failed: %s", self.tab.handle, exc)
-        finally:
-            for method, listener in self._listeners:
-                bidi.remove_listener(method, listener)
+        self._subscription.stop("capture")
         with self._lock:
             network, console = list(self._network), list(self._console)
         return (network if self.network else None, console if self.console else None)

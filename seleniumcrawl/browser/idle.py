@@ -16,7 +16,7 @@ import threading
 import time
 from typing import Any
 
-from seleniumcrawl.browser.bidi import BidiError
+from seleniumcrawl.browser.bidi import ContextSubscription
 from seleniumcrawl.browser.tab import BidiTab
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,9 @@ class BidiNetworkIdle:
         self._cond = threading.Condition()
         self._open: set[str] = set()
         self._last_change = time.monotonic()
-        self._subscription: str | None = None
-        self._listeners = [(m, self._listener(m)) for m in _EVENTS]
+        self._subscription = ContextSubscription(
+            tab.bidi, tab.handle, [(m, self._listener(m)) for m in _EVENTS], tab.command_timeout
+        )
 
     def _listener(self, method: str) -> Any:
         def listener(params: dict[str, Any]) -> None:
@@ -81,12 +82,7 @@ class BidiNetworkIdle:
 
     def start(self) -> None:
         """Subscribe (before the navigation, so its requests are counted)."""
-        bidi = self.tab.bidi
-        for method, listener in self._listeners:
-            bidi.add_listener(method, listener)
-        params = {"events": list(_EVENTS), "contexts": [self.tab.handle]}
-        got = bidi.call("session.subscribe", params, self.tab.command_timeout)
-        self._subscription = got.get("subscription")
+        self._subscription.start()
 
     def wait(self, timeout: float, quiet: float = QUIET_S) -> bool:
         """Whether no request was in flight for ``quiet`` s, within ``timeout`` s."""
@@ -105,18 +101,7 @@ class BidiNetworkIdle:
 
     def stop(self) -> None:
         """Unsubscribe (never raises)."""
-        bidi = self.tab.bidi
-        try:
-            if self._subscription is not None:
-                params: dict[str, Any] = {"subscriptions": [self._subscription]}
-            else:
-                params = {"events": list(_EVENTS), "contexts": [self.tab.handle]}
-            bidi.call("session.unsubscribe", params, self.tab.command_timeout)
-        except BidiError as exc:
-            log.debug("unsubscribing the idle watch of tab %s failed: %s", self.tab.handle, exc)
-        finally:
-            for method, listener in self._listeners:
-                bidi.remove_listener(method, listener)
+        self._subscription.stop("idle watch")
 
 
 __all__ = ["IN_PAGE_IDLE", "QUIET_S", "BidiNetworkIdle"]
