@@ -320,8 +320,11 @@ class DriverPool:
         """The live session record (its thread, tab handle, in-flight count), for tests
         and tools; None when there is no such session. Do not change it."""
         with self._lock:
-            found = self._sessions.get(session_id)
-            return None if found is None or found.lost else found
+            return self._live_session(session_id)
+
+    def _live_session(self, session_id: str) -> Session | None:
+        found = self._sessions.get(session_id)
+        return None if found is None or found.lost else found
 
     def stats(self) -> PoolStats:
         """Counts of threads, started drivers and live sessions, for tests and tools."""
@@ -358,8 +361,7 @@ class DriverPool:
         when isolation needs a browser that ``max_drivers`` does not allow."""
         with self._lock:
             self._ensure_open()
-            known = self._sessions.get(session_id)
-            if known is not None and not known.lost:
+            if self._live_session(session_id) is not None:
                 raise SessionError(f"session {session_id!r} already exists")
             return self._place_session(session_id, isolated)
 
