@@ -1,0 +1,128 @@
+"""``seleniumcrawl crawl URL --deep-crawl bfs|dfs|best-first``: JSON lines as pages come, a
+progress bar on stderr; Ctrl-C stops cleanly (exit status 130) and, with ``--state FILE``,
+the same command goes on from where it stopped (see README, "Crawls that survive")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from seleniumcrawl.cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    UsageError,
+    build_browser_config,
+    build_run_config,
+    close_on_interrupt,
+    config_errors,
+    fail,
+    output,
+    result_record,
+    write_line,
+)
+from seleniumcrawl.models import CrawlResult
+
+DEEP_STRATEGIES = ("bfs", "dfs", "best-first")
+DEEP_DEPTH = 2
+#: Options of ``crawl`` that only a deep crawl uses, with their "not given" values.
+DEEP_ONLY = {
+    "max_depth": None,
+    "max_pages": None,
+    "state": None,
+    "include_external": False,
+    "keywords": None,
+    "output_file": None,
+}
+
+
+def build_deep_strategy(args: argparse.Namespace) -> Any:
+    """The deep-crawl strategy of ``crawl --deep-crawl``; a bad value is a UsageError."""
+    import math
+
+    from seleniumcrawl.deep_crawling import (
+        BestFirstCrawlingStrategy,
+        BFSDeepCrawlStrategy,
+        DFSDeepCrawlStrategy,
+        KeywordRelevanceScorer,
+    )
+
+    kinds: dict[str, Callable[..., Any]] = {
+        "bfs": BFSDeepCrawlStrategy,
+        "dfs": DFSDeepCrawlStrategy,
+        "best-first": BestFirstCrawlingStrategy,
+    }
+    with config_errors():
+        scorer = KeywordRelevanceScorer(args.keywords) if args.keywords else None
+        return kinds[args.deep_crawl](
+            max_depth=DEEP_DEPTH if args.max_depth is None else args.max_depth,
+            max_pages=math.inf if args.max_pages is None else args.max_pages,
+            include_external=args.include_external,
+            url_scorer=scorer,
+            state_path=args.state,
+        )
+
+
+class DeepProgress:
+    """A tqdm bar of pages crawled (total: --max-pages when given)."""
+
+    def __init__(self, total: int | None, enabled: bool | None) -> None:
+        from tqdm import tqdm
+
+        self.failed = 0
+        self.pages = 0
+        self._bar = tqdm(
+            total=total,
+            desc="deep crawl",
+            unit="page",
+            file=sys.stderr,
+            disable=None if enabled is None else not enabled,
+            dynamic_ncols=True,
+        )
+
+    def add(self, result: CrawlResult) -> None:
+        self.pages += 1
+        if not result.success:
+            self.failed += 1
+            self._bar.set_postfix(failed=self.failed, refresh=False)
+        self._bar.update(1)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def cmd_deep_crawl(args: argparse.Namespace) -> int:
+    """``seleniumcrawl crawl URL --deep-crawl ...``: JSON lines as pages come, a progress bar;
+    Ctrl-C stops cleanly (130) and, with ``--state``, the same command goes on from there."""
+    from seleniumcrawl.crawler import WebCrawler
+
+    if args.output != "json":
+        raise UsageError("--deep-crawl writes JSON lines: --output must be json")
+    if args.screenshot is not None:
+        raise UsageError("--screenshot takes one page: it does not go with --deep-crawl")
+    strategy = build_deep_strategy(args)
+    browser_config = build_browser_config(args, max_drivers=args.concurrency)
+    run_config = build_run_config(
+        args, stream=True, deep_crawl_strategy=strategy, check_robots_txt=args.check_robots_txt
+    )
+    with output(args.output_file) as out:
+        progress = DeepProgress(args.max_pages, args.progress)
+        try:
+            with WebCrawler(browser_config) as crawler, close_on_interrupt(crawler):
+                with config_errors():  # a state file of another crawl
+                    results = crawler.run(args.url, run_config)
+                for result in results:  # type: ignore[attr-defined]
+                    write_line(out, json.dumps(result_record(result), default=str))
+                    progress.add(result)
+        except KeyboardInterrupt:
+            progress.close()
+            where = f"; the same command resumes from {args.state}" if args.state else ""
+            return fail(f"interrupted after {progress.pages} pages{where}", EXIT_INTERRUPTED)
+        finally:
+            progress.close()
+    if progress.failed:
+        return fail(f"{progress.failed} of {progress.pages} pages failed", EXIT_FAILED)
+    return EXIT_OK
