@@ -12,13 +12,17 @@ named after (WebDriver BiDi or classic), and every crawl is checked.
   ``BeautifulSoup(html, "lxml")`` + ``select``, bench_core's helper). Pages/s each
   and the ratio. Goal: >= 1.0x.
 * **slow**: 40 pages of one host that answer after 0.5 s (``/slow?ms=500&n=i``, no
-  URL repeats), ``run_many`` over BiDi against the classic path (``use_bidi=False``).
+  URL repeats), ``run_many`` over BiDi against the classic path (``use_bidi=False``)
+  and a raw BiDi loop with as many windows at once as ``max_pages_per_driver`` (8).
   Goal: BiDi >= 9 pages/s (the ceiling is 12: Chromium opens at most 6 connections
   per host).
 * **sessions**: 10 sessions opened first, then each crawls a 0.5 s page of one host
   at once (``asyncio.gather`` of ``arun`` with 10 ``session_id``s): wall seconds of
   that second crawl of each session. Goal: <= 1.3 s (floor 1.0 s: 6 connections per
-  host). The classic path is reported beside it.
+  host). The classic path is reported beside it, and two lower bounds: a **raw BiDi**
+  loop (one driver, 10 windows, ``browsingContext.navigate`` with ``wait=complete`` +
+  ``script.evaluate`` of ``outerHTML``, no framework) limited like us to
+  ``max_pages_per_driver`` (8) pages at once, and the same raw loop with all 10 at once.
 * **memory**: 20 isolated sessions (``session_isolation=True``: a BiDi user context
   each, on the one driver) against 20 shared sessions (tabs of one context), each
   with one ``/page/N`` loaded: the browsers' PSS (``bench._util.browser_memory``)
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -44,11 +49,13 @@ from bench._util import (
     median,
     paired_ratios,
     recorded_commands,
+    rotate,
     summary,
 )
 from bench.bench_core import (
     ITEMS_PER_PAGE,
     SCHEMA,
+    RawBidi,
     check_transport,
     selenium_driver,
     selenium_page,
@@ -179,16 +186,60 @@ def _slow_urls(site: DemoSite, count: int, first: int) -> list[str]:
     return [site.url(f"/slow?ms={SLOW_MS}&n={first + i}") for i in range(count)]
 
 
+def _raw_pages_per_s(site: DemoSite, urls: list[str], slots: int) -> float:
+    """The lower bound: pages/s of a raw BiDi loop over ``urls``, ``slots`` windows at once."""
+    raw = RawBidi()
+    try:
+        windows = [
+            str(raw.bidi.call("browsingContext.create", {"type": "window"}, 60)["context"])
+            for _ in range(slots)
+        ]
+        for i, window in enumerate(windows):
+            raw.page(site.url(f"/page/{WARM_UP + i}"), context=window)
+        todo = iter(urls)
+        lock = threading.Lock()
+
+        def worker(window: str) -> int:
+            done = 0
+            while True:
+                with lock:
+                    url = next(todo, None)
+                if url is None:
+                    return done
+                if "Answered after" not in raw.html(url, window):
+                    raise RuntimeError(f"a raw BiDi crawl of {url} got the wrong page")
+                done += 1
+
+        with ThreadPoolExecutor(max_workers=slots) as pool:
+            started = time.perf_counter()
+            crawled = sum(pool.map(worker, windows))
+            elapsed = time.perf_counter() - started
+        if crawled != len(urls):
+            raise RuntimeError(f"the raw BiDi loop crawled {crawled} of {len(urls)} pages")
+        return len(urls) / elapsed
+    finally:
+        raw.close()
+
+
 def slow_pages(site: DemoSite, p: dict[str, int]) -> dict[str, list[float]]:
-    """run_many of 0.5 s pages of one host, BiDi against classic, on one driver."""
+    """run_many of 0.5 s pages of one host, BiDi against classic and against the raw BiDi
+    lower bound (as many pages at once as ``max_pages_per_driver``), on one driver."""
     n = p["slow_pages"]
+    slots = BrowserConfig().max_pages_per_driver
     offsets = iter(range(0, 1_000_000, n))
-    bidi, classic = alternate(
+    sides = rotate(
         p["slow_rounds"],
-        lambda: _many_pages_per_s(site, _slow_urls(site, n, next(offsets)), True, False),
-        lambda: _many_pages_per_s(site, _slow_urls(site, n, next(offsets)), False, False),
+        {
+            "bidi": lambda: _many_pages_per_s(
+                site, _slow_urls(site, n, next(offsets)), True, False
+            ),
+            "classic": lambda: _many_pages_per_s(
+                site, _slow_urls(site, n, next(offsets)), False, False
+            ),
+            "raw": lambda: _raw_pages_per_s(site, _slow_urls(site, n, next(offsets)), slots),
+        },
     )
-    return {"bidi": bidi, "classic": classic, "ratios": paired_ratios(bidi, classic)}
+    return {**sides, "ratios": paired_ratios(sides["bidi"], sides["classic"])}
 
 
 # -- 3. sessions at once -----------------------------------------------------------------------
@@ -219,16 +270,49 @@ async def _sessions_at_once(site: DemoSite, sessions: int, first: int, bidi: boo
     return elapsed
 
 
+def _raw_sessions_at_once(site: DemoSite, sessions: int, first: int, slots: int) -> float:
+    """The lower bound: ``sessions`` windows of one raw BiDi driver, ``slots`` pages at once."""
+    raw = RawBidi()
+    try:
+        windows = [
+            str(raw.bidi.call("browsingContext.create", {"type": "window"}, 60)["context"])
+            for _ in range(sessions)
+        ]
+        for i, window in enumerate(windows):  # each window holds a page, as a session does
+            raw.page(site.url(f"/page/{WARM_UP + i}"), context=window)
+        gate = threading.Semaphore(slots)
+
+        def crawl(url: str, window: str) -> str:
+            with gate:
+                return raw.html(url, window)
+
+        urls = _slow_urls(site, sessions, first)
+        with ThreadPoolExecutor(max_workers=sessions) as pool:
+            started = time.perf_counter()
+            pages = list(pool.map(crawl, urls, windows))
+            elapsed = time.perf_counter() - started
+        if not all("Answered after" in page for page in pages):
+            raise RuntimeError("a raw BiDi crawl of a slow page got the wrong page")
+        return elapsed
+    finally:
+        raw.close()
+
+
 def sessions_at_once(site: DemoSite, p: dict[str, int]) -> dict[str, list[float]]:
-    """BiDi against classic: wall seconds of one crawl in each of the sessions at once."""
+    """BiDi against classic and the raw BiDi lower bounds: wall seconds of one crawl in
+    each of the sessions at once."""
     n = p["sessions"]
+    slots = BrowserConfig().max_pages_per_driver
     offsets = iter(range(2_000_000, 3_000_000, n))
-    bidi, classic = alternate(
+    return rotate(
         p["session_rounds"],
-        lambda: asyncio.run(_sessions_at_once(site, n, next(offsets), bidi=True)),
-        lambda: asyncio.run(_sessions_at_once(site, n, next(offsets), bidi=False)),
+        {
+            "bidi": lambda: asyncio.run(_sessions_at_once(site, n, next(offsets), bidi=True)),
+            "classic": lambda: asyncio.run(_sessions_at_once(site, n, next(offsets), bidi=False)),
+            "raw": lambda: _raw_sessions_at_once(site, n, next(offsets), slots),
+            "raw_all": lambda: _raw_sessions_at_once(site, n, next(offsets), n),
+        },
     )
-    return {"bidi": bidi, "classic": classic}
 
 
 # -- 4. isolated sessions' memory --------------------------------------------------------------
@@ -322,6 +406,13 @@ def run(quick: bool = False) -> dict[str, Any]:
                 note=f"run_many over {sp} x /slow?ms={SLOW_MS} of one host, 1 driver, BiDi "
                 "(ceiling 12: 6 connections per host)",
             ),
+            "slow_raw_pages_per_s": figure(
+                median(slow["raw"]),
+                "pages/s",
+                rounds=summary(slow["raw"]),
+                note="the lower bound: same pages, raw BiDi loop (navigate wait=complete + "
+                f"script.evaluate), {BrowserConfig().max_pages_per_driver} windows at once",
+            ),
             "slow_classic_pages_per_s": figure(
                 median(slow["classic"]),
                 "pages/s",
@@ -342,6 +433,22 @@ def run(quick: bool = False) -> dict[str, Any]:
                 rounds=summary(sessions["bidi"], 3),
                 note=f"{sn} open sessions each crawl a {SLOW_MS} ms page at once "
                 "(asyncio.gather of arun), 1 driver, BiDi; floor 1.0 s",
+            ),
+            "sessions_at_once_raw_s": figure(
+                median(sessions["raw"]),
+                "s",
+                digits=3,
+                rounds=summary(sessions["raw"], 3),
+                note=f"the lower bound: raw BiDi loop, {sn} windows of one driver, at most "
+                f"{BrowserConfig().max_pages_per_driver} (max_pages_per_driver's default) "
+                "pages at once",
+            ),
+            "sessions_at_once_raw_all_s": figure(
+                median(sessions["raw_all"]),
+                "s",
+                digits=3,
+                rounds=summary(sessions["raw_all"], 3),
+                note=f"same raw loop with all {sn} pages at once (no page limit)",
             ),
             "sessions_at_once_classic_s": figure(
                 median(sessions["classic"]),
