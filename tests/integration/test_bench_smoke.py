@@ -39,6 +39,8 @@ INFLIGHT_GOALS = {
 INFLIGHT_FIGURES = set(INFLIGHT_GOALS) | {
     "local_pages_per_s",
     "local_selenium_pages_per_s",
+    "local_raw_pages_per_s",
+    "local_raw_ratio",
     "slow_raw_pages_per_s",
     "slow_classic_pages_per_s",
     "slow_bidi_to_classic",
