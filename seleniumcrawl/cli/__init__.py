@@ -41,6 +41,7 @@ from seleniumcrawl.cli.common import (
     fail,
     load_schema,
     output,
+    progress_bar,
     reason,
     result_record,
     write_line,
@@ -388,18 +389,8 @@ class _Progress:
     """A tqdm bar on stderr fed by ``run_many``'s progress callback (from worker threads)."""
 
     def __init__(self, total: int, enabled: bool | None) -> None:
-        from tqdm import tqdm
-
         self._failed = 0
-        # disable=None: tqdm shows the bar only when stderr is a terminal.
-        self._bar = tqdm(
-            total=total,
-            desc="crawling",
-            unit="url",
-            file=sys.stderr,
-            disable=None if enabled is None else not enabled,
-            dynamic_ncols=True,
-        )
+        self._bar = progress_bar(total, desc="crawling", unit="url", enabled=enabled)
 
     def __call__(self, done: int, total: int, result: CrawlResult) -> None:
         # The dispatcher serialises progress calls, so no lock is needed here.

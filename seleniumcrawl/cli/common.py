@@ -67,6 +67,20 @@ def write_line(out: TextIO, text: str) -> None:
     out.flush()
 
 
+def progress_bar(total: int | None, *, desc: str, unit: str, enabled: bool | None) -> Any:
+    """A tqdm bar on stderr; ``enabled=None`` shows it only when stderr is a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit=unit,
+        file=sys.stderr,
+        disable=None if enabled is None else not enabled,
+        dynamic_ncols=True,
+    )
+
+
 # -- configurations from the options ------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +20,7 @@ from seleniumcrawl.cli.common import (
     config_errors,
     fail,
     output,
+    progress_bar,
     result_record,
     write_line,
 )
@@ -70,18 +70,9 @@ class DeepProgress:
     """A tqdm bar of pages crawled (total: --max-pages when given)."""
 
     def __init__(self, total: int | None, enabled: bool | None) -> None:
-        from tqdm import tqdm
-
         self.failed = 0
         self.pages = 0
-        self._bar = tqdm(
-            total=total,
-            desc="deep crawl",
-            unit="page",
-            file=sys.stderr,
-            disable=None if enabled is None else not enabled,
-            dynamic_ncols=True,
-        )
+        self._bar = progress_bar(total, desc="deep crawl", unit="page", enabled=enabled)
 
     def add(self, result: CrawlResult) -> None:
         self.pages += 1
