@@ -10,8 +10,10 @@ the process trees it still tracks and exits. On a normal close the trees are
 already gone (and forgotten), so it has nothing to do.
 
 Each local driver also gets a temporary directory of its own (its browser's profile
-and singleton files go there); the reaper removes the directories it still tracks
-after the kill.
+and singleton files go there, as the driver's and browser's TMPDIR); the reaper also kills
+the processes that left the tracked trees but still have such a TMPDIR (Chromium's crash
+handler), waits for the killed processes to end, then removes the directories it still
+tracks.
 
 Protocol, one command per line on stdin: ``track PID...``, ``forget PID...``,
 ``track-dir PATH``, ``forget-dir PATH``.
@@ -20,10 +22,12 @@ Protocol, one command per line on stdin: ``track PID...``, ``forget PID...``,
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import sys
 import threading
+import time
 
 from seleniumcrawl.browser import procs
 
@@ -123,12 +127,47 @@ def reap(tracked: set[int]) -> int:
     return procs.kill_all(victims)
 
 
+#: Seconds the reaper waits for the processes it killed to end before removing their
+#: directories (a process killed in the middle of a write finishes that write first).
+_EXIT_WAIT = 10.0
+
+
+def strays(dirs: set[str]) -> set[int]:
+    """Processes outside the tracked trees that still use one of our directories as their
+    TMPDIR: Chromium's crash handler leaves its parent's tree and goes on writing there."""
+    return {pid for path in dirs for pid in procs.pids_with_environ(f"TMPDIR={path}")}
+
+
+def remove_dirs(dirs: set[str], victims: set[int], timeout: float = _EXIT_WAIT) -> None:
+    """Remove ``dirs`` once the ``victims`` have ended (up to ``timeout`` s); a removal is
+    tried again while something still writes into the directory."""
+    deadline = time.monotonic() + timeout
+    pending = set(dirs)
+    while True:
+        alive = {pid for pid in victims if procs.is_alive(pid)}
+        if not alive:
+            for path in list(pending):
+                shutil.rmtree(path, ignore_errors=True)
+                if not os.path.exists(path):
+                    pending.discard(path)
+        if not pending or time.monotonic() >= deadline:
+            break
+        victims = alive
+        time.sleep(0.05)  # polling /proc: a killed process's end has no event to wait on
+    for path in pending:
+        shutil.rmtree(path, ignore_errors=True)
+        if os.path.exists(path):
+            log.warning("could not remove %s", path)
+
+
 def main() -> None:
     """Entry point of the reaper process."""
     dirs: set[str] = set()
-    reap(_serve(dirs=dirs))
-    for path in dirs:
-        shutil.rmtree(path, ignore_errors=True)
+    tracked = _serve(dirs=dirs)
+    victims = {pid for pid in tracked | strays(dirs) if procs.is_alive(pid)}
+    victims |= {child for pid in victims for child in procs.descendants(pid)}
+    reap(victims)
+    remove_dirs(dirs, victims)
 
 
 if __name__ == "__main__":

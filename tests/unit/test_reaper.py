@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from seleniumcrawl.browser import procs as _procs
 from seleniumcrawl.browser import reaper as _reaper
@@ -87,3 +89,35 @@ def test_serve_tracks_and_forgets_directories() -> None:
     lines = ["track-dir /tmp/sc-a\n", "track-dir /tmp/sc b\n", "forget-dir /tmp/sc-a\n"]
     assert _reaper._serve(lines, dirs=dirs) == set()
     assert dirs == {"/tmp/sc b"}
+
+
+def test_strays_with_our_tmpdir_are_killed_and_the_directory_removed(tmp_path: Path) -> None:
+    """A process outside the tracked trees that still writes into one of our directories
+    (as Chromium's crash handler does) is found by its TMPDIR, killed, and the directory
+    removed once it has ended."""
+    ours = tmp_path / "sc-dir"
+    ours.mkdir()
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, itertools, tempfile\n"
+            "for n in itertools.count():\n"
+            "    open(os.path.join(tempfile.gettempdir(), f'f{n % 50}'), 'w').write('x')\n",
+        ],
+        env={**os.environ, "TMPDIR": str(ours)},
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not any(ours.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.02)  # polling for the writer's first file
+        found = _reaper.strays({str(ours)})
+        assert found == {writer.pid}
+        _reaper.reap(found)
+        _reaper.remove_dirs({str(ours)}, found)
+        assert writer.wait(5) != 0
+        assert not ours.exists()
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait()
