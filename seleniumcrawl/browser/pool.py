@@ -28,6 +28,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
+import functools
 import logging
 import threading
 import time
@@ -114,10 +115,12 @@ class _Job(Generic[T]):
         outer: concurrent.futures.Future[T],
         body: Callable[[ManagedDriver], T],
         on_end: Callable[[], None],
+        release: Callable[[], None] | None = None,
     ) -> None:
         self.outer = outer
         self._body = body
         self._on_end = on_end
+        self._release = release
         self._lock = threading.Lock()
         self._claimed = False
 
@@ -130,24 +133,45 @@ class _Job(Generic[T]):
         """Run the body (unless the caller cancelled while it waited)."""
         if not self._claim():
             return
+        outcome: tuple[bool, Any] | None = None
         try:
             if self.outer.set_running_or_notify_cancel():
                 try:
-                    self.outer.set_result(self._body(drv))
+                    outcome = (True, self._body(drv))
                 except BaseException as exc:
-                    self.outer.set_exception(exc)
+                    outcome = (False, exc)
         finally:
-            self._on_end()
+            self._end_then_settle(outcome)
 
     def fail(self, exc: BaseException) -> None:
         """The job cannot run (its browser did not start, the pool closed)."""
         if not self._claim():
             return
+        running = self.outer.set_running_or_notify_cancel()
+        self._end_then_settle((False, exc) if running else None)
+
+    def _end_then_settle(self, outcome: tuple[bool, Any] | None) -> None:
+        """The pool's bookkeeping first (``on_end``: counts; a session that never opened
+        is dropped), then the caller's future, so what the caller reads next agrees with
+        its result; ``release`` last (the session's next crawl starts after this one's
+        result is out)."""
         try:
-            if self.outer.set_running_or_notify_cancel():
-                self.outer.set_exception(exc)
-        finally:
             self._on_end()
+        finally:
+            try:
+                if outcome is not None:
+                    ok, value = outcome
+                    if ok:
+                        self.outer.set_result(value)
+                    else:
+                        self.outer.set_exception(value)
+            finally:
+                if self._release is not None:
+                    self._release()
+
+
+def _nothing() -> None:
+    """A job's ``on_end`` when it has no bookkeeping."""
 
 
 def _fail_unless_ran(job: _Job[Any], queued: concurrent.futures.Future[None]) -> None:
@@ -400,14 +424,11 @@ class DriverPool:
             with self._lock:
                 thread.crawls += 1
 
-            def end() -> None:
-                self._end_session_crawl(session, thread)
-                done()
-
             def body(drv: ManagedDriver) -> T:
                 return self._in_session(thread, session, drv, task, create)
 
-            self._dispatch(thread, _Job(outer, body, end))
+            end = functools.partial(self._end_session_crawl, session, thread)
+            self._dispatch(thread, _Job(outer, body, end, release=done))
 
         session.order.submit(start)
         return outer
@@ -467,7 +488,7 @@ class DriverPool:
             def body(drv: ManagedDriver) -> None:
                 self._close_session_tab(thread, session, drv)
 
-            self._dispatch(thread, _Job(done, body, finished))
+            self._dispatch(thread, _Job(done, body, _nothing, release=finished))
 
         session.order.submit(start)
         return done

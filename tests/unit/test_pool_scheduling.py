@@ -71,6 +71,46 @@ def test_job_cancelled_while_waiting_does_not_run() -> None:
     assert ran == [] and ended == [True]
 
 
+@pytest.mark.parametrize("path", ["run", "fail"])
+def test_job_does_its_bookkeeping_before_the_caller_sees_the_outcome(path: str) -> None:
+    """on_end runs before the future is settled, release after it: a caller woken by the
+    result already reads the pool's updated state, and the session's next crawl starts
+    after this one's result is out."""
+    events: list[str] = []
+    outer: concurrent.futures.Future[int] = concurrent.futures.Future()
+    outer.add_done_callback(lambda _: events.append("settled"))
+    job = _Job(
+        outer,
+        lambda drv: 7,
+        lambda: events.append("end"),
+        release=lambda: events.append("release"),
+    )
+    if path == "run":
+        job.run(object())  # type: ignore[arg-type]
+    else:
+        job.fail(CrawlerClosedError("closed"))
+    assert events == ["end", "settled", "release"]
+
+
+def test_a_session_whose_browser_never_started_is_gone_when_its_crawl_fails() -> None:
+    """The first crawl of a session fails because no browser starts: by the time the
+    caller sees the failure, the session is no longer listed (it never opened)."""
+
+    def factory(config: BrowserConfig, name: str) -> Any:
+        raise RuntimeError("no free slot")
+
+    pool = DriverPool(BrowserConfig(max_drivers=1), driver_factory=factory)
+    try:
+        seen: list[list[str]] = []
+        future = pool.run_in_session("b", lambda tab: None)
+        future.add_done_callback(lambda _: seen.append(pool.sessions()))
+        with pytest.raises(Exception, match="no free slot"):
+            future.result(10)
+        assert seen == [[]]
+    finally:
+        pool.close(grace=1)
+
+
 class _FakeDriver:
     """Stands in for a ManagedDriver: the pool's choice logic never touches the browser."""
 
