@@ -29,7 +29,9 @@ much of a crawl is Python (thread hand-off, parsing, markdown) rather than brows
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import time
 from typing import Any
 
@@ -126,6 +128,28 @@ def _check(result: CrawlResult) -> None:
 # -- the hand-written Selenium side -------------------------------------------------------
 
 
+class _HandWrittenChrome(webdriver.Chrome):
+    """``webdriver.Chrome`` whose driver and browser keep their temporary files in a
+    directory of their own (``TMPDIR``), removed at ``quit()``: a browser that chromedriver
+    ends abruptly leaves its singleton directory behind, and the hand-written sides must
+    not fill /tmp (the same arrangement seleniumcrawl makes for its own browsers)."""
+
+    def __init__(self, options: Options) -> None:
+        self.temp_dir = tempfile.mkdtemp(prefix="sc-bench-")
+        service = Service(executable_path=CHROMEDRIVER, env={**os.environ, "TMPDIR": self.temp_dir})
+        try:
+            super().__init__(options=options, service=service)
+        except BaseException:
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
+            raise
+
+    def quit(self) -> None:
+        try:
+            super().quit()
+        finally:
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
+
+
 def selenium_driver(bidi: bool = False) -> WebDriver:
     """``webdriver.Chrome`` with exactly the flags seleniumcrawl gives Chromium.
 
@@ -139,7 +163,7 @@ def selenium_driver(bidi: bool = False) -> WebDriver:
     if binary:
         options.binary_location = binary
     options.accept_insecure_certs = True  # as BrowserConfig(ignore_https_errors=True)
-    return webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    return _HandWrittenChrome(options)
 
 
 def selenium_page(driver: WebDriver, url: str) -> list[dict[str, str]]:
