@@ -64,10 +64,6 @@ class BidiTimeoutError(BidiError, TimeoutError):
         super().__init__("timeout", f"no answer to {method} within {timeout:g} s")
 
 
-#: See :class:`BidiConnection`; a module constant so the benchmark can measure both.
-SKIP_UTF8_VALIDATION = True
-
-
 class BidiConnection:
     """One WebSocket to a browser's BiDi endpoint, shared by all of its pages."""
 
@@ -83,7 +79,7 @@ class BidiConnection:
             # (without the optional wsaccel): a third of our Python CPU per crawl, for a
             # page's HTML. recv() decodes the frame with bytes.decode("utf-8") anyway, so
             # a malformed frame still fails, as a lost connection, like before.
-            skip_utf8_validation=SKIP_UTF8_VALIDATION,
+            skip_utf8_validation=True,
         )
         # Reads block until a message arrives; the reader ends when the socket closes.
         self._ws.settimeout(None)

@@ -118,13 +118,18 @@ def _serve(lines: list[str] | None = None, dirs: set[str] | None = None) -> set[
     return tracked
 
 
+def trees(roots: set[int]) -> list[int]:
+    """Each live pid of ``roots`` and everything below it (children first)."""
+    found: list[int] = []
+    for pid in roots:
+        if procs.is_alive(pid):
+            found.extend([*procs.descendants(pid), pid])
+    return found
+
+
 def reap(tracked: set[int]) -> int:
     """Kill each tracked process and everything below it; returns how many were signalled."""
-    victims: list[int] = []
-    for pid in tracked:
-        if procs.is_alive(pid):
-            victims.extend([*procs.descendants(pid), pid])
-    return procs.kill_all(victims)
+    return procs.kill_all(trees(tracked))
 
 
 #: Seconds the reaper waits for the processes it killed to end before removing their
@@ -164,10 +169,9 @@ def main() -> None:
     """Entry point of the reaper process."""
     dirs: set[str] = set()
     tracked = _serve(dirs=dirs)
-    victims = {pid for pid in tracked | strays(dirs) if procs.is_alive(pid)}
-    victims |= {child for pid in victims for child in procs.descendants(pid)}
-    reap(victims)
-    remove_dirs(dirs, victims)
+    victims = trees(tracked | strays(dirs))
+    procs.kill_all(victims)
+    remove_dirs(dirs, set(victims))
 
 
 if __name__ == "__main__":
