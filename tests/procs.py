@@ -60,3 +60,26 @@ def crawler_pids(crawler: object) -> set[int]:
         drv.record_pids()
         pids.update(drv.pids)
     return pids
+
+
+#: Names Chromium gives what it leaves in TMPDIR: its singleton directory
+#: (``org.chromium.Chromium.XXXXXX``, Chrome's ``.com.google.Chrome.XXXXXX``) and
+#: chromedriver's ``scoped_dir*`` profiles.
+CHROMIUM_TEMP_PREFIXES = (
+    "org.chromium.Chromium.",
+    ".org.chromium.Chromium.",
+    ".com.google.Chrome.",
+    "scoped_dir",
+)
+
+
+def chromium_temp_entries() -> set[str]:
+    """The entries of the system temp directory that a Chromium or its driver left there
+    (our own drivers keep theirs in a TMPDIR of their own, so none should appear)."""
+    import tempfile
+
+    try:
+        names = os.listdir(tempfile.gettempdir())
+    except OSError:
+        return set()
+    return {name for name in names if name.startswith(CHROMIUM_TEMP_PREFIXES)}

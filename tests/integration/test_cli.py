@@ -16,7 +16,6 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -362,37 +361,11 @@ def test_doctor_reports_an_unreachable_remote() -> None:
     ]
 
 
-@pytest.fixture
-def chromedriver_server() -> Iterator[str]:
-    """A bare chromedriver on 127.0.0.1: the smallest W3C WebDriver server to point at."""
-    driver = find_driver(BrowserConfig(), use_manager=False)
-    assert driver
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [driver, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                fetch(url + "/status")
-                break
-            except OSError:
-                time.sleep(0.1)  # waiting for the driver to listen
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def test_doctor_with_a_remote_webdriver_server(chromedriver_server: str) -> None:
+def test_doctor_with_a_remote_webdriver_server(chromedriver_url: str) -> None:
     """doctor --remote-url reports the server's status and crawls through it."""
-    completed = run_cli("doctor", "--remote-url", chromedriver_server)
+    completed = run_cli("doctor", "--remote-url", chromedriver_url)
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert f"{chromedriver_server}: WebDriver server, ready=True" in completed.stdout
+    assert f"{chromedriver_url}: WebDriver server, ready=True" in completed.stdout
     assert "first crawl:    OK" in completed.stdout
 
 

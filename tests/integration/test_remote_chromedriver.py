@@ -3,50 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
-import time
 import urllib.request
-from collections.abc import Iterator
-
-import pytest
 
 from seleniumcrawl import BrowserConfig, CrawlerRunConfig, WebCrawler
 from seleniumcrawl.demo.site import DemoSite
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def chromedriver_url() -> Iterator[str]:
-    """A chromedriver serving W3C WebDriver on a local port."""
-    binary = shutil.which("chromedriver")
-    if binary is None:
-        pytest.skip("chromedriver is not installed (apt-get install chromium-driver)")
-    port = _free_port()
-    process = subprocess.Popen(
-        [binary, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/status", timeout=1) as response:
-                if json.load(response)["value"]["ready"]:
-                    break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.05)  # polling a starting server's status endpoint
-    yield url
-    process.terminate()
-    process.wait(10)
+from tests.integration.conftest import bare_chromedriver
+from tests.procs import chromium_temp_entries
 
 
 def test_sessions_work_through_a_remote_webdriver(chromedriver_url: str, site: DemoSite) -> None:
@@ -67,3 +29,15 @@ def test_sessions_work_through_a_remote_webdriver(chromedriver_url: str, site: D
         assert shot.success and shot.screenshot
     with urllib.request.urlopen(chromedriver_url + "/status", timeout=5) as response:
         assert json.load(response)["value"]["ready"], "the remote session was quit on close"
+
+
+def test_a_bare_chromedriver_leaves_nothing_in_the_temp_dir(site: DemoSite) -> None:
+    """A crawl through the bare chromedriver (the CLI's and this module's remote server)
+    adds no entry to the system temp directory: its Chromium's org.chromium.Chromium.*
+    singleton directory goes into a TMPDIR removed with the driver."""
+    before = chromium_temp_entries()
+    with bare_chromedriver() as url:
+        config = BrowserConfig(remote_url=url, max_drivers=1)
+        with WebCrawler(config=config) as crawler:
+            assert crawler.run(site.url("/page/1")).success
+    assert chromium_temp_entries() - before == set()
