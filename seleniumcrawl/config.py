@@ -326,6 +326,9 @@ class BrowserConfig:
     storage_state: str | FrozenDict[str, Any] | None = attrs.field(
         default=None, converter=_to_storage_state, validator=_storage_state_type, repr=False
     )
+    #: A cookie of ``storage_state`` or ``cookies`` that the browser refuses fails the
+    #: crawl (StorageStateError, ``error_type="bad_input"``) instead of a warning naming it.
+    storage_state_strict: bool = attrs.field(default=False, validator=_typed(bool))
     #: Keep a real browser profile across runs in ``user_data_dir`` (default
     #: ``$SELENIUMCRAWL_HOME/browser_profile``, else ``~/.seleniumcrawl/browser_profile``).
     use_persistent_context: bool = attrs.field(default=False, validator=_typed(bool))

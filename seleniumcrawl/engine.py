@@ -125,8 +125,15 @@ class CrawlEngine:
         #: The marker an applied storage state leaves in each origin (its digest).
         state = browser_config.storage_state_data
         self._state_mark = storage_state.digest(state) if state is not None else ""
-        for doubt in storage_state.doubts(state) if state is not None else []:
-            log.warning("BrowserConfig.storage_state: %s", doubt)
+        #: The cookies of the storage state and of BrowserConfig.cookies as they go in.
+        self._state_cookies, notes = storage_state.importable(
+            state["cookies"] if state is not None else [], "BrowserConfig.storage_state"
+        )
+        self._config_cookies, more = storage_state.importable(
+            thaw(browser_config.cookies), "BrowserConfig"
+        )
+        for note in notes + more:
+            log.warning("%s", note)
         #: User contexts the storage state went into; BiDi connections that refused a
         #: preload script per user context (the script then goes into each tab).
         self._state_contexts: set[str] = set()
@@ -649,15 +656,19 @@ class CrawlEngine:
         if state is not None:
             with _refused_state():
                 self._apply_default_state(drv, state)
-        cookies = self.browser_config.cookies
-        if cookies and self.browser_config.is_chromium:
-            drv.cdp("Network.setCookies", {"cookies": thaw(cookies)})
-        elif cookies:
-            log.warning("BrowserConfig.cookies is applied through CDP, i.e. on Chromium only")
+        if self._config_cookies:
+            with _refused_state():
+                outcome = storage.set_default_cookies(drv, self._config_cookies)
+                storage.report("BrowserConfig.cookies", _DEFAULT, outcome, strict=self._strict)
+
+    @property
+    def _strict(self) -> bool:
+        return self.browser_config.storage_state_strict
 
     def _apply_default_state(self, drv: ManagedDriver, state: dict[str, Any]) -> None:
         """The storage state into a new browser's default context (driver thread)."""
-        storage.set_default_cookies(drv, state["cookies"])
+        outcome = storage.set_default_cookies(drv, self._state_cookies)
+        storage.report(_STATE, _DEFAULT, outcome, strict=self._strict)
         self.origin_log.seed(storage.driver_owner(drv), None, state)
         if not storage.has_local_storage(state) or drv.bidi is None:
             return  # classic: the script goes into each window (_setup_window)
@@ -690,7 +701,8 @@ class CrawlEngine:
         with self._fresh_lock:
             if context in self._state_contexts:  # the context's tab was reopened
                 return
-        storage.set_context_cookies(tab.bidi, context, state["cookies"], timeout)
+        outcome = storage.set_context_cookies(tab, context, self._state_cookies)
+        storage.report(_STATE, _ISOLATED, outcome, strict=self._strict)
         self.origin_log.seed(tab.bidi, context, state)
         if writes and not storage.add_bidi_preload(tab.bidi, script, timeout, user_context=context):
             storage.add_bidi_preload(tab.bidi, script, timeout, context=tab.handle)
@@ -725,10 +737,16 @@ class CrawlEngine:
             tab.cdp("Network.setExtraHTTPHeaders", {"headers": thaw(headers)})
         elif headers:
             log.warning("BrowserConfig.headers is applied through CDP, i.e. on Chromium only")
-        cookies = self.browser_config.cookies
-        if cookies and isinstance(tab, BidiTab) and tab.user_context is not None:
+        if self._config_cookies and isinstance(tab, BidiTab) and tab.user_context is not None:
             # An isolated session's user context has a cookie jar of its own.
-            tab.cdp("Network.setCookies", {"cookies": thaw(cookies)})
+            with _refused_state():
+                outcome = storage.set_context_cookies(tab, tab.user_context, self._config_cookies)
+                storage.report("BrowserConfig.cookies", _ISOLATED, outcome, strict=self._strict)
+
+
+_STATE = "BrowserConfig.storage_state"
+_DEFAULT = "the default context"
+_ISOLATED = "an isolated session's context"
 
 
 @contextlib.contextmanager

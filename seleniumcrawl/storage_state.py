@@ -71,9 +71,10 @@ def _check_cookie(where: str, cookie: object) -> None:
     for flag in ("httpOnly", "secure"):
         if flag in cookie and not isinstance(cookie[flag], bool):
             raise ConfigError(f"{where}.{flag}: must be true or false, got {_kind(cookie[flag])}")
-    if "sameSite" in cookie and cookie["sameSite"] not in SAME_SITE:
+    if "sameSite" in cookie and str(cookie["sameSite"]).capitalize() not in SAME_SITE:
         raise ConfigError(
-            f"{where}.sameSite: must be one of {', '.join(SAME_SITE)}, got {cookie['sameSite']!r}"
+            f"{where}.sameSite: must be one of {', '.join(SAME_SITE)} (any case), "
+            f"got {cookie['sameSite']!r}"
         )
 
 
@@ -119,23 +120,31 @@ def validate(state: object, where: str = "storage_state") -> None:
             check(f"{where}.{key}[{i}]", entry)
 
 
-def doubts(state: Mapping[str, Any], now: float | None = None) -> list[str]:
-    """Why a browser will drop some of the state's cookies (names only, never values):
-    expired ones, and ``sameSite: "None"`` without ``secure`` (Chromium refuses those)."""
-    import time
+def importable(
+    cookies: Sequence[Mapping[str, Any]], where: str = "storage_state"
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The cookies as they go into a browser, and a note (names only, never values) for
+    each one changed on the way.
 
-    now = time.time() if now is None else now
-    found = []
-    for i, cookie in enumerate(state.get("cookies", [])):
-        name = cookie.get("name")
-        expires = cookie.get("expires", -1)
-        if isinstance(expires, (int, float)) and 0 < expires < now:
-            found.append(f"cookies[{i}] ({name!r}) expired; the browser drops it")
-        if cookie.get("sameSite") == "None" and not cookie.get("secure", False):
-            found.append(
-                f"cookies[{i}] ({name!r}) has sameSite None without secure; Chromium drops it"
+    ``sameSite`` in any case ("lax", as some tools write it) is spelled Playwright's way.
+    ``"None"`` without ``secure`` becomes ``"Lax"``: Chromium refuses a SameSite=None
+    cookie that is not Secure, and such an entry is almost always a cookie set without the
+    attribute that a tool wrote as "None" (which browsers treat as Lax).
+    """
+    out: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for i, cookie in enumerate(cookies):
+        plain = dict(cookie)
+        if "sameSite" in plain:
+            plain["sameSite"] = str(plain["sameSite"]).capitalize()
+        if plain.get("sameSite") == "None" and not plain.get("secure", False):
+            plain["sameSite"] = "Lax"
+            notes.append(
+                f"{where}.cookies[{i}] ({plain.get('name')!r}) has sameSite None without "
+                "secure, which Chromium refuses; loaded as Lax"
             )
-    return found
+        out.append(plain)
+    return out, notes
 
 
 def load(source: str | os.PathLike[str] | Mapping[str, Any], where: str = "storage_state") -> Any:
@@ -201,4 +210,12 @@ def write_private_json(path: str | os.PathLike[str], data: Any) -> Path:
     return target
 
 
-__all__ = ["SAME_SITE", "digest", "doubts", "load", "normalized", "validate", "write_private_json"]
+__all__ = [
+    "SAME_SITE",
+    "digest",
+    "importable",
+    "load",
+    "normalized",
+    "validate",
+    "write_private_json",
+]

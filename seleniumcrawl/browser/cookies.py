@@ -1,71 +1,91 @@
-"""Cookies of a tab's cookie jar, in Playwright's format, over either transport.
+"""Cookies of a tab's cookie jar, in Playwright's format, over either transport, faithfully.
 
 Playwright's cookie dict: ``name``, ``value``, ``domain``, ``path``, ``expires`` (Unix
-seconds, -1 for a session cookie), ``httpOnly``, ``secure``, ``sameSite``
-("Strict" | "Lax" | "None"); ``add`` also accepts ``url`` instead of domain and path.
+seconds, -1 for a session cookie), ``httpOnly``, ``secure``, ``sameSite`` ("Strict" |
+"Lax" | "None"), and for a partitioned (CHIPS) cookie ``partitionKey`` (the top-level
+site) with Chromium's ``_crHasCrossSiteAncestor``; ``add`` also accepts ``url`` instead
+of domain and path.
 
-Over BiDi the jar is the tab's user context (``storage.*`` with a context partition),
-so an isolated session sees its own cookies; on the classic path it is the browser's
-(CDP ``Network.*`` on Chromium, WebDriver's cookie commands elsewhere, which only reach
-the current page's domain).
+**Out, as the browser holds it.** A cookie set without a ``SameSite`` attribute is neither
+"Lax" nor "None": Chromium treats it as Lax-by-default but keeps it unspecified, and a
+"None" cookie must be Secure. So an unspecified cookie is exported *without* a
+``sameSite`` key (Playwright's ``addCookies`` takes that, and so do we): writing "None"
+would make Chromium refuse it on import, writing "Lax" would change it. On Chromium the
+jar is read over CDP (``Network.getAllCookies`` in the tab, which reaches an isolated
+session's own context), which tells the absence apart; chromedriver's BiDi
+``storage.getCookies`` reports an unspecified cookie as ``"none"``, so over BiDi without
+CDP (another browser) ``"none"`` on a cookie that is not Secure is read as unspecified.
+
+**In, verified.** Each cookie is set on its own, then the jar is read back: a cookie that
+is not there is a :class:`Refused` (its name, domain and the reason: the browser's where it
+gives one, else the one we can tell, e.g. "sameSite None without secure"). Expired
+cookies are not sent (a browser drops them anyway) and are reported apart. Values are
+secrets: no message, repr or log line here contains one.
 """
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+import attrs
+
+from seleniumcrawl.browser.bidi import BidiError
 from seleniumcrawl.browser.tab import BidiTab, ClassicTab, Tab
 
+log = logging.getLogger(__name__)
+
+#: Playwright's spellings, by their lower-case form (BiDi's and Chromium's).
 _SAME_SITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 
-
-def _partition(tab: BidiTab) -> dict[str, Any]:
-    return {"type": "context", "context": tab.handle}
-
-
-def from_bidi(cookie: dict[str, Any]) -> dict[str, Any]:
-    """A BiDi ``storage`` cookie in Playwright's format."""
-    value = cookie.get("value") or {}
-    return {
-        "name": cookie.get("name"),
-        "value": value.get("value") if isinstance(value, dict) else value,
-        "domain": cookie.get("domain"),
-        "path": cookie.get("path", "/"),
-        "expires": cookie.get("expiry", -1),
-        "httpOnly": bool(cookie.get("httpOnly")),
-        "secure": bool(cookie.get("secure")),
-        "sameSite": _SAME_SITE.get(str(cookie.get("sameSite", "lax")).lower(), "Lax"),
-    }
+#: A CDP call: method, params -> result (a tab's or a driver's ``cdp``).
+Cdp = Callable[[str, dict[str, Any]], Any]
 
 
-def to_bidi(cookie: dict[str, Any]) -> dict[str, Any]:
-    """A Playwright cookie as BiDi's ``storage.setCookie`` takes it."""
+@attrs.frozen
+class Refused:
+    """A cookie the browser did not keep: its name and domain (never its value) and why."""
+
+    name: str
+    domain: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"cookie {self.name!r} ({self.domain}) was not set: {self.reason}"
+
+
+@attrs.frozen
+class Outcome:
+    """What setting a list of cookies did: how many are in the jar, which were refused,
+    which were left out as expired (names only)."""
+
+    set: int = 0
+    refused: tuple[Refused, ...] = ()
+    expired: tuple[str, ...] = ()
+
+
+# -- formats --------------------------------------------------------------------------------
+
+
+def same_site(value: object) -> str | None:
+    """Playwright's spelling of a sameSite value, any case ("lax" -> "Lax"); None if unknown."""
+    return _SAME_SITE.get(str(value).lower()) if value is not None else None
+
+
+def _place(cookie: Mapping[str, Any]) -> tuple[str, str]:
+    """(domain, path) of a cookie given by domain or by url."""
     domain, path = cookie.get("domain"), cookie.get("path")
-    if cookie.get("url"):
-        parts = urlsplit(str(cookie["url"]))
-        domain = domain or parts.hostname
-        path = path or "/"
+    if not domain and cookie.get("url"):
+        domain = urlsplit(str(cookie["url"])).hostname or ""
+    return str(domain or ""), str(path or "/")
+
+
+def from_cdp(cookie: Mapping[str, Any]) -> dict[str, Any]:
+    """A CDP cookie in Playwright's format (no ``sameSite`` where it is unspecified)."""
     out: dict[str, Any] = {
-        "name": str(cookie["name"]),
-        "value": {"type": "string", "value": str(cookie["value"])},
-        "domain": str(domain),
-        "path": str(path or "/"),
-        "httpOnly": bool(cookie.get("httpOnly", False)),
-        "secure": bool(cookie.get("secure", False)),
-    }
-    same_site = cookie.get("sameSite")
-    if same_site:
-        out["sameSite"] = str(same_site).lower()
-    expires = cookie.get("expires")
-    if isinstance(expires, (int, float)) and expires > 0:
-        out["expiry"] = int(expires)
-    return out
-
-
-def from_cdp(cookie: dict[str, Any]) -> dict[str, Any]:
-    """A CDP cookie in Playwright's format."""
-    return {
         "name": cookie.get("name"),
         "value": cookie.get("value"),
         "domain": cookie.get("domain"),
@@ -73,57 +93,284 @@ def from_cdp(cookie: dict[str, Any]) -> dict[str, Any]:
         "expires": -1 if cookie.get("session") else cookie.get("expires", -1),
         "httpOnly": bool(cookie.get("httpOnly")),
         "secure": bool(cookie.get("secure")),
-        "sameSite": cookie.get("sameSite", "Lax"),
     }
-
-
-def to_cdp(cookie: dict[str, Any]) -> dict[str, Any]:
-    """A Playwright cookie as CDP's ``Network.setCookies`` takes it."""
-    keys = ("name", "value", "url", "domain", "path", "secure", "httpOnly", "sameSite")
-    out = {k: cookie[k] for k in keys if cookie.get(k) is not None}
-    expires = cookie.get("expires")
-    if isinstance(expires, (int, float)) and expires > 0:
-        out["expires"] = expires
-    if "url" not in out and "path" not in out:
-        out["path"] = "/"
+    spelled = same_site(cookie.get("sameSite"))
+    if spelled is not None:
+        out["sameSite"] = spelled
+    key = cookie.get("partitionKey")
+    if isinstance(key, Mapping) and key.get("topLevelSite"):
+        out["partitionKey"] = key["topLevelSite"]
+        out["_crHasCrossSiteAncestor"] = bool(key.get("hasCrossSiteAncestor"))
+    elif isinstance(key, str) and key:  # older Chromium: the site as a string
+        out["partitionKey"] = key
     return out
 
 
+def to_cdp(cookie: Mapping[str, Any]) -> dict[str, Any]:
+    """A Playwright cookie as CDP's ``Network.setCookie`` takes it."""
+    out: dict[str, Any] = {
+        k: cookie[k]
+        for k in ("name", "value", "url", "domain", "path", "secure", "httpOnly")
+        if cookie.get(k) is not None
+    }
+    spelled = same_site(cookie.get("sameSite"))
+    if spelled is not None:
+        out["sameSite"] = spelled
+    expires = cookie.get("expires")
+    if isinstance(expires, (int, float)) and not isinstance(expires, bool) and expires > 0:
+        out["expires"] = expires
+    if "url" not in out and "path" not in out:
+        out["path"] = "/"
+    key = cookie.get("partitionKey")
+    if isinstance(key, str) and key:
+        out["partitionKey"] = {
+            "topLevelSite": key,
+            "hasCrossSiteAncestor": bool(cookie.get("_crHasCrossSiteAncestor", False)),
+        }
+    return out
+
+
+def from_bidi(cookie: Mapping[str, Any]) -> dict[str, Any]:
+    """A BiDi ``storage`` cookie in Playwright's format.
+
+    BiDi's ``"default"`` is an unspecified SameSite; so is chromedriver's ``"none"`` on a
+    cookie that is not Secure (Chromium keeps no such SameSite=None cookie).
+    """
+    value = cookie.get("value") or {}
+    secure = bool(cookie.get("secure"))
+    out: dict[str, Any] = {
+        "name": cookie.get("name"),
+        "value": value.get("value") if isinstance(value, dict) else value,
+        "domain": cookie.get("domain"),
+        "path": cookie.get("path", "/"),
+        "expires": cookie.get("expiry", -1),
+        "httpOnly": bool(cookie.get("httpOnly")),
+        "secure": secure,
+    }
+    spelled = same_site(cookie.get("sameSite"))
+    if spelled is not None and not (spelled == "None" and not secure):
+        out["sameSite"] = spelled
+    return out
+
+
+def to_bidi(cookie: Mapping[str, Any]) -> dict[str, Any]:
+    """A Playwright cookie as BiDi's ``storage.setCookie`` takes it."""
+    domain, path = _place(cookie)
+    out: dict[str, Any] = {
+        "name": str(cookie["name"]),
+        "value": {"type": "string", "value": str(cookie["value"])},
+        "domain": domain,
+        "path": path,
+        "httpOnly": bool(cookie.get("httpOnly", False)),
+        "secure": bool(cookie.get("secure", False)),
+    }
+    spelled = same_site(cookie.get("sameSite"))
+    if spelled is not None:
+        out["sameSite"] = spelled.lower()
+    expires = cookie.get("expires")
+    if isinstance(expires, (int, float)) and not isinstance(expires, bool) and expires > 0:
+        out["expiry"] = int(expires)
+    return out
+
+
+def from_webdriver(cookie: Mapping[str, Any]) -> dict[str, Any]:
+    """A classic WebDriver cookie (``get_cookies``) in Playwright's format."""
+    out = {k: v for k, v in cookie.items() if k not in ("expiry", "sameSite")}
+    out["expires"] = cookie.get("expiry", -1)
+    spelled = same_site(cookie.get("sameSite"))
+    if spelled is not None and not (spelled == "None" and not cookie.get("secure")):
+        out["sameSite"] = spelled
+    return out
+
+
+# -- checks ---------------------------------------------------------------------------------
+
+
+def expired(cookie: Mapping[str, Any], now: float | None = None) -> bool:
+    """Whether the cookie's ``expires`` lies in the past (-1 / absent: a session cookie)."""
+    expires = cookie.get("expires", -1)
+    now = time.time() if now is None else now
+    return isinstance(expires, (int, float)) and not isinstance(expires, bool) and 0 < expires < now
+
+
+def likely_reason(cookie: Mapping[str, Any]) -> str:
+    """Why a browser refuses a cookie, as far as its fields tell (never its value)."""
+    name = str(cookie.get("name", ""))
+    secure = bool(cookie.get("secure"))
+    if same_site(cookie.get("sameSite")) == "None" and not secure:
+        return "sameSite None without secure"
+    if name.startswith(("__Secure-", "__Host-")) and not secure:
+        return f"a {name.split('-')[0]}- cookie needs secure"
+    if name.startswith("__Host-") and (_place(cookie)[1] != "/" or cookie.get("domain")):
+        return "a __Host- cookie needs path '/' and no domain (give url)"
+    if any(ch in name for ch in ";=, \t\r\n") or not name:
+        return "the name is not a valid cookie name"
+    if any(ch in str(cookie.get("value", "")) for ch in ";\r\n\x00"):
+        return "the value has characters a cookie cannot hold"
+    domain = _place(cookie)[0]
+    if not domain or any(ch in domain for ch in " /:;"):
+        return f"{domain!r} is not a valid cookie domain"
+    return "the browser refused it"
+
+
+def _key(cookie: Mapping[str, Any]) -> tuple[str, str, str]:
+    domain, path = _place(cookie)
+    return str(cookie.get("name")), domain.lstrip(".").lower(), path
+
+
+def refusals(
+    wanted: Iterable[Mapping[str, Any]],
+    found: Iterable[Mapping[str, Any]],
+    reasons: Mapping[int, str] | None = None,
+) -> list[Refused]:
+    """The wanted cookies that are not in ``found`` (matched by name, domain without its
+    leading dot, path), each with ``reasons[i]`` (the browser's) or :func:`likely_reason`."""
+    present = {_key(c) for c in found}
+    out = []
+    for i, cookie in enumerate(wanted):
+        if _key(cookie) not in present:
+            reason = (reasons or {}).get(i) or likely_reason(cookie)
+            out.append(Refused(str(cookie.get("name")), _place(cookie)[0], reason))
+    return out
+
+
+def _split_expired(
+    cookies: Iterable[Mapping[str, Any]],
+) -> tuple[list[Mapping[str, Any]], list[str]]:
+    now = time.time()
+    live: list[Mapping[str, Any]] = []
+    gone: list[str] = []
+    for cookie in cookies:
+        if expired(cookie, now):
+            gone.append(str(cookie.get("name")))
+        else:
+            live.append(cookie)
+    return live, gone
+
+
+# -- set and read back ----------------------------------------------------------------------
+
+
+def set_over_cdp(
+    cdp: Cdp, read: Callable[[], list[dict[str, Any]]], cookies: Iterable[Mapping[str, Any]]
+) -> Outcome:
+    """Set each cookie with ``Network.setCookie`` (one at a time, so that one refused cookie
+    is named and the others still go in), then read the jar back with ``read``."""
+    live, gone = _split_expired(cookies)
+    reasons: dict[int, str] = {}
+    for i, cookie in enumerate(live):
+        try:
+            answer = cdp("Network.setCookie", to_cdp(cookie))
+        except Exception as exc:  # the driver's error type differs per transport
+            reasons[i] = _scrub(_cdp_reason(exc), cookie)
+            continue
+        if isinstance(answer, Mapping) and answer.get("success") is False:
+            reasons[i] = likely_reason(cookie)
+    refused = refusals(live, read() if live else [], reasons)
+    return Outcome(len(live) - len(refused), tuple(refused), tuple(gone))
+
+
+def _cdp_reason(exc: Exception) -> str:
+    """The browser's words for a refused cookie, without anything the call carried."""
+    text = exc.message if isinstance(exc, BidiError) else str(getattr(exc, "msg", "") or exc)
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    # chromedriver wraps CDP errors as "unknown error: ... {code, message}"; keep its words.
+    return first[:200]
+
+
+def _scrub(text: str, cookie: Mapping[str, Any]) -> str:
+    """``text`` without the cookie's value (should a browser ever quote it back)."""
+    value = str(cookie.get("value", ""))
+    return text.replace(value, "***") if len(value) >= 3 else text
+
+
+def set_over_bidi(
+    bidi_call: Callable[[str, dict[str, Any]], Any],
+    partition: dict[str, Any],
+    cookies: Iterable[Mapping[str, Any]],
+) -> Outcome:
+    """The same over BiDi ``storage.setCookie`` (a refusal comes with the browser's message)."""
+    live, gone = _split_expired(cookies)
+    reasons: dict[int, str] = {}
+    for i, cookie in enumerate(live):
+        try:
+            bidi_call("storage.setCookie", {"cookie": to_bidi(cookie), "partition": partition})
+        except BidiError as exc:
+            if exc.error in ("no such frame", "invalid session id"):
+                raise
+            reasons[i] = _scrub(exc.message[:200] or exc.error, cookie)
+    found = bidi_call("storage.getCookies", {"partition": partition}) if live else {}
+    jar = [from_bidi(c) for c in found.get("cookies", [])] if isinstance(found, Mapping) else []
+    refused = refusals(live, jar, reasons)
+    return Outcome(len(live) - len(refused), tuple(refused), tuple(gone))
+
+
+# -- a tab's jar ----------------------------------------------------------------------------
+
+
+def _partition(tab: BidiTab) -> dict[str, Any]:
+    return {"type": "context", "context": tab.handle}
+
+
+def _tab_cdp_cookies(tab: Tab) -> list[dict[str, Any]]:
+    # Network.getAllCookies in the tab's own CDP session: that tab's browser context (an
+    # isolated session's), where Storage.getCookies would answer for the default one.
+    return list(tab.cdp("Network.getAllCookies").get("cookies", []))
+
+
 def get_cookies(tab: Tab) -> list[dict[str, Any]]:
-    """Every cookie of the tab's jar."""
+    """Every cookie of the tab's jar, as the browser holds it."""
+    if tab.is_chromium:
+        return [from_cdp(c) for c in _tab_cdp_cookies(tab)]
     if isinstance(tab, BidiTab):
         out = tab.bidi.call(
             "storage.getCookies", {"partition": _partition(tab)}, tab.command_timeout
         )
         return [from_bidi(c) for c in out.get("cookies", [])]
-    if tab.is_chromium:
-        return [from_cdp(c) for c in tab.cdp("Storage.getCookies").get("cookies", [])]
     assert isinstance(tab, ClassicTab)
-    return [
-        {**c, "expires": c.get("expiry", -1), "sameSite": c.get("sameSite", "Lax")}
-        for c in tab.drv.webdriver.get_cookies()
-    ]
+    return [from_webdriver(c) for c in tab.drv.webdriver.get_cookies()]
 
 
-def add_cookies(tab: Tab, cookies: list[dict[str, Any]]) -> None:
-    """Add Playwright-format cookies to the tab's jar."""
+def check_shape(cookies: Iterable[object]) -> None:
+    """ValueError for an entry that is no cookie (what Playwright's ``add_cookies`` refuses)."""
     for i, cookie in enumerate(cookies):
-        if not isinstance(cookie, dict) or "name" not in cookie or "value" not in cookie:
-            raise ValueError(f"cookies[{i}] needs 'name' and 'value', got {cookie!r}")
+        if not isinstance(cookie, Mapping) or "name" not in cookie or "value" not in cookie:
+            raise ValueError(f"cookies[{i}] needs 'name' and 'value'")
         if not (cookie.get("url") or cookie.get("domain")):
             raise ValueError(f"cookies[{i}] needs 'url' or 'domain'")
+
+
+def set_tab_cookies(tab: Tab, cookies: Sequence[Mapping[str, Any]]) -> Outcome:
+    """Set cookies in the tab's jar and read them back (see the module docstring)."""
+    if tab.is_chromium:
+        return set_over_cdp(
+            lambda method, params: tab.cdp(method, params),
+            lambda: [from_cdp(c) for c in _tab_cdp_cookies(tab)],
+            cookies,
+        )
     if isinstance(tab, BidiTab):
-        for cookie in cookies:
-            params = {"cookie": to_bidi(cookie), "partition": _partition(tab)}
-            tab.bidi.call("storage.setCookie", params, tab.command_timeout)
-    elif tab.is_chromium:
-        tab.cdp("Network.setCookies", {"cookies": [to_cdp(c) for c in cookies]})
-    else:
-        assert isinstance(tab, ClassicTab)
-        for cookie in cookies:
-            tab.drv.webdriver.add_cookie(
-                {k: v for k, v in cookie.items() if k in ("name", "value", "path", "domain")}
-            )
+        return set_over_bidi(
+            lambda method, params: tab.bidi.call(method, params, tab.command_timeout),
+            _partition(tab),
+            cookies,
+        )
+    assert isinstance(tab, ClassicTab)
+    live, gone = _split_expired(cookies)
+    for cookie in live:  # classic WebDriver: only the current page's domain is reachable
+        tab.drv.webdriver.add_cookie(
+            {k: v for k, v in cookie.items() if k in ("name", "value", "path", "domain")}
+        )
+    refused = refusals(live, get_cookies(tab))
+    return Outcome(len(live) - len(refused), tuple(refused), tuple(gone))
+
+
+def add_cookies(tab: Tab, cookies: list[dict[str, Any]]) -> Outcome:
+    """Add Playwright-format cookies to the tab's jar; each refused one is warned about."""
+    check_shape(cookies)
+    outcome = set_tab_cookies(tab, list(cookies))
+    for refused in outcome.refused:
+        log.warning("add_cookies: %s", refused)
+    return outcome
 
 
 def clear_cookies(tab: Tab) -> None:

@@ -2,9 +2,11 @@
 
 **In.** A browser context is a browser's default context (what every shared tab uses)
 or an isolated session's BiDi user context. Its cookies are set when it is made, before
-any page: the default context's when the browser starts (CDP ``Network.setCookies`` on
-Chromium, BiDi ``storage.setCookie`` elsewhere), a user context's when it is created
-(``storage.setCookie`` with its partition). localStorage cannot be written without a
+any page: the default context's when the browser starts, a user context's when it is
+created (on Chromium CDP ``Network.setCookie`` in the driver's or the context's first tab,
+elsewhere BiDi ``storage.setCookie`` with the context's partition). Each import is read
+back (:mod:`seleniumcrawl.browser.cookies`) and :func:`report` names every cookie the
+browser refused, or raises in strict mode. localStorage cannot be written without a
 document of its origin, so a script that runs before any of the page's own scripts
 writes it, on the first document of each origin the context loads: a BiDi preload
 script scoped to the context (``script.addPreloadScript``), or on the classic path CDP's
@@ -31,6 +33,7 @@ from seleniumcrawl.browser import cookies as jar
 from seleniumcrawl.browser.bidi import BidiConnection, BidiError
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.tab import BidiTab, ClassicTab, Tab
+from seleniumcrawl.errors import StorageStateError
 
 log = logging.getLogger(__name__)
 
@@ -96,34 +99,71 @@ def has_local_storage(state: dict[str, Any]) -> bool:
 # -- in -------------------------------------------------------------------------------------
 
 
-def set_default_cookies(drv: ManagedDriver, cookies: list[dict[str, Any]]) -> None:
-    """Cookies into the browser's default context (on the driver's thread)."""
+def set_default_cookies(drv: ManagedDriver, cookies: list[dict[str, Any]]) -> jar.Outcome:
+    """Cookies into the browser's default context, read back (on the driver's thread)."""
     if not cookies:
-        return
+        return jar.Outcome()
     if drv.config.is_chromium:
-        drv.cdp("Network.setCookies", {"cookies": [jar.to_cdp(c) for c in cookies]})
-    elif drv.bidi is not None:
-        _bidi_set_cookies(drv.bidi, DEFAULT_CONTEXT, cookies, drv.config.command_timeout)
-    else:
-        log.warning(
-            "storage_state cookies need Chromium or WebDriver BiDi; not applied on this browser"
+        return jar.set_over_cdp(
+            lambda method, params: drv.cdp(method, params),
+            lambda: [jar.from_cdp(c) for c in drv.cdp("Storage.getCookies", {})["cookies"]],
+            cookies,
         )
+    bidi = drv.bidi
+    if bidi is not None:
+        timeout = drv.config.command_timeout
+        return jar.set_over_bidi(
+            lambda method, params: bidi.call(method, params, timeout),
+            {"type": "storageKey", "userContext": DEFAULT_CONTEXT},
+            cookies,
+        )
+    why = "cookies need Chromium or WebDriver BiDi"
+    return jar.Outcome(refused=tuple(jar.Refused(*_named(c), why) for c in cookies))
+
+
+def _named(cookie: dict[str, Any]) -> tuple[str, str]:
+    return str(cookie.get("name")), str(cookie.get("domain") or cookie.get("url") or "")
 
 
 def set_context_cookies(
-    bidi: BidiConnection, user_context: str, cookies: list[dict[str, Any]], timeout: float
-) -> None:
-    """Cookies into a BiDi user context."""
-    _bidi_set_cookies(bidi, user_context, cookies, timeout)
+    tab: BidiTab, user_context: str, cookies: list[dict[str, Any]]
+) -> jar.Outcome:
+    """Cookies into a BiDi user context (through its first tab on Chromium), read back."""
+    if not cookies:
+        return jar.Outcome()
+    if tab.is_chromium:  # CDP in the tab reaches its context and reads SameSite faithfully
+        return jar.set_tab_cookies(tab, cookies)
+    return jar.set_over_bidi(
+        lambda method, params: tab.bidi.call(method, params, tab.command_timeout),
+        {"type": "storageKey", "userContext": user_context},
+        cookies,
+    )
 
 
-def _bidi_set_cookies(
-    bidi: BidiConnection, user_context: str, cookies: list[dict[str, Any]], timeout: float
-) -> None:
-    partition = {"type": "storageKey", "userContext": user_context}
-    for cookie in cookies:
-        params = {"cookie": jar.to_bidi(cookie), "partition": partition}
-        bidi.call("storage.setCookie", params, timeout)
+def report(what: str, where: str, outcome: jar.Outcome, *, strict: bool = False) -> None:
+    """Say what a cookie import did: one line with the counts (info, or a warning when a
+    cookie was refused), a warning naming each refused cookie (name, domain, reason; never
+    its value). ``strict``: a refused cookie raises :class:`StorageStateError` instead."""
+    refused = len(outcome.refused)
+    if not (outcome.set or refused or outcome.expired):
+        return
+    if strict and refused:
+        names = "; ".join(str(r) for r in outcome.refused)
+        raise StorageStateError(f"{what} (strict): {refused} cookie(s) refused in {where}: {names}")
+    for item in outcome.refused:
+        log.warning("%s: %s", what, item)
+    for name in outcome.expired:
+        log.info("%s: cookie %r expired; left out", what, name)
+    log.log(
+        logging.WARNING if refused else logging.INFO,
+        "%s: %d of %d cookies set in %s (%d refused, %d expired left out)",
+        what,
+        outcome.set,
+        outcome.set + refused + len(outcome.expired),
+        where,
+        refused,
+        len(outcome.expired),
+    )
 
 
 def add_bidi_preload(
@@ -236,7 +276,7 @@ def tab_state(tab: Tab, log_: OriginLog) -> dict[str, Any]:
 
 
 def default_cookies(drv: ManagedDriver) -> list[dict[str, Any]]:
-    """The cookies of the browser's default context (on the driver's thread)."""
+    """The cookies of the browser's default context, as it holds them (driver's thread)."""
     if drv.config.is_chromium:
         found = drv.cdp("Storage.getCookies", {}).get("cookies", [])
         return [jar.from_cdp(c) for c in found]
@@ -246,10 +286,7 @@ def default_cookies(drv: ManagedDriver) -> list[dict[str, Any]]:
             "storage.getCookies", {"partition": partition}, drv.config.command_timeout
         )
         return [jar.from_bidi(c) for c in out.get("cookies", [])]
-    return [
-        {**c, "expires": c.get("expiry", -1), "sameSite": c.get("sameSite", "Lax")}
-        for c in drv.webdriver.get_cookies()
-    ]
+    return [jar.from_webdriver(c) for c in drv.webdriver.get_cookies()]
 
 
 def merge_states(states: list[dict[str, Any]]) -> dict[str, Any]:

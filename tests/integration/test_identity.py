@@ -199,19 +199,30 @@ def test_export_errors_and_an_unstarted_crawler(site: DemoSite) -> None:
             crawler.crawler_strategy.export_storage_state(session_id="nope")
 
 
-def test_a_state_the_browser_refuses_fails_clearly_and_leaves_no_browser(
-    site: DemoSite, monkeypatch: pytest.MonkeyPatch
+def test_a_refused_cookie_is_named_and_strict_mode_fails_leaving_no_browser(
+    site: DemoSite, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A cookie the browser will not set fails the crawl as bad_input, saying so without
-    its value, and the browser that was started for it is gone."""
+    """A cookie the browser will not set is named in a warning (with the browser's reason,
+    without its value) and the crawl goes on; with storage_state_strict the crawl fails as
+    bad_input saying so, without the value, and the browser started for it is gone."""
     mark = uuid.uuid4().hex
     monkeypatch.setenv(MARK_ENV, mark)
     state = {"cookies": [{"name": "bad name;", "value": "v4lue\n", "domain": "bad domain"}]}
-    with WebCrawler(config=BrowserConfig(storage_state=state)) as crawler:
+    with caplog.at_level("INFO"), WebCrawler(config=BrowserConfig(storage_state=state)) as crawler:
+        assert crawler.run(site.url("/storage")).success
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("cookie 'bad name;' (bad domain) was not set" in w for w in warned), warned
+    assert "0 of 1 cookies set in the default context (1 refused" in " ".join(warned)
+    assert "v4lue" not in caplog.text
+    strict = BrowserConfig(storage_state=state, storage_state_strict=True)
+    with WebCrawler(config=strict) as crawler:
         result = crawler.run(site.url("/storage"))
         assert not result.success
         assert result.error_type == "bad_input"
-        assert "the browser refused BrowserConfig.storage_state" in str(result.error_message)
+        assert "BrowserConfig.storage_state (strict): 1 cookie(s) refused" in str(
+            result.error_message
+        )
+        assert "'bad name;'" in str(result.error_message)
         assert "v4lue" not in str(result.error_message)
         assert crawler.crawler_strategy.pool.stats().drivers == 0
         deadline = time.monotonic() + 10

@@ -16,7 +16,13 @@ from seleniumcrawl.browser import storage
 from seleniumcrawl.cache import fetch_options
 from seleniumcrawl.config import default_profile_dir
 from seleniumcrawl.errors import ConfigError
-from seleniumcrawl.storage_state import digest, doubts, load, validate, write_private_json
+from seleniumcrawl.storage_state import (
+    digest,
+    importable,
+    load,
+    validate,
+    write_private_json,
+)
 
 SECRET = "s3cr3t-token-value"
 
@@ -92,7 +98,7 @@ BAD_STATES: list[Any] = [
     pytest.param(
         _third(_cookie(secure=1)), "cookies[2].secure: must be true or false", id="secure"
     ),
-    pytest.param(_third(_cookie(sameSite="lax")), "cookies[2].sameSite: must be one of", id="ss"),
+    pytest.param(_third(_cookie(sameSite="no")), "cookies[2].sameSite: must be one of", id="ss"),
     pytest.param({"origins": "x"}, "storage_state.origins: must be a list", id="origins-not-list"),
     pytest.param({"origins": [1]}, "storage_state.origins[0]: must be an object", id="origin-int"),
     pytest.param(
@@ -316,22 +322,25 @@ def test_merge_states_unions_cookies_and_origins() -> None:
     ]
 
 
-def test_doubts_name_cookies_a_browser_will_drop_without_their_values() -> None:
-    """Expired cookies and sameSite None without secure are reported by name, not value."""
-    state = _state(
-        cookies=[
-            _cookie(expires=1675363572.0),
-            _cookie(name="lax", expires=4102444800.0),
-            _cookie(name="open", sameSite="None"),
-            _cookie(name="ok", sameSite="None", secure=True),
-        ]
-    )
-    found = doubts(state, now=1800000000.0)
-    assert found == [
-        "cookies[0] ('session') expired; the browser drops it",
-        "cookies[2] ('open') has sameSite None without secure; Chromium drops it",
+def test_importable_spells_same_site_and_loads_an_insecure_none_as_lax() -> None:
+    """Playwright's and other tools' sameSite spellings in any case load; "None" without
+    secure (which Chromium refuses) loads as Lax with a note naming the cookie, not its
+    value; a cookie without sameSite stays without."""
+    cookies = [
+        _cookie(name="lower", sameSite="strict"),
+        _cookie(name="open", sameSite="None"),
+        _cookie(name="ok", sameSite="None", secure=True),
+        _cookie(name="unset", sameSite=_DROP),
     ]
-    assert SECRET not in " ".join(found)
+    validate({"cookies": cookies})
+    out, notes = importable(cookies, "BrowserConfig.storage_state")
+    assert [c.get("sameSite") for c in out] == ["Strict", "Lax", "None", None]
+    assert notes == [
+        "BrowserConfig.storage_state.cookies[1] ('open') has sameSite None without secure, "
+        "which Chromium refuses; loaded as Lax"
+    ]
+    assert SECRET not in " ".join(notes)
+    assert cookies[1]["sameSite"] == "None", "the caller's cookies are left as they were"
 
 
 def test_origin_log_keeps_the_most_recent_origins_only(monkeypatch: pytest.MonkeyPatch) -> None:
