@@ -124,17 +124,23 @@ def importable(
     cookies: Sequence[Mapping[str, Any]], where: str = "storage_state"
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The cookies as they go into a browser, and a note (names only, never values) for
-    each one changed on the way.
+    each one changed on the way, or expired (a browser drops those: they are not set).
 
     ``sameSite`` in any case ("lax", as some tools write it) is spelled Playwright's way.
     ``"None"`` without ``secure`` becomes ``"Lax"``: Chromium refuses a SameSite=None
     cookie that is not Secure, and such an entry is almost always a cookie set without the
     attribute that a tool wrote as "None" (which browsers treat as Lax).
     """
+    import time
+
+    now = time.time()
     out: list[dict[str, Any]] = []
     notes: list[str] = []
     for i, cookie in enumerate(cookies):
         plain = dict(cookie)
+        expires = plain.get("expires", -1)
+        if isinstance(expires, (int, float)) and 0 < expires < now:
+            notes.append(f"{where}.cookies[{i}] ({plain.get('name')!r}) expired; not set")
         if "sameSite" in plain:
             plain["sameSite"] = str(plain["sameSite"]).capitalize()
         if plain.get("sameSite") == "None" and not plain.get("secure", False):

@@ -76,10 +76,15 @@ def same_site(value: object) -> str | None:
 
 
 def _place(cookie: Mapping[str, Any]) -> tuple[str, str]:
-    """(domain, path) of a cookie given by domain or by url."""
+    """(domain, path) of a cookie given by domain or by url (whose path, as a browser
+    takes it, is the URL's directory: RFC 6265's default-path)."""
     domain, path = cookie.get("domain"), cookie.get("path")
-    if not domain and cookie.get("url"):
-        domain = urlsplit(str(cookie["url"])).hostname or ""
+    if cookie.get("url"):
+        parts = urlsplit(str(cookie["url"]))
+        domain = domain or parts.hostname or ""
+        if not path:
+            url_path = parts.path
+            path = url_path[: url_path.rindex("/")] if url_path.count("/") > 1 else "/"
     return str(domain or ""), str(path or "/")
 
 
@@ -210,7 +215,11 @@ def likely_reason(cookie: Mapping[str, Any]) -> str:
     domain = _place(cookie)[0]
     if not domain or any(ch in domain for ch in " /:;"):
         return f"{domain!r} is not a valid cookie domain"
-    return "the browser refused it"
+    return _REFUSED
+
+
+#: :func:`likely_reason` when the fields show nothing wrong.
+_REFUSED = "the browser refused it"
 
 
 def _key(cookie: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -224,12 +233,17 @@ def refusals(
     reasons: Mapping[int, str] | None = None,
 ) -> list[Refused]:
     """The wanted cookies that are not in ``found`` (matched by name, domain without its
-    leading dot, path), each with ``reasons[i]`` (the browser's) or :func:`likely_reason`."""
+    leading dot, path), each with ``reasons[i]`` (the browser's words, often as general
+    as "Sanitizing cookie failed") and what :func:`likely_reason` sees in its fields."""
     present = {_key(c) for c in found}
     out = []
     for i, cookie in enumerate(wanted):
         if _key(cookie) not in present:
-            reason = (reasons or {}).get(i) or likely_reason(cookie)
+            ours, theirs = likely_reason(cookie), (reasons or {}).get(i)
+            if theirs and ours not in (_REFUSED, theirs):
+                reason = f"{theirs} ({ours})"
+            else:
+                reason = theirs or ours
             out.append(Refused(str(cookie.get("name")), _place(cookie)[0], reason))
     return out
 

@@ -152,8 +152,6 @@ def report(what: str, where: str, outcome: jar.Outcome, *, strict: bool = False)
         raise StorageStateError(f"{what} (strict): {refused} cookie(s) refused in {where}: {names}")
     for item in outcome.refused:
         log.warning("%s: %s", what, item)
-    for name in outcome.expired:
-        log.info("%s: cookie %r expired; left out", what, name)
     log.log(
         logging.WARNING if refused else logging.INFO,
         "%s: %d of %d cookies set in %s (%d refused, %d expired left out)",

@@ -26,6 +26,7 @@ import attrs
 import pytest
 
 from seleniumcrawl import AsyncWebCrawler, BrowserConfig, CrawlerRunConfig, WebCrawler
+from seleniumcrawl.demo.site import DemoSite
 
 pytestmark = pytest.mark.usefixtures("transport")
 
@@ -268,3 +269,32 @@ async def test_cookies_move_between_isolated_sessions(servers: Servers) -> None:
     assert {k: _attributes(c) for k, c in _by_key(added).items()} == {
         k: _attributes(c) for k, c in _by_key(exported).items()
     }
+
+
+def _doc_blocks() -> list[str]:
+    """The ```python blocks of docs/storage.md not marked ``<!-- not-runnable: ... -->``."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "storage.md").read_text()
+    blocks, lines = [], text.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == "```python" and not (i and "not-runnable" in lines[i - 1]):
+            end = lines.index("```", i + 1)
+            blocks.append("\n".join(lines[i + 1 : end]))
+    return blocks
+
+
+def test_the_docs_examples_run(
+    site: DemoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Every runnable example of docs/storage.md runs against the demo site and prints
+    what its comments say."""
+    monkeypatch.chdir(tmp_path)
+    blocks = _doc_blocks()
+    assert len(blocks) == 3
+    for block in blocks:
+        exec(compile(block, "docs/storage.md", "exec"), {"base": site.url("/").rstrip("/")})
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "['session']"
+    assert out[1].startswith("bad_input BrowserConfig.storage_state (strict): 1 cookie(s)")
+    assert "cookie '__Host-id' (127.0.0.1) was not set" in out[1]
+    assert out[1].endswith("(a __Host- cookie needs secure)")
+    assert oct(os.stat(tmp_path / "state.json").st_mode & 0o777) == "0o600"
