@@ -71,6 +71,6 @@ def test_unwritable_directory_is_refused_whoever_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The writability check itself (os.access), also when the tests run as root."""
-    monkeypatch.setattr("seleniumcrawl.config.os.access", lambda path, mode: False)
+    monkeypatch.setattr("seleniumcrawl.config.browser.os.access", lambda path, mode: False)
     with pytest.raises(ValueError, match=r"downloads_path .* not writable"):
         BrowserConfig(accept_downloads=True, downloads_path=str(tmp_path))

@@ -266,7 +266,7 @@ def test_every_container_field_has_a_freezing_converter(cls: type) -> None:
     value into a hashable config."""
     import attrs
 
-    from seleniumcrawl import config as module
+    from seleniumcrawl.config import validators as module
 
     freezers = {
         value

@@ -1,0 +1,366 @@
+"""``CrawlerRunConfig``: what one crawl does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import attrs
+
+from seleniumcrawl.cache_context import CacheMode
+from seleniumcrawl.config.validators import (
+    UrlMatcher,
+    _int,
+    _non_negative,
+    _number,
+    _positive,
+    _str_list,
+    _to_js_code,
+    _to_strings,
+    _to_tuple,
+    _to_url_matcher,
+    _typed,
+)
+from seleniumcrawl.errors import ConfigError
+
+if TYPE_CHECKING:
+    from seleniumcrawl.content.extraction import ExtractionStrategy
+    from seleniumcrawl.content.generation import MarkdownGenerationStrategy
+    from seleniumcrawl.deep_crawling.base import DeepCrawlStrategy
+
+
+def _js_code(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None or isinstance(value, str):
+        return
+    _str_list(instance, attribute, value)
+
+
+def _wait_for(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(str, optional=True)(instance, attribute, value)
+    if value is not None and not value.strip():
+        raise ConfigError("CrawlerRunConfig.wait_for must not be empty")
+
+
+def _url(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(str, optional=True)(instance, attribute, value)
+
+
+def _css_selector(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(str, optional=True)(instance, attribute, value)
+    if value is None:
+        return
+    # Imported here: the browser layer imports this module, and soupsieve loads bs4.
+    import soupsieve
+
+    try:
+        soupsieve.compile(value)
+    except (soupsieve.SelectorSyntaxError, NotImplementedError) as exc:
+        first_line = str(exc).splitlines()[0]
+        raise ConfigError(
+            f"CrawlerRunConfig.css_selector {value!r} is invalid: {first_line}"
+        ) from exc
+
+
+def _extraction_strategy(
+    instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if value is None:
+        return
+    # Imported here so that configs (and the browser layer) do not load the content layer;
+    # a caller passing a strategy has imported it already.
+    from seleniumcrawl.content.extraction import ExtractionStrategy
+
+    _typed(ExtractionStrategy)(instance, attribute, value)
+
+
+def _markdown_generator(
+    instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if value is None:
+        return
+    # Lazy for the same reason as _extraction_strategy.
+    from seleniumcrawl.content.generation import MarkdownGenerationStrategy
+
+    _typed(MarkdownGenerationStrategy)(instance, attribute, value)
+
+
+def _deep_crawl_strategy(
+    instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if value is None:
+        return
+    # Imported here, like the extraction strategy: a caller passing one has imported it.
+    from seleniumcrawl.deep_crawling.base import DeepCrawlStrategy
+
+    _typed(DeepCrawlStrategy)(instance, attribute, value)
+
+
+def _url_matcher(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None or isinstance(value, str) or callable(value):
+        return
+    if isinstance(value, tuple) and all(isinstance(v, str) or callable(v) for v in value):
+        return
+    raise TypeError(
+        "CrawlerRunConfig.url_matcher must be a glob string, a callable, or a list of them, "
+        f"got {value!r}"
+    )
+
+
+#: Crawl4AI's social networks, dropped by ``exclude_social_media_links=True``.
+SOCIAL_MEDIA_DOMAINS: tuple[str, ...] = (
+    "facebook.com",
+    "twitter.com",
+    "x.com",
+    "linkedin.com",
+    "instagram.com",
+    "pinterest.com",
+    "tiktok.com",
+    "snapchat.com",
+    "reddit.com",
+)
+
+
+def _domains(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _str_list(instance, attribute, value)
+    for i, domain in enumerate(value):
+        if not domain.strip() or "/" in domain or " " in domain.strip():
+            raise ConfigError(
+                f"CrawlerRunConfig.{attribute.name}[{i}] must be a domain like 'example.com', "
+                f"got {domain!r}"
+            )
+
+
+def _selectors(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    _str_list(instance, attribute, value)
+    if not value:
+        raise ConfigError(f"CrawlerRunConfig.{attribute.name} must not be empty (use None)")
+    import soupsieve  # imported here, like in _css_selector
+
+    for i, selector in enumerate(value):
+        try:
+            soupsieve.compile(selector)
+        except (soupsieve.SelectorSyntaxError, NotImplementedError, ValueError) as exc:
+            first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigError(
+                f"CrawlerRunConfig.{attribute.name}[{i}] {selector!r} is invalid: {first_line}"
+            ) from exc
+
+
+def _base_url(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(str, optional=True)(instance, attribute, value)
+    if value is None:
+        return
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError as exc:
+        raise ConfigError(f"CrawlerRunConfig.base_url {value!r} is not a URL: {exc}") from exc
+    if not parts.scheme or not (parts.netloc or parts.scheme == "file"):
+        raise ConfigError(
+            f"CrawlerRunConfig.base_url must be an absolute URL like 'https://example.com/', "
+            f"got {value!r}"
+        )
+
+
+def _virtual_scroll(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    from seleniumcrawl.virtual_scroll import VirtualScrollConfig
+
+    if isinstance(value, dict):
+        raise TypeError(
+            "CrawlerRunConfig.virtual_scroll_config must be a VirtualScrollConfig, got a dict; "
+            "use VirtualScrollConfig(**settings)"
+        )
+    _typed(VirtualScrollConfig)(instance, attribute, value)
+
+
+def _scraping_strategy(
+    instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if value is None:
+        return
+    from seleniumcrawl.content_scraping_strategy import ContentScrapingStrategy
+
+    _typed(ContentScrapingStrategy)(instance, attribute, value)
+
+
+#: Crawl4AI's ``wait_until`` values (Playwright's navigation readiness).
+WAIT_UNTIL = ("domcontentloaded", "load", "networkidle", "commit")
+
+
+def _wait_until(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(str)(instance, attribute, value)
+    if value not in WAIT_UNTIL:
+        raise ConfigError(
+            f"CrawlerRunConfig.wait_until must be one of {', '.join(WAIT_UNTIL)}, got {value!r}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class CrawlerRunConfig:
+    """What one crawl does. Times in milliseconds except ``delay_before_return_html`` (s)."""
+
+    url: str | None = attrs.field(default=None, validator=_url)
+    session_id: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
+    session_isolation: bool = attrs.field(default=False, validator=_typed(bool))
+    js_code: str | tuple[str, ...] | None = attrs.field(
+        default=None, converter=_to_js_code, validator=_js_code
+    )
+    js_only: bool = attrs.field(default=False, validator=_typed(bool))
+    wait_for: str | None = attrs.field(default=None, validator=_wait_for)
+    wait_for_timeout: float | None = attrs.field(default=None, validator=[_number, _positive])
+    page_timeout: float = attrs.field(default=60000, validator=[_number, _positive])
+    delay_before_return_html: float = attrs.field(default=0, validator=[_number, _non_negative])
+    cache_mode: CacheMode = attrs.field(default=CacheMode.BYPASS, validator=_typed(CacheMode))
+    extraction_strategy: ExtractionStrategy | None = attrs.field(
+        default=None, validator=_extraction_strategy
+    )
+    #: How ``result.markdown`` is made and what its ``fit_markdown`` keeps.
+    markdown_generator: MarkdownGenerationStrategy | None = attrs.field(
+        default=None, validator=_markdown_generator
+    )
+    css_selector: str | None = attrs.field(default=None, validator=_css_selector)
+    excluded_tags: tuple[str, ...] = attrs.field(
+        default=(), converter=_to_strings, validator=_str_list
+    )
+    screenshot: bool = attrs.field(default=False, validator=_typed(bool))
+    pdf: bool = attrs.field(default=False, validator=_typed(bool))
+    scan_full_page: bool = attrs.field(default=False, validator=_typed(bool))
+    remove_overlay_elements: bool = attrs.field(default=False, validator=_typed(bool))
+    exclude_external_links: bool = attrs.field(default=False, validator=_typed(bool))
+    stream: bool = attrs.field(default=False, validator=_typed(bool))
+    max_retries: int = attrs.field(default=0, validator=[_int, _non_negative])
+    mean_delay: float = attrs.field(default=0, validator=[_number, _non_negative])
+    #: ``arun_many``/``run_many`` concurrency; None: ``max_drivers * max_pages_per_driver``.
+    semaphore_count: int | None = attrs.field(default=None, validator=[_int, _positive])
+    #: A ``js_code`` script that throws fails the crawl (default: recorded, the crawl goes on).
+    fail_on_js_error: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Ask each origin's robots.txt before crawling; a disallowed URL fails with status 403.
+    check_robots_txt: bool = attrs.field(default=False, validator=_typed(bool))
+    #: BFS/DFS/best-first from ``seleniumcrawl.deep_crawling``: ``arun`` then returns many results.
+    deep_crawl_strategy: DeepCrawlStrategy | None = attrs.field(
+        default=None, validator=_deep_crawl_strategy
+    )
+    #: Record the page's requests and responses in ``result.network_requests``.
+    capture_network_requests: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Record console messages and uncaught errors in ``result.console_messages``.
+    capture_console_messages: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Scripts run after navigation, before ``js_code`` and ``wait_for``.
+    js_code_before_wait: str | tuple[str, ...] | None = attrs.field(
+        default=None, converter=_to_js_code, validator=_js_code
+    )
+    #: Wait (bounded by ``page_timeout``) until every ``<img>`` has loaded or failed.
+    wait_for_images: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Scroll a DOM-recycling feed and keep every item seen (``VirtualScrollConfig``).
+    virtual_scroll_config: Any = attrs.field(default=None, validator=_virtual_scroll)
+    #: Inline same-origin iframe contents into ``html``.
+    process_iframes: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Inline open shadow roots into ``html``.
+    flatten_shadow_dom: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Capture the page as MHTML in ``result.mhtml`` (Chromium).
+    capture_mhtml: bool = attrs.field(default=False, validator=_typed(bool))
+    #: For ``arun_many`` with a list of configs: which URLs this config is for (first match wins).
+    url_matcher: UrlMatcher | tuple[UrlMatcher, ...] | None = attrs.field(
+        default=None, converter=_to_url_matcher, validator=_url_matcher
+    )
+
+    # -- Crawl4AI compatibility (issue 14) --
+    #: Log this crawl at INFO, on stderr when the application configured no logging.
+    verbose: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Text blocks with fewer words are left out of ``cleaned_html`` and ``markdown``.
+    word_count_threshold: int = attrs.field(default=1, validator=[_int, _non_negative])
+    #: CSS selectors: ``cleaned_html``, ``markdown`` and extraction keep only what they match;
+    #: ``html``, links, media and metadata keep the whole page (or the ``css_selector`` part).
+    target_elements: tuple[str, ...] | None = attrs.field(
+        default=None, converter=_to_tuple, validator=_selectors
+    )
+    #: Drop links (and images) on the social networks of ``exclude_social_media_domains``.
+    exclude_social_media_links: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Social networks for ``exclude_social_media_links``, besides :data:`SOCIAL_MEDIA_DOMAINS`.
+    exclude_social_media_domains: tuple[str, ...] = attrs.field(
+        default=SOCIAL_MEDIA_DOMAINS, converter=_to_tuple, validator=_domains
+    )
+    #: Links and images on these domains (or their subdomains) are dropped.
+    exclude_domains: tuple[str, ...] = attrs.field(
+        default=(), converter=_to_tuple, validator=_domains
+    )
+    #: Images from another site than the page's are dropped from ``media`` and the content.
+    exclude_external_images: bool = attrs.field(default=False, validator=_typed(bool))
+    #: The address relative links resolve against (for ``raw:`` HTML, which has none).
+    base_url: str | None = attrs.field(default=None, validator=_base_url)
+    #: Seconds between the steps of ``scan_full_page``'s scroll.
+    scroll_delay: float = attrs.field(default=0.2, validator=[_number, _non_negative])
+    #: Crawl4AI's ``scraping_strategy`` (``seleniumcrawl.content_scraping_strategy``):
+    #: accepted for ported code; seleniumcrawl has one scraper.
+    scraping_strategy: Any = attrs.field(default=None, validator=_scraping_strategy)
+    #: When navigation is done: "domcontentloaded" (parsed), "load", "networkidle" (load,
+    #: then no request in flight for 500 ms) or "commit" (waits as "domcontentloaded").
+    wait_until: str = attrs.field(default="domcontentloaded", validator=_wait_until)
+
+    @property
+    def scripts(self) -> list[str]:
+        """``js_code`` as a list (empty when unset)."""
+        if self.js_code is None:
+            return []
+        return [self.js_code] if isinstance(self.js_code, str) else list(self.js_code)
+
+    @property
+    def scripts_before_wait(self) -> list[str]:
+        """``js_code_before_wait`` as a list (empty when unset)."""
+        code = self.js_code_before_wait
+        if code is None:
+            return []
+        return [code] if isinstance(code, str) else list(code)
+
+    @property
+    def effective_wait_timeout(self) -> float:
+        """``wait_for_timeout`` in ms, falling back to ``page_timeout``."""
+        return self.page_timeout if self.wait_for_timeout is None else self.wait_for_timeout
+
+    @property
+    def needs_browser_step(self) -> bool:
+        """Whether a ``raw:`` crawl must load its HTML into a browser window."""
+        return bool(
+            self.scripts
+            or self.wait_for
+            or self.screenshot
+            or self.pdf
+            or self.scan_full_page
+            or self.remove_overlay_elements
+            or self.js_only
+            or self.session_id
+            or self.capture_network_requests
+            or self.capture_console_messages
+            or self.scripts_before_wait
+            or self.wait_for_images
+            or self.virtual_scroll_config
+            or self.process_iframes
+            or self.flatten_shadow_dom
+            or self.capture_mhtml
+        )
+
+    def clone(self, **changes: Any) -> CrawlerRunConfig:
+        """Return a copy with ``changes`` applied (and validated)."""
+        return attrs.evolve(self, **changes)
+
+
+def refuse_deep_many(config: CrawlerRunConfig | Sequence[CrawlerRunConfig] | None) -> None:
+    """``run_many``/``arun_many`` take no deep crawl: it starts from one URL (``arun``)."""
+    configs = [config] if isinstance(config, CrawlerRunConfig) else list(config or [])
+    if any(getattr(c, "deep_crawl_strategy", None) is not None for c in configs):
+        raise ValueError(
+            "a deep crawl starts from one URL: use arun(url, config) / run(url, config) "
+            "with deep_crawl_strategy, not arun_many/run_many"
+        )
+
+
+__all__ = [
+    "SOCIAL_MEDIA_DOMAINS",
+    "WAIT_UNTIL",
+    "CrawlerRunConfig",
+    "UrlMatcher",
+    "refuse_deep_many",
+]
