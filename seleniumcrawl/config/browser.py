@@ -36,17 +36,19 @@ class _DefaultInt(int):
 
 
 def _cookies(instance: BrowserConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    # Types only in these messages, never the values: cookies are secrets.
     if not isinstance(value, tuple):
         raise TypeError(
-            f"BrowserConfig.cookies must be a list of dicts, got {type(value).__name__} {value!r}"
+            f"BrowserConfig.cookies must be a list of dicts, got {type(value).__name__}"
         )
     for i, cookie in enumerate(value):
         where = f"BrowserConfig.cookies[{i}]"
         if not isinstance(cookie, FrozenDict):
-            raise TypeError(f"{where} must be a dict, got {cookie!r}")
+            raise TypeError(f"{where} must be a dict, got {type(cookie).__name__}")
         for key in ("name", "value"):
             if not isinstance(cookie.get(key), str):
-                raise ConfigError(f"{where} needs a str {key!r}, got {cookie.get(key)!r}")
+                got = type(cookie.get(key)).__name__ if key in cookie else "nothing"
+                raise ConfigError(f"{where} needs a str {key!r}, got {got}")
         if not (cookie.get("url") or cookie.get("domain")):
             raise ConfigError(f"{where} needs 'url' or 'domain' to say where it applies")
 

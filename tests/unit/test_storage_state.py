@@ -351,3 +351,16 @@ def test_origin_log_keeps_the_most_recent_origins_only(monkeypatch: pytest.Monke
     for origin in ("https://a", "https://b", "https://a", "https://c"):
         log.record(owner, None, [origin, [["k", origin]]])  # type: ignore[arg-type]
     assert list(log.origins(owner, None)) == ["https://a", "https://c"]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "cookies",
+    [f"sid={SECRET}", [f"sid={SECRET}"], [{"name": SECRET, "value": 7, "domain": "h"}]],
+    ids=["string", "list-of-strings", "bad-value"],
+)
+def test_bad_browser_config_cookies_are_named_without_their_values(cookies: Any) -> None:
+    """A malformed BrowserConfig.cookies raises naming the field and the wrong type, and
+    never quotes what was given (it is a secret)."""
+    with pytest.raises((TypeError, ConfigError), match=r"BrowserConfig\.cookies") as raised:
+        BrowserConfig(cookies=cookies)
+    assert SECRET not in str(raised.value)
