@@ -669,7 +669,7 @@ class CrawlEngine:
         """The storage state into a new browser's default context (driver thread)."""
         outcome = storage.set_default_cookies(drv, self._state_cookies)
         storage.report(_STATE, _DEFAULT, outcome, strict=self._strict)
-        self.origin_log.seed(storage.driver_owner(drv), None, state)
+        self.origin_log.seed(storage.driver_owner(drv), None, state, self._state_mark)
         if not storage.has_local_storage(state) or drv.bidi is None:
             return  # classic: the script goes into each window (_setup_window)
         script = storage.write_script(state, self._state_mark)
@@ -703,7 +703,7 @@ class CrawlEngine:
                 return
         outcome = storage.set_context_cookies(tab, context, self._state_cookies)
         storage.report(_STATE, _ISOLATED, outcome, strict=self._strict)
-        self.origin_log.seed(tab.bidi, context, state)
+        self.origin_log.seed(tab.bidi, context, state, self._state_mark)
         if writes and not storage.add_bidi_preload(tab.bidi, script, timeout, user_context=context):
             storage.add_bidi_preload(tab.bidi, script, timeout, context=tab.handle)
         with self._fresh_lock:

@@ -62,15 +62,17 @@ SNAPSHOT_LIMIT = 256 * 1024
 #: Origins remembered per browser context (the oldest are forgotten first).
 ORIGINS_KEPT = 1000
 
-#: ``[origin, [[name, value], ...]]`` of the page's document, or null where there is none
-#: (or where its localStorage exceeds ``limit`` characters).
+#: ``[origin, [[name, value], ...] or null, marker]`` of the page's document (the items
+#: null where they exceed ``limit`` characters; the marker that an applied state left,
+#: or null), or null where there is no document with an origin.
 _READ = (
     "(limit) => { try { const ls = window.localStorage; const o = location.origin;"
     " if (!o || o === 'null') return null; const out = []; let size = 0;"
+    " const mark = ls.getItem('" + MARKER + "');"
     " for (let i = 0; i < ls.length; i++) { const k = ls.key(i); if (k === '" + MARKER + "')"
     " continue; const v = ls.getItem(k); size += k.length + v.length;"
-    " if (size > limit) return null; out.push([k, v]); }"
-    " return [o, out]; } catch (e) { return null; } }"
+    " if (size > limit) return [o, null, mark]; out.push([k, v]); }"
+    " return [o, out, mark]; } catch (e) { return null; } }"
 )
 #: The snapshot a crawl takes (bounded by :data:`SNAPSHOT_LIMIT`).
 READ_LOCAL_STORAGE = f"() => ({_READ})({SNAPSHOT_LIMIT})"
@@ -210,28 +212,56 @@ class OriginLog:
         self._by_owner: weakref.WeakKeyDictionary[Owner, dict[str | None, dict[str, Items]]] = (
             weakref.WeakKeyDictionary()
         )
+        #: Origins of an applied state not seen yet: the marker expected, the item count.
+        self._pending: weakref.WeakKeyDictionary[
+            Owner, dict[str | None, dict[str, tuple[str, int]]]
+        ] = weakref.WeakKeyDictionary()
 
-    def seed(self, owner: Owner, user_context: str | None, state: dict[str, Any]) -> None:
-        """The items of an applied state, for origins no page has shown yet."""
+    def seed(
+        self, owner: Owner, user_context: str | None, state: dict[str, Any], mark: str = ""
+    ) -> None:
+        """The items of an applied state, for origins no page has shown yet; with the
+        ``mark`` its script leaves, the first snapshot of each origin checks it is there."""
         with self._lock:
             origins = self._by_owner.setdefault(owner, {}).setdefault(user_context, {})
+            pending = self._pending.setdefault(owner, {}).setdefault(user_context, {})
             for entry in state.get("origins", []):
                 items = [[i["name"], i["value"]] for i in entry.get("localStorage", [])]
-                origins.setdefault(entry["origin"].rstrip("/"), items)
+                origin = entry["origin"].rstrip("/")
+                origins.setdefault(origin, items)
+                if mark and items:
+                    pending[origin] = (mark, len(items))
 
     def record(self, owner: Owner, user_context: str | None, snapshot: Any) -> None:
-        """A page's ``[origin, items]`` (:data:`READ_LOCAL_STORAGE`); None is ignored."""
-        if not isinstance(snapshot, list) or len(snapshot) != 2:
+        """A page's ``[origin, items, marker]`` (:data:`READ_LOCAL_STORAGE`); None is
+        ignored, and so are items that were too large to take (None).
+
+        The first snapshot of an origin whose state was applied in this context checks
+        the state's marker: where it is missing, the state's items were not written (the
+        browser refused them, e.g. over quota, or the page cleared its storage at once),
+        and a warning names the origin and the number of items (never their values).
+        """
+        if not isinstance(snapshot, list) or len(snapshot) != 3:
             return
-        origin, items = snapshot
-        if not isinstance(origin, str) or not isinstance(items, list):
+        origin, items, mark = snapshot
+        if not isinstance(origin, str):
             return
         with self._lock:
-            origins = self._by_owner.setdefault(owner, {}).setdefault(user_context, {})
-            origins.pop(origin, None)  # re-inserted last: the most recently seen
-            origins[origin] = items
-            while len(origins) > ORIGINS_KEPT:
-                del origins[next(iter(origins))]
+            expected = self._pending.get(owner, {}).get(user_context, {}).pop(origin, None)
+            if isinstance(items, list):
+                origins = self._by_owner.setdefault(owner, {}).setdefault(user_context, {})
+                origins.pop(origin, None)  # re-inserted last: the most recently seen
+                origins[origin] = items
+                while len(origins) > ORIGINS_KEPT:
+                    del origins[next(iter(origins))]
+        if expected is not None and mark != expected[0]:
+            log.warning(
+                "BrowserConfig.storage_state: the localStorage of %s (%d items) was not in "
+                "place on its first page: the browser refused it (over quota?) or the page "
+                "cleared its storage",
+                origin,
+                expected[1],
+            )
 
     def origins(self, owner: Owner, user_context: str | None) -> dict[str, Items]:
         """A copy of the context's origins and items."""

@@ -298,3 +298,31 @@ def test_the_docs_examples_run(
     assert "cookie '__Host-id' (127.0.0.1) was not set" in out[1]
     assert out[1].endswith("(a __Host- cookie needs secure)")
     assert oct(os.stat(tmp_path / "state.json").st_mode & 0o777) == "0o600"
+
+
+def test_local_storage_the_browser_refuses_is_warned_about(
+    servers: Servers, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An origin's items over the browser's localStorage quota are not written: its first
+    page is a warning naming the origin (not the values), while another origin's items are
+    in place without one."""
+    big = "x" * 6_000_000  # Chromium keeps 10 MiB (UTF-16) per origin
+    over, fine = f"http://localhost:{servers.http_a}", f"http://127.0.0.1:{servers.http_b}"
+    state = {
+        "origins": [
+            {"origin": over, "localStorage": [{"name": "big", "value": big}]},
+            {"origin": fine, "localStorage": [{"name": "token", "value": SECRET}]},
+        ]
+    }
+    with caplog.at_level("WARNING"), WebCrawler(config=_config(storage_state=state)) as crawler:
+        for origin in (over, fine):
+            assert crawler.run(origin + "/echo", config=CrawlerRunConfig(session_id="s")).success
+        exported = crawler.crawler_strategy.export_storage_state(session_id="s")
+    warned = [r.getMessage() for r in caplog.records if "localStorage of" in r.getMessage()]
+    assert warned == [
+        f"BrowserConfig.storage_state: the localStorage of {over} (1 items) was not in place "
+        "on its first page: the browser refused it (over quota?) or the page cleared its storage"
+    ]
+    assert SECRET not in caplog.text and "xxxxxxxx" not in caplog.text
+    where = {o["origin"]: o["localStorage"] for o in exported["origins"]}
+    assert where == {fine: [{"name": "token", "value": SECRET}]}

@@ -285,10 +285,10 @@ def test_origin_log_seeds_records_and_exports_in_playwright_shape() -> None:
         "origins": [{"origin": "https://a.example", "localStorage": [{"name": "k", "value": "1"}]}]
     }
     log.seed(owner, None, state)  # type: ignore[arg-type]
-    log.record(owner, None, ["https://b.example", [["x", "2"]]])  # type: ignore[arg-type]
-    log.record(owner, None, ["https://c.example", []])  # type: ignore[arg-type]
+    log.record(owner, None, ["https://b.example", [["x", "2"]], None])  # type: ignore[arg-type]
+    log.record(owner, None, ["https://c.example", [], None])  # type: ignore[arg-type]
     log.record(owner, None, None)  # type: ignore[arg-type]
-    log.record(owner, "ctx", ["https://a.example", [["k", "other"]]])  # type: ignore[arg-type]
+    log.record(owner, "ctx", ["https://a.example", [["k", "other"]], None])  # type: ignore[arg-type]
     out = storage.as_state([], log.origins(owner, None))  # type: ignore[arg-type]
     assert out == {
         "cookies": [],
@@ -343,13 +343,41 @@ def test_importable_spells_same_site_and_loads_an_insecure_none_as_lax() -> None
     assert cookies[1]["sameSite"] == "None", "the caller's cookies are left as they were"
 
 
+def test_origin_log_warns_once_when_a_states_items_were_not_written(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The first page of an origin whose state was applied without its marker being there
+    (the items were not written) is a warning naming the origin and the item count, not
+    the values; a page with the marker, a later page, an origin outside the state and a
+    snapshot too large to take (items None) warn of nothing, and the last keeps the log."""
+    log = storage.OriginLog()
+    owner = storage.OriginLog()
+    state = _state(
+        origins=[_origin(origin="https://a.example"), _origin(origin="https://b.example")]
+    )
+    log.seed(owner, None, state, "mark-1")  # type: ignore[arg-type]
+    log.record(owner, None, ["https://a.example", [], None])  # type: ignore[arg-type]
+    log.record(owner, None, ["https://a.example", [], None])  # type: ignore[arg-type]
+    log.record(owner, None, ["https://b.example", None, "mark-1"])  # type: ignore[arg-type]
+    log.record(owner, None, ["https://c.example", [], None])  # type: ignore[arg-type]
+    assert [r.getMessage() for r in caplog.records] == [
+        "BrowserConfig.storage_state: the localStorage of https://a.example (1 items) was not "
+        "in place on its first page: the browser refused it (over quota?) or the page "
+        "cleared its storage"
+    ]
+    assert SECRET not in caplog.text
+    origins = log.origins(owner, None)  # type: ignore[arg-type]
+    assert origins["https://b.example"] == [["token", SECRET]]
+    assert origins["https://a.example"] == []
+
+
 def test_origin_log_keeps_the_most_recent_origins_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """A context remembers at most ORIGINS_KEPT origins; the least recently seen go first."""
     monkeypatch.setattr(storage, "ORIGINS_KEPT", 2)
     log = storage.OriginLog()
     owner = storage.OriginLog()
     for origin in ("https://a", "https://b", "https://a", "https://c"):
-        log.record(owner, None, [origin, [["k", origin]]])  # type: ignore[arg-type]
+        log.record(owner, None, [origin, [["k", origin]], None])  # type: ignore[arg-type]
     assert list(log.origins(owner, None)) == ["https://a", "https://c"]  # type: ignore[arg-type]
 
 
