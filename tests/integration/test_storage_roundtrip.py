@@ -326,3 +326,25 @@ def test_local_storage_the_browser_refuses_is_warned_about(
     assert SECRET not in caplog.text and "xxxxxxxx" not in caplog.text
     where = {o["origin"]: o["localStorage"] for o in exported["origins"]}
     assert where == {fine: [{"name": "token", "value": SECRET}]}
+
+
+def test_a_profile_file_keeps_what_the_server_set(servers: Servers, tmp_path: Path) -> None:
+    """`profile create` saves the server's and the page's cookies as the browser holds them
+    (an unset SameSite stays unset), and a crawler given the file sends each of them back."""
+    origin = servers.pages()[0]
+    created = subprocess.run(
+        [sys.executable, "-m", "seleniumcrawl.cli", "profile", "create", "matrix",
+         "--url", origin + "/set", "--dir", str(tmp_path), "--headless"],
+        input="\n", capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    assert SECRET not in created.stdout + created.stderr
+    saved = json.loads((tmp_path / "matrix.json").read_text())
+    by_key = _by_key(saved)
+    assert "sameSite" not in by_key[("unset", "localhost", "/")]
+    assert "sameSite" not in by_key[("js", "localhost", "/")]
+    assert by_key[("strict", "localhost", "/")]["sameSite"] == "Strict"
+    with WebCrawler(config=_config(storage_state=tmp_path / "matrix.json")) as crawler:
+        sent = _sent(crawler, [origin], "s")
+    assert set(sent[origin + "/echo"]) == {name for (name, _, path) in by_key if path == "/"}
+    assert set(sent[origin + "/sub/echo"]) == {name for (name, _, _) in by_key}
