@@ -204,8 +204,12 @@ class CrawlEngine:
             )
 
         def of_driver(drv: ManagedDriver) -> dict[str, Any]:
-            origins = self.origin_log.origins(storage.driver_owner(drv), None)
-            return storage.as_state(storage.default_cookies(drv), origins)
+            owner = storage.driver_owner(drv)
+            return storage.as_state(
+                storage.default_cookies(drv),
+                self.origin_log.origins(owner, None),
+                self.origin_log.session_origins(owner, None),
+            )
 
         merged: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
 
@@ -670,7 +674,7 @@ class CrawlEngine:
         outcome = storage.set_default_cookies(drv, self._state_cookies)
         storage.report(_STATE, _DEFAULT, outcome, strict=self._strict)
         self.origin_log.seed(storage.driver_owner(drv), None, state, self._state_mark)
-        if not storage.has_local_storage(state) or drv.bidi is None:
+        if not storage.has_web_storage(state) or drv.bidi is None:
             return  # classic: the script goes into each window (_setup_window)
         script = storage.write_script(state, self._state_mark)
         timeout = self.browser_config.command_timeout
@@ -683,7 +687,7 @@ class CrawlEngine:
     def _apply_tab_state(self, tab: Tab, state: dict[str, Any]) -> None:
         """The storage state for a new tab: a new user context's cookies and script, or the
         script in the tab itself where it cannot be set per context."""
-        writes = storage.has_local_storage(state)
+        writes = storage.has_web_storage(state)
         if isinstance(tab, ClassicTab):
             if writes:
                 storage.add_classic_preload(tab, storage.write_script(state, self._state_mark))

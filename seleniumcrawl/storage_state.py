@@ -88,15 +88,16 @@ def _check_origin(where: str, entry: object) -> None:
             f"{where}.origin: must be scheme://host[:port] (like 'https://example.com'), "
             f"got {entry['origin']!r}"
         )
-    items = entry.get("localStorage", [])
-    if not _is_list(items):
-        raise ConfigError(f"{where}.localStorage: must be a list, got {_kind(items)}")
-    for j, item in enumerate(items):
-        spot = f"{where}.localStorage[{j}]"
-        if not isinstance(item, Mapping):
-            raise ConfigError(f"{spot}: must be an object, got {_kind(item)}")
-        _check_str(spot, item, "name", required=True)
-        _check_str(spot, item, "value", required=True)
+    for key in ("localStorage", "sessionStorage"):
+        items = entry.get(key, [])
+        if not _is_list(items):
+            raise ConfigError(f"{where}.{key}: must be a list, got {_kind(items)}")
+        for j, item in enumerate(items):
+            spot = f"{where}.{key}[{j}]"
+            if not isinstance(item, Mapping):
+                raise ConfigError(f"{spot}: must be an object, got {_kind(item)}")
+            _check_str(spot, item, "name", required=True)
+            _check_str(spot, item, "value", required=True)
 
 
 def validate(state: object, where: str = "storage_state") -> None:

@@ -43,16 +43,20 @@ MARKER = "__seleniumcrawl_state__"
 #: The BiDi name of a browser's default user context.
 DEFAULT_CONTEXT = "default"
 
-# ``%s``: the JSON of {origin: [[name, value], ...]}, then the JSON of the marker value.
+# ``%s``: the JSON of {origin: [localStorage items, sessionStorage items]} (items as
+# [[name, value], ...]), then the JSON of the marker value, then the marker's key.
 _WRITE = """() => {
   try {
-    const items = (%s)[location.origin];
-    if (!items) return;
-    const ls = window.localStorage;
-    const mark = %s;
-    if (ls.getItem('%s') === mark) return;
-    for (const [name, value] of items) ls.setItem(name, value);
-    ls.setItem('%s', mark);
+    const entry = (%s)[location.origin];
+    if (!entry) return;
+    const mark = %s, key = %s;
+    const put = (store, items) => {
+      if (!items.length || store.getItem(key) === mark) return;
+      for (const [name, value] of items) store.setItem(name, value);
+      store.setItem(key, mark);
+    };
+    try { put(window.localStorage, entry[0]); } catch (e) {}
+    try { put(window.sessionStorage, entry[1]); } catch (e) {}
   } catch (e) {}
 }"""
 
@@ -62,17 +66,20 @@ SNAPSHOT_LIMIT = 256 * 1024
 #: Origins remembered per browser context (the oldest are forgotten first).
 ORIGINS_KEPT = 1000
 
-#: ``[origin, [[name, value], ...] or null, marker]`` of the page's document (the items
-#: null where they exceed ``limit`` characters; the marker that an applied state left,
-#: or null), or null where there is no document with an origin.
+#: ``[origin, localStorage items, marker, sessionStorage items]`` of the page's document
+#: (items as ``[[name, value], ...]``, null where they exceed ``limit`` characters; the
+#: marker that an applied state left in localStorage, or null), or null where there is
+#: no document with an origin.
 _READ = (
-    "(limit) => { try { const ls = window.localStorage; const o = location.origin;"
-    " if (!o || o === 'null') return null; const out = []; let size = 0;"
-    " const mark = ls.getItem('" + MARKER + "');"
-    " for (let i = 0; i < ls.length; i++) { const k = ls.key(i); if (k === '" + MARKER + "')"
-    " continue; const v = ls.getItem(k); size += k.length + v.length;"
-    " if (size > limit) return [o, null, mark]; out.push([k, v]); }"
-    " return [o, out, mark]; } catch (e) { return null; } }"
+    "(limit) => { try { const o = location.origin; if (!o || o === 'null') return null;"
+    " const take = (store) => { const out = []; let size = 0;"
+    " for (let i = 0; i < store.length; i++) { const k = store.key(i);"
+    " if (k === '" + MARKER + "') continue; const v = store.getItem(k);"
+    " size += k.length + v.length; if (size > limit) return null; out.push([k, v]); }"
+    " return out; };"
+    " const ls = window.localStorage; let ss = null;"
+    " try { ss = take(window.sessionStorage); } catch (e) {}"
+    " return [o, take(ls), ls.getItem('" + MARKER + "'), ss]; } catch (e) { return null; } }"
 )
 #: The snapshot a crawl takes (bounded by :data:`SNAPSHOT_LIMIT`).
 READ_LOCAL_STORAGE = f"() => ({_READ})({SNAPSHOT_LIMIT})"
@@ -83,19 +90,30 @@ Owner = BidiConnection | ManagedDriver
 Items = list[list[str]]
 
 
+def _items(entry: dict[str, Any], key: str) -> Items:
+    return [[i["name"], i["value"]] for i in entry.get(key) or []]
+
+
 def write_script(state: dict[str, Any], mark: str) -> str:
-    """The function that writes the state's localStorage into its first document per origin."""
+    """The function that writes the state's localStorage into its first document per origin
+    (and its sessionStorage into the first document per origin of each tab)."""
     by_origin = {
-        entry["origin"].rstrip("/"): [[i["name"], i["value"]] for i in entry["localStorage"]]
+        entry["origin"].rstrip("/"): [
+            _items(entry, "localStorage"),
+            _items(entry, "sessionStorage"),
+        ]
         for entry in state.get("origins", [])
-        if entry.get("localStorage")
+        if entry.get("localStorage") or entry.get("sessionStorage")
     }
-    return _WRITE % (json.dumps(by_origin), json.dumps(mark), MARKER, MARKER)
+    return _WRITE % (json.dumps(by_origin), json.dumps(mark), json.dumps(MARKER))
 
 
-def has_local_storage(state: dict[str, Any]) -> bool:
-    """Whether the state has any localStorage item to write."""
-    return any(entry.get("localStorage") for entry in state.get("origins", []))
+def has_web_storage(state: dict[str, Any]) -> bool:
+    """Whether the state has any localStorage or sessionStorage item to write."""
+    return any(
+        entry.get("localStorage") or entry.get("sessionStorage")
+        for entry in state.get("origins", [])
+    )
 
 
 # -- in -------------------------------------------------------------------------------------
@@ -200,7 +218,9 @@ def add_classic_preload(tab: ClassicTab, script: str) -> None:
 
 
 class OriginLog:
-    """The localStorage last seen per origin, per browser context (see the module docstring).
+    """The localStorage (and the sessionStorage) last seen per origin, per browser context
+    (see the module docstring). sessionStorage belongs to a tab: what is kept is what the
+    context's last page of that origin had.
 
     A context is named by its owner (a driver's BiDi connection, or the driver on the
     classic path) and its user context (None for the default one). Owners are held
@@ -210,6 +230,9 @@ class OriginLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_owner: weakref.WeakKeyDictionary[Owner, dict[str | None, dict[str, Items]]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._session: weakref.WeakKeyDictionary[Owner, dict[str | None, dict[str, Items]]] = (
             weakref.WeakKeyDictionary()
         )
         #: Origins of an applied state not seen yet: the marker expected, the item count.
@@ -225,25 +248,30 @@ class OriginLog:
         with self._lock:
             origins = self._by_owner.setdefault(owner, {}).setdefault(user_context, {})
             pending = self._pending.setdefault(owner, {}).setdefault(user_context, {})
+            session = self._session.setdefault(owner, {}).setdefault(user_context, {})
             for entry in state.get("origins", []):
-                items = [[i["name"], i["value"]] for i in entry.get("localStorage", [])]
+                items = _items(entry, "localStorage")
                 origin = entry["origin"].rstrip("/")
                 origins.setdefault(origin, items)
+                if entry.get("sessionStorage"):
+                    session.setdefault(origin, _items(entry, "sessionStorage"))
                 if mark and items:
                     pending[origin] = (mark, len(items))
 
     def record(self, owner: Owner, user_context: str | None, snapshot: Any) -> None:
-        """A page's ``[origin, items, marker]`` (:data:`READ_LOCAL_STORAGE`); None is
-        ignored, and so are items that were too large to take (None).
+        """A page's ``[origin, items, marker, session items]`` (:data:`READ_LOCAL_STORAGE`;
+        the last may be missing); None is ignored, and so are items that were too large to
+        take (None).
 
         The first snapshot of an origin whose state was applied in this context checks
         the state's marker: where it is missing, the state's items were not written (the
         browser refused them, e.g. over quota, or the page cleared its storage at once),
         and a warning names the origin and the number of items (never their values).
         """
-        if not isinstance(snapshot, list) or len(snapshot) != 3:
+        if not isinstance(snapshot, list) or len(snapshot) not in (3, 4):
             return
-        origin, items, mark = snapshot
+        origin, items, mark = snapshot[:3]
+        session_items = snapshot[3] if len(snapshot) == 4 else None
         if not isinstance(origin, str):
             return
         with self._lock:
@@ -254,6 +282,12 @@ class OriginLog:
                 origins[origin] = items
                 while len(origins) > ORIGINS_KEPT:
                     del origins[next(iter(origins))]
+            if isinstance(session_items, list):
+                session = self._session.setdefault(owner, {}).setdefault(user_context, {})
+                session.pop(origin, None)
+                session[origin] = session_items
+                while len(session) > ORIGINS_KEPT:
+                    del session[next(iter(session))]
         if expected is not None and mark != expected[0]:
             log.warning(
                 "BrowserConfig.storage_state: the localStorage of %s (%d items) was not in "
@@ -264,9 +298,15 @@ class OriginLog:
             )
 
     def origins(self, owner: Owner, user_context: str | None) -> dict[str, Items]:
-        """A copy of the context's origins and items."""
+        """A copy of the context's origins and localStorage items."""
         with self._lock:
             found = self._by_owner.get(owner, {}).get(user_context, {})
+            return {origin: list(items) for origin, items in found.items()}
+
+    def session_origins(self, owner: Owner, user_context: str | None) -> dict[str, Items]:
+        """A copy of the context's origins and sessionStorage items."""
+        with self._lock:
+            found = self._session.get(owner, {}).get(user_context, {})
             return {origin: list(items) for origin, items in found.items()}
 
 
@@ -283,24 +323,40 @@ def driver_owner(drv: ManagedDriver) -> Owner:
     return drv.bidi if drv.bidi is not None else drv
 
 
-def as_state(cookies: list[dict[str, Any]], origins: dict[str, Items]) -> dict[str, Any]:
-    """Playwright's storage-state dict; origins without items are left out, as Playwright does."""
-    return {
-        "cookies": cookies,
-        "origins": [
-            {"origin": origin, "localStorage": [{"name": n, "value": v} for n, v in items]}
-            for origin, items in sorted(origins.items())
-            if items
-        ],
-    }
+def as_state(
+    cookies: list[dict[str, Any]],
+    origins: dict[str, Items],
+    session: dict[str, Items] | None = None,
+) -> dict[str, Any]:
+    """Playwright's storage-state dict; origins without items are left out, as Playwright
+    does. sessionStorage, which Playwright's format lacks, goes into an origin's entry as
+    ``"sessionStorage"`` (beside ``"localStorage"``, which Playwright reads and ignores it)."""
+    session = session or {}
+    out = []
+    for origin in sorted(set(origins) | set(session)):
+        local, tab = origins.get(origin) or [], session.get(origin) or []
+        if not (local or tab):
+            continue
+        entry: dict[str, Any] = {
+            "origin": origin,
+            "localStorage": [{"name": n, "value": v} for n, v in local],
+        }
+        if tab:
+            entry["sessionStorage"] = [{"name": n, "value": v} for n, v in tab]
+        out.append(entry)
+    return {"cookies": cookies, "origins": out}
 
 
 def tab_state(tab: Tab, log_: OriginLog) -> dict[str, Any]:
-    """The storage state of the tab's context: its cookies, the live page's localStorage and
+    """The storage state of the tab's context: its cookies, the live page's storage and
     that last seen of every other origin of the context."""
     owner, user_context = owner_of(tab)
     log_.record(owner, user_context, tab.evaluate(READ_ALL_LOCAL_STORAGE))
-    return as_state(jar.get_cookies(tab), log_.origins(owner, user_context))
+    return as_state(
+        jar.get_cookies(tab),
+        log_.origins(owner, user_context),
+        log_.session_origins(owner, user_context),
+    )
 
 
 def default_cookies(drv: ManagedDriver) -> list[dict[str, Any]]:
@@ -320,17 +376,17 @@ def default_cookies(drv: ManagedDriver) -> list[dict[str, Any]]:
 def merge_states(states: list[dict[str, Any]]) -> dict[str, Any]:
     """One state from several browsers' default contexts (a later browser wins a clash)."""
     cookies: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
-    origins: dict[str, dict[str, str]] = {}
+    local: dict[str, dict[str, str]] = {}
+    session: dict[str, dict[str, str]] = {}
     for state in states:
         for cookie in state["cookies"]:
             cookies[(cookie.get("name"), cookie.get("domain"), cookie.get("path"))] = cookie
         for entry in state["origins"]:
-            items = origins.setdefault(entry["origin"], {})
-            items.update({i["name"]: i["value"] for i in entry["localStorage"]})
-    return {
-        "cookies": list(cookies.values()),
-        "origins": [
-            {"origin": o, "localStorage": [{"name": n, "value": v} for n, v in items.items()]}
-            for o, items in sorted(origins.items())
-        ],
-    }
+            for key, merged in (("localStorage", local), ("sessionStorage", session)):
+                items = merged.setdefault(entry["origin"], {})
+                items.update({i["name"]: i["value"] for i in entry.get(key, [])})
+    return as_state(
+        list(cookies.values()),
+        {o: [[n, v] for n, v in items.items()] for o, items in local.items()},
+        {o: [[n, v] for n, v in items.items()] for o, items in session.items()},
+    )

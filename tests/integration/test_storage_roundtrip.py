@@ -1,6 +1,7 @@
 """A saved login comes back whole: cookies set by a real server (every SameSite value and
 none, Secure on https and on localhost, HttpOnly, Max-Age, a domain cookie, a host-only
-one, one with a path) and by ``document.cookie``, plus localStorage of two origins,
+one, one with a path) and by ``document.cookie``, plus localStorage and sessionStorage of
+four origins (two ports, https, a named host),
 exported from one process and imported in another, on both transports (#24).
 
 The server is this module's: plain http on two ports (two origins) and https (a test
@@ -60,6 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "<html><body><p>set</p><script>"
                 + JS_COOKIES
                 + "localStorage.setItem('where', location.origin);"
+                "sessionStorage.setItem('tab', 'seen ' + location.origin);"
                 "</script></body></html>"
             )
         elif self.path.startswith(("/echo", "/sub/echo")):
@@ -169,8 +171,8 @@ def test_every_accepted_cookie_and_origin_survives_another_process(
     """Every cookie the browser accepted in one process (the server's and the page
     script's) is in the other process with the same attributes (SameSite or its absence,
     Secure, HttpOnly, expiry, domain or host-only, path) and is sent to the same pages;
-    both origins' localStorage is there; a cookie that cannot be restored is warned about
-    by name, never by value."""
+    every origin's localStorage and sessionStorage is there; a cookie that cannot be
+    restored is warned about by name, never by value."""
     origins = servers.pages()
     path = tmp_path / "state.json"
     with WebCrawler(config=_config()) as crawler:
@@ -201,9 +203,11 @@ def test_every_accepted_cookie_and_origin_survives_another_process(
     assert ("dom", ".roundtrip.test", "/") in by_key
     assert by_key[("http_only", "localhost", "/")]["httpOnly"] is True
     assert by_key[("max_age", "localhost", "/")]["expires"] > 0
-    where = {o["origin"]: o["localStorage"] for o in first["origins"]}
-    for origin in origins[:3]:
-        assert where[origin] == [{"name": "where", "value": origin}]
+    for entry in first["origins"]:
+        origin = entry["origin"]
+        assert entry["localStorage"] == [{"name": "where", "value": origin}]
+        assert entry["sessionStorage"] == [{"name": "tab", "value": f"seen {origin}"}]
+    assert sorted(o["origin"] for o in first["origins"]) == sorted(origins)
 
     # Cookies a browser cannot take back, written by another tool: warned by name.
     saved = json.loads(path.read_text())
@@ -235,7 +239,7 @@ def test_every_accepted_cookie_and_origin_survives_another_process(
     assert "'was_none'" in child.stderr and "loaded as Lax" in child.stderr
     assert "cookie '__Host-bad' (127.0.0.1) was not set" in child.stderr
     assert SECRET not in child.stderr
-    assert {o["origin"]: o["localStorage"] for o in seen["state"]["origins"]} == where
+    assert seen["state"]["origins"] == first["origins"]
 
 
 async def test_cookies_move_between_isolated_sessions(servers: Servers) -> None:

@@ -261,19 +261,54 @@ def test_a_profile_with_several_browsers_is_refused() -> None:
 
 
 def test_write_script_embeds_items_per_origin_and_the_marker() -> None:
-    """The preload script maps each origin (no trailing slash) to its items; the marker
-    key and the state's digest are in it, origins without items are not."""
+    """The preload script maps each origin (no trailing slash) to its localStorage and
+    sessionStorage items; the marker key and the state's digest are in it, origins
+    without items are not."""
     state = {
         "origins": [
             {"origin": "https://a.example/", "localStorage": [{"name": "k", "value": "v"}]},
             {"origin": "https://b.example", "localStorage": []},
+            {"origin": "https://c.example", "sessionStorage": [{"name": "s", "value": "t"}]},
         ]
     }
+    validate(state)
     script = storage.write_script(state, "MARK")
-    assert '{"https://a.example": [["k", "v"]]}' in script
+    assert '{"https://a.example": [[["k", "v"]], []], "https://c.example": [[], [["s", "t"]]]}' in (
+        script
+    )
     assert storage.MARKER in script and '"MARK"' in script
-    assert storage.has_local_storage(state)
-    assert not storage.has_local_storage({"origins": [{"origin": "https://b", "localStorage": []}]})
+    assert storage.has_web_storage(state)
+    assert not storage.has_web_storage({"origins": [{"origin": "https://b", "localStorage": []}]})
+
+
+def test_session_storage_is_kept_beside_local_storage_in_the_export() -> None:
+    """A snapshot's sessionStorage is exported in its origin's entry (an origin with only
+    sessionStorage too, with an empty localStorage as Playwright's format requires), and
+    a state's sessionStorage is seeded like its localStorage; merged exports keep both."""
+    log = storage.OriginLog()
+    owner = storage.OriginLog()
+    state = {"origins": [{"origin": "https://a", "sessionStorage": [{"name": "s", "value": "1"}]}]}
+    log.seed(owner, None, state, "M")  # type: ignore[arg-type]
+    log.record(owner, None, ["https://b", [["k", "v"]], None, [["t", "2"]]])  # type: ignore[arg-type]
+    out = storage.as_state(
+        [],
+        log.origins(owner, None),  # type: ignore[arg-type]
+        log.session_origins(owner, None),  # type: ignore[arg-type]
+    )
+    assert out["origins"] == [
+        {
+            "origin": "https://a",
+            "localStorage": [],
+            "sessionStorage": [{"name": "s", "value": "1"}],
+        },
+        {
+            "origin": "https://b",
+            "localStorage": [{"name": "k", "value": "v"}],
+            "sessionStorage": [{"name": "t", "value": "2"}],
+        },
+    ]
+    validate(out)
+    assert storage.merge_states([out, {"cookies": [], "origins": []}]) == out
 
 
 def test_origin_log_seeds_records_and_exports_in_playwright_shape() -> None:
