@@ -1,6 +1,6 @@
 """A saved login comes back whole: cookies set by a real server (every SameSite value and
 none, Secure on https and on localhost, HttpOnly, Max-Age, a domain cookie, a host-only
-one, one with a path) and by ``document.cookie``, plus localStorage and sessionStorage of
+one, one with a path, a partitioned one) and by ``document.cookie``, plus localStorage and sessionStorage of
 four origins (two ports, https, a named host),
 exported from one process and imported in another, on both transports (#24).
 
@@ -45,6 +45,7 @@ SET_COOKIES = (
     "http_only=1; HttpOnly; Path=/",
     "max_age=1; Max-Age=86400; Path=/",
     "pathy=1; Path=/sub",
+    "chips=1; Secure; SameSite=None; Path=/; Partitioned",
 )
 #: What the page's own script sets.
 JS_COOKIES = "document.cookie = 'js=1; path=/'; document.cookie = 'js_lax=1; SameSite=Lax; path=/';"
@@ -170,7 +171,8 @@ def test_every_accepted_cookie_and_origin_survives_another_process(
 ) -> None:
     """Every cookie the browser accepted in one process (the server's and the page
     script's) is in the other process with the same attributes (SameSite or its absence,
-    Secure, HttpOnly, expiry, domain or host-only, path) and is sent to the same pages;
+    Secure, HttpOnly, expiry, domain or host-only, path, partition key) and is sent to
+    the same pages;
     every origin's localStorage and sessionStorage is there; a cookie that cannot be
     restored is warned about by name, never by value."""
     origins = servers.pages()
@@ -203,6 +205,8 @@ def test_every_accepted_cookie_and_origin_survives_another_process(
     assert ("dom", ".roundtrip.test", "/") in by_key
     assert by_key[("http_only", "localhost", "/")]["httpOnly"] is True
     assert by_key[("max_age", "localhost", "/")]["expires"] > 0
+    chips = by_key[("chips", "localhost", "/")]
+    assert chips["partitionKey"] == "http://localhost" and not chips["_crHasCrossSiteAncestor"]
     for entry in first["origins"]:
         origin = entry["origin"]
         assert entry["localStorage"] == [{"name": "where", "value": origin}]
