@@ -1,8 +1,8 @@
 """A saved login comes back whole: cookies set by a real server (every SameSite value and
 none, Secure on https and on localhost, HttpOnly, Max-Age, a domain cookie, a host-only
-one, one with a path, a partitioned one) and by ``document.cookie``, plus localStorage and sessionStorage of
-four origins (two ports, https, a named host),
-exported from one process and imported in another, on both transports (#24).
+one, one with a path, a partitioned one) and by ``document.cookie``, plus localStorage
+and sessionStorage of four origins (two ports, https, a named host), exported from one
+process and imported in another, on both transports (#24).
 
 The server is this module's: plain http on two ports (two origins) and https (a test
 certificate from tests/data, accepted with ``ignore_https_errors``); ``*.roundtrip.test``
