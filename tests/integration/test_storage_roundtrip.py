@@ -18,6 +18,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -356,3 +357,26 @@ def test_a_profile_file_keeps_what_the_server_set(servers: Servers, tmp_path: Pa
         sent = _sent(crawler, [origin], "s")
     assert set(sent[origin + "/echo"]) == {name for (name, _, path) in by_key if path == "/"}
     assert set(sent[origin + "/sub/echo"]) == {name for (name, _, _) in by_key}
+
+
+def test_a_file_written_by_playwright_loads_whole(servers: Servers, tmp_path: Path) -> None:
+    """tests/data/playwright-storage-state.json, written by Playwright 1.56's
+    ``context.storage_state(path=...)`` after the same /set on localhost (its origin's
+    port and its one persistent expiry moved to this run), logs every cookie and the
+    localStorage item in: each page gets the cookies Playwright's browser had."""
+    origin = f"http://localhost:{servers.http_a}"
+    state = json.loads((DATA / "playwright-storage-state.json").read_text())
+    state["origins"][0]["origin"] = origin
+    for cookie in state["cookies"]:
+        if cookie["expires"] > 0:
+            cookie["expires"] = time.time() + 86400
+    with WebCrawler(config=_config(storage_state=state)) as crawler:
+        sent = _sent(crawler, [origin], "s")
+        exported = crawler.crawler_strategy.export_storage_state(session_id="s")
+    names = {c["name"] for c in state["cookies"]}
+    assert set(sent[origin + "/sub/echo"]) == names
+    assert set(sent[origin + "/echo"]) == names - {"pathy"}
+    assert exported["origins"] == state["origins"]
+    assert {
+        (c["name"], c["sameSite"], c["httpOnly"], c["secure"]) for c in exported["cookies"]
+    } == {(c["name"], c["sameSite"], c["httpOnly"], c["secure"]) for c in state["cookies"]}
