@@ -380,3 +380,29 @@ def test_a_file_written_by_playwright_loads_whole(servers: Servers, tmp_path: Pa
     assert {
         (c["name"], c["sameSite"], c["httpOnly"], c["secure"]) for c in exported["cookies"]
     } == {(c["name"], c["sameSite"], c["httpOnly"], c["secure"]) for c in state["cookies"]}
+
+
+@pytest.mark.parametrize("isolated", [False, True], ids=["shared", "isolated"])
+def test_browser_config_cookies_are_checked_like_a_state(
+    servers: Servers, caplog: pytest.LogCaptureFixture, isolated: bool
+) -> None:
+    """BrowserConfig(cookies=...) reaches the shared context and an isolated session's
+    own; a cookie the browser refuses is warned about by name (never by value) and the
+    rest still arrive; with storage_state_strict the crawl fails as bad_input instead."""
+    origin = servers.pages()[0]
+    cookies = [
+        {"name": "given", "value": SECRET, "url": origin + "/"},
+        {"name": "__Host-bad", "value": SECRET, "domain": "localhost", "path": "/sub"},
+    ]
+    run = CrawlerRunConfig(session_id="c", session_isolation=isolated)
+    with caplog.at_level("WARNING"), WebCrawler(config=_config(cookies=cookies)) as crawler:
+        echo = crawler.run(origin + "/echo", config=run)
+    assert '"given"' in str(echo.html) and "__Host-bad" not in str(echo.html)
+    assert "BrowserConfig.cookies: cookie '__Host-bad' (localhost) was not set" in caplog.text
+    assert SECRET not in caplog.text
+    strict = _config(cookies=cookies, storage_state_strict=True)
+    with WebCrawler(config=strict) as crawler:
+        failed = crawler.run(origin + "/echo", config=run)
+    assert not failed.success and failed.error_type == "bad_input"
+    assert "'__Host-bad'" in str(failed.error_message)
+    assert SECRET not in str(failed.error_message)
