@@ -180,6 +180,27 @@ async def test_login_then_dashboard_and_isolated_session_is_logged_out(
 
 
 @pytest.mark.grid
+def test_a_login_saved_through_the_grid_logs_another_crawler_in(
+    remote: BrowserConfig, site: DemoSite
+) -> None:
+    """Through a Grid, a cookie a page set without SameSite is exported without one (not
+    as "None", which Chromium refuses on import) and a second crawler given the state
+    sends it, beside the page's localStorage item (#24)."""
+    js = "document.cookie = 'sid=ok; path=/'; localStorage.setItem('token', 'grid')"
+    with WebCrawler(config=remote) as crawler:
+        set_it = crawler.run(site.url("/cookies"), CrawlerRunConfig(session_id="g", js_code=js))
+        assert set_it.success, set_it.error_message
+        state = crawler.crawler_strategy.export_storage_state(session_id="g")
+    (sid,) = [c for c in state["cookies"] if c["name"] == "sid"]
+    assert "sameSite" not in sid
+    with WebCrawler(config=remote.clone(storage_state=state)) as crawler:
+        cookies = crawler.run(site.url("/cookies"))
+        stored = crawler.run(site.url("/storage"))
+    assert '"sid": "ok"' in str(cookies.html)
+    assert '<p id="value">grid</p>' in str(stored.html)
+
+
+@pytest.mark.grid
 def test_run_many_uses_two_remote_drivers(
     remote: BrowserConfig, grid: GridServer, site: DemoSite
 ) -> None:
