@@ -22,7 +22,7 @@
 
 Each crawl error carries an ``error_type``, which ``CrawlResult.error_type`` reports and
 retries decide on (a ``bad_input`` failure is never retried). The engine's one boundary
-(``engine._failure_of``) also names what is not ours: ``closed`` (the crawler was closed),
+(``outcomes._failure_of``) also names what is not ours: ``closed`` (the crawler was closed),
 ``webdriver`` (an unclassified WebDriver error), ``transport`` (the WebDriver server could
 not be reached).
 

@@ -25,7 +25,6 @@ idle remote drivers so a Grid's session timeout never reaps them.
 
 from __future__ import annotations
 
-import collections
 import concurrent.futures
 import contextlib
 import functools
@@ -34,9 +33,8 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
-import attrs
 from selenium.common.exceptions import NoSuchWindowException, WebDriverException
 
 from seleniumcrawl.browser.bidi import BidiError, BidiTimeoutError
@@ -50,8 +48,10 @@ from seleniumcrawl.browser.failures import (
     means_browser_gone,
     tab_crashed,
 )
+from seleniumcrawl.browser.jobs import _fail_unless_ran, _Job, _nothing
 from seleniumcrawl.browser.launch import create_driver
 from seleniumcrawl.browser.reaper import Reaper
+from seleniumcrawl.browser.sessions import PoolStats, Session, _DriverTabs
 from seleniumcrawl.browser.tab import (
     PROBE_TIMEOUT,
     BidiTab,
@@ -76,161 +76,6 @@ DriverFactory = Callable[[BrowserConfig, str], ManagedDriver]
 DriverSetup = Callable[[ManagedDriver], None]
 TabSetup = Callable[[Tab], None]
 Task = Callable[[Tab], T]
-
-
-class _Serial:
-    """Starts jobs one at a time in arrival order: a session's crawls never interleave.
-
-    ``submit(start)`` calls ``start(done)`` now or once every earlier job called its
-    ``done``; each ``start`` must make ``done`` be called exactly once.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._waiting: collections.deque[Callable[[Callable[[], None]], None]] = collections.deque()
-        self._busy = False
-
-    def submit(self, start: Callable[[Callable[[], None]], None]) -> None:
-        with self._lock:
-            if self._busy:
-                self._waiting.append(start)
-                return
-            self._busy = True
-        start(self._next)
-
-    def _next(self) -> None:
-        with self._lock:
-            if not self._waiting:
-                self._busy = False
-                return
-            start = self._waiting.popleft()
-        start(self._next)
-
-
-class _Job(Generic[T]):
-    """One crawl handed to a driver: runs once or fails once, then calls ``on_end``."""
-
-    def __init__(
-        self,
-        outer: concurrent.futures.Future[T],
-        body: Callable[[ManagedDriver], T],
-        on_end: Callable[[], None],
-        release: Callable[[], None] | None = None,
-    ) -> None:
-        self.outer = outer
-        self._body = body
-        self._on_end = on_end
-        self._release = release
-        self._lock = threading.Lock()
-        self._claimed = False
-
-    def _claim(self) -> bool:
-        with self._lock:
-            claimed, self._claimed = self._claimed, True
-        return not claimed
-
-    def run(self, drv: ManagedDriver) -> None:
-        """Run the body (unless the caller cancelled while it waited)."""
-        if not self._claim():
-            return
-        outcome: tuple[bool, Any] | None = None
-        try:
-            if self.outer.set_running_or_notify_cancel():
-                try:
-                    outcome = (True, self._body(drv))
-                except BaseException as exc:
-                    outcome = (False, exc)
-        finally:
-            self._end_then_settle(outcome)
-
-    def fail(self, exc: BaseException) -> None:
-        """The job cannot run (its browser did not start, the pool closed)."""
-        if not self._claim():
-            return
-        running = self.outer.set_running_or_notify_cancel()
-        self._end_then_settle((False, exc) if running else None)
-
-    def _end_then_settle(self, outcome: tuple[bool, Any] | None) -> None:
-        """The pool's bookkeeping first (``on_end``: counts; a session that never opened
-        is dropped), then the caller's future, so what the caller reads next agrees with
-        its result; ``release`` last (the session's next crawl starts after this one's
-        result is out)."""
-        try:
-            self._on_end()
-        finally:
-            try:
-                if outcome is not None:
-                    ok, value = outcome
-                    if ok:
-                        self.outer.set_result(value)
-                    else:
-                        self.outer.set_exception(value)
-            finally:
-                if self._release is not None:
-                    self._release()
-
-
-def _nothing() -> None:
-    """A job's ``on_end`` when it has no bookkeeping."""
-
-
-def _fail_unless_ran(job: _Job[Any], queued: concurrent.futures.Future[None]) -> None:
-    """``queued`` ended without handing ``job`` on: fail it with the reason."""
-    if queued.cancelled():
-        job.fail(CrawlerClosedError("the crawler was closed before this ran"))
-        return
-    exc = queued.exception()
-    if exc is not None:
-        job.fail(exc)
-
-
-@attrs.define(eq=False)
-class Session:
-    """A named tab on a driver; mutated under the pool lock or by the crawl that holds it."""
-
-    session_id: str
-    thread: DriverThread
-    isolated: bool
-    #: The window handle (classic) or browsing context id (BiDi); the same string on Chromium.
-    handle: str | None = None
-    #: The BiDi tab, on the BiDi path.
-    tab: BidiTab | None = None
-    #: The BiDi user context of an isolated session.
-    user_context: str | None = None
-    generation: int = -1
-    inflight: int = 0
-    lost: bool = False
-    last_used: float = attrs.field(factory=time.monotonic)
-    order: _Serial = attrs.field(factory=_Serial, repr=False)
-
-
-@attrs.define(eq=False)
-class _DriverTabs:
-    """Tab bookkeeping of one driver generation."""
-
-    generation: int
-    #: BiDi: opens/closes tabs and routes crash events to them.
-    bidi: BidiTabs | None = None
-    #: BiDi: tabs of finished sessionless crawls, ready for the next ones.
-    idle: list[BidiTab] = attrs.field(factory=list)
-    #: Classic: the window sessionless crawls reuse.
-    scratch: str | None = None
-
-
-@attrs.frozen
-class PoolStats:
-    """A snapshot of the pool (:meth:`DriverPool.stats`)."""
-
-    #: Driver threads created and not yet ended (retired ones still finishing included).
-    threads: int
-    #: Threads taking work (what ``max_drivers`` bounds; :attr:`DriverPool.size`).
-    active: int
-    #: Threads whose browser is started.
-    drivers: int
-    #: Live sessions.
-    sessions: int
-    #: Idle tabs kept for sessionless crawls (BiDi).
-    idle_tabs: int = 0
 
 
 class DriverPool:

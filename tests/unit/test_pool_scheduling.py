@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from seleniumcrawl import BrowserConfig
-from seleniumcrawl.browser.pool import DriverPool, _Job, _Serial
+from seleniumcrawl.browser.jobs import _Job, _Serial
+from seleniumcrawl.browser.pool import DriverPool
 from seleniumcrawl.errors import CrawlerClosedError, SessionError
 
 
