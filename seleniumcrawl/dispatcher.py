@@ -31,241 +31,43 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fnmatch
 import functools
 import logging
-import math
 import queue
 import random
 import threading
 import time
-import urllib.parse
 from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Sequence
-from typing import Any, Protocol, cast
-
-import attrs
+from typing import cast
 
 from seleniumcrawl.config import CrawlerRunConfig
+from seleniumcrawl.dispatch.backlog import (
+    UNTIL_A_CRAWL_FINISHES,
+    Backlog,
+    Configs,
+    Unit,
+    UnitList,
+    WorkItem,
+    plan,
+    select_config,
+)
+from seleniumcrawl.dispatch.pacing import (
+    BACKOFF_BASE_S,
+    BACKOFF_CAP_S,
+    PERMANENT_ERROR_TYPES,
+    Admission,
+    DomainSlot,
+    RateLimitPolicy,
+    backoff_delay,
+    domain_of,
+    is_retryable,
+)
 from seleniumcrawl.models import CrawlResult
 
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int, CrawlResult], None]
 CrawlFunction = Callable[[str, CrawlerRunConfig], CrawlResult]
-Configs = CrawlerRunConfig | Sequence[CrawlerRunConfig]
-
-BACKOFF_BASE_S = 0.5
-BACKOFF_CAP_S = 8.0
-#: ``CrawlResult.error_type`` of failures that a retry cannot change.
-PERMANENT_ERROR_TYPES: frozenset[str] = frozenset({"bad_input", "closed", "robots"})
-
-
-def select_config(url: str, configs: Configs) -> CrawlerRunConfig | None:
-    """The config for ``url``: Crawl4AI's list-of-configs rule, first match wins.
-
-    A single config applies to every URL (its ``url_matcher`` is not consulted,
-    as in Crawl4AI). In a list, ``url_matcher`` may be a glob (``fnmatch``,
-    case-sensitive), a callable ``url -> bool``, or a list of those (any of them);
-    ``None`` matches everything. Returns None when no config matches.
-    """
-    if isinstance(configs, CrawlerRunConfig):
-        return configs
-    for config in configs:
-        if _matches(config.url_matcher, url):
-            return config
-    return None
-
-
-def _matches(matcher: Any, url: str) -> bool:
-    if matcher is None:
-        return True
-    if isinstance(matcher, str):
-        return fnmatch.fnmatchcase(url, matcher)
-    if isinstance(matcher, (list, tuple)):
-        return any(_matches(m, url) for m in matcher)
-    return bool(matcher(url))
-
-
-def is_retryable(result: CrawlResult) -> bool:
-    """Whether retrying a failed ``result`` could give a different answer."""
-    if result.success:
-        return False
-    return result.error_type not in PERMANENT_ERROR_TYPES
-
-
-def backoff_delay(retry: int, rng: random.Random) -> float:
-    """Seconds to wait before retry number ``retry`` (1-based): 0.5, 1, 2, … capped at 8.
-
-    "Equal jitter": half the step is fixed, half random, so the delays still grow
-    while retries from many workers do not hit a struggling site in lockstep.
-    """
-    step = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2.0 ** (retry - 1))
-    return step / 2 + rng.uniform(0, step / 2)
-
-
-def domain_of(url: str) -> str:
-    """The pacing key: the URL's netloc ("" for raw:/file: URLs, which are never paced)."""
-    try:
-        return urllib.parse.urlsplit(url).netloc.lower()
-    except ValueError:
-        return ""
-
-
-@attrs.define
-class DomainSlot:
-    """The pacing of one domain in one run: when its next crawl may start.
-
-    Like scrapy's downloader slot: ``delay`` is the gap drawn for the last start
-    (``uniform(0.5, 1.5) * mean_delay``, or the rate limiter's ``backoff`` when that is
-    longer) and ``next_start`` the clock time before which no other crawl on the domain
-    starts. ``backoff`` is the rate limiter's current gap between starts (0.0 without a
-    rate limiter, or before the domain's first start). Guarded by the run's lock.
-    """
-
-    next_start: float
-    delay: float = 0.0
-    backoff: float = 0.0
-
-    def wait(self, now: float) -> float:
-        """Seconds until the domain is free at clock time ``now`` (<= 0: free)."""
-        return self.next_start - now
-
-    def reserve(self, now: float, delay: float) -> None:
-        """Claim the domain's start at ``now``; the next start comes ``delay`` s later."""
-        self.delay = delay
-        self.next_start = now + delay
-
-    def hold_until(self, when: float) -> None:
-        """No start on the domain before clock time ``when`` (a server asked us to wait)."""
-        self.next_start = max(self.next_start, when)
-
-
-class RateLimitPolicy(Protocol):
-    """What the dispatcher asks of a rate limiter (``async_dispatcher.RateLimiter``)."""
-
-    max_retries: int
-
-    def is_rate_limited(self, status_code: int | None) -> bool: ...
-
-    def start_gap(self, slot: DomainSlot, rng: random.Random) -> float: ...
-
-    def on_answer(self, slot: DomainSlot, rng: random.Random) -> None: ...
-
-    def on_rate_limited(
-        self, slot: DomainSlot, retry_after: float | None, rng: random.Random
-    ) -> float: ...
-
-
-class Admission(Protocol):
-    """Whether a new page may start now (:class:`seleniumcrawl.async_dispatcher.MemoryGate`)."""
-
-    def hold(self, now: float) -> float:
-        """0.0 to admit a new page now, else seconds to wait before asking again."""
-        ...
-
-
-@attrs.frozen
-class WorkItem:
-    """One URL of a run: ``index`` orders the results, ``domain`` is the pacing key."""
-
-    index: int
-    url: str
-    config: CrawlerRunConfig | None
-    domain: str
-
-    @property
-    def mean_delay(self) -> float:
-        return self.config.mean_delay if self.config is not None else 0.0
-
-
-Unit = tuple[WorkItem, ...]
-#: What :meth:`Backlog.take` answers when nothing is ready until a crawl finishes.
-UNTIL_A_CRAWL_FINISHES = math.inf
-
-
-class Backlog(Protocol):
-    """Where a run's work comes from and where its results go.
-
-    A list of URLs is one backlog (:class:`UnitList`); a deep crawl's frontier is another,
-    which grows as pages finish. The run calls every method under its own locks:
-    :meth:`take` never concurrently with itself, :meth:`finish` never concurrently with
-    itself.
-    """
-
-    def preload(self) -> list[tuple[int, CrawlResult]]:
-        """Results to hand out before any crawl (a resumed deep crawl's undelivered pages)."""
-        ...
-
-    def take(self, reserve: Callable[[WorkItem], float]) -> Unit | float | None:
-        """The next unit to crawl, or the seconds to wait before asking again
-        (:data:`UNTIL_A_CRAWL_FINISHES` when only a finished crawl can bring more work),
-        or None when there is nothing left to do. ``reserve(item)`` claims the item's
-        domain slot and returns 0.0, or says how long until the domain is free."""
-        ...
-
-    def finish(self, item: WorkItem, result: CrawlResult) -> list[tuple[int, CrawlResult]]:
-        """Record ``item``'s final result; return the results now ready for the consumer."""
-        ...
-
-    def total(self) -> int:
-        """The number of results the run will have given (so far as known now)."""
-        ...
-
-    def workers(self, concurrency: int) -> int:
-        """How many worker threads are worth starting."""
-        ...
-
-
-def plan(urls: Sequence[str], configs: Configs) -> list[Unit]:
-    """Split ``urls`` into units in input order; a session's URLs form one unit."""
-    if isinstance(urls, str):
-        raise TypeError("urls must be a sequence of URLs, not a single str")
-    units: list[list[WorkItem]] = []
-    sessions: dict[str, list[WorkItem]] = {}
-    for index, url in enumerate(urls):
-        config = select_config(url, configs)
-        item = WorkItem(index, url, config, domain_of(url))
-        session_id = config.session_id if config is not None else None
-        if session_id is None:
-            units.append([item])
-        elif session_id in sessions:
-            sessions[session_id].append(item)
-        else:
-            sessions[session_id] = [item]
-            units.append(sessions[session_id])
-    return [tuple(unit) for unit in units]
-
-
-class UnitList:
-    """The backlog of ``run_many``: a fixed list of units, taken in input order, except
-    that a unit whose domain must wait is passed over for the next ready one."""
-
-    def __init__(self, units: list[Unit]) -> None:
-        self._pending = units
-        self._total = sum(len(unit) for unit in units)
-
-    def preload(self) -> list[tuple[int, CrawlResult]]:
-        return []
-
-    def take(self, reserve: Callable[[WorkItem], float]) -> Unit | float | None:
-        if not self._pending:
-            return None
-        shortest = math.inf
-        for i, unit in enumerate(self._pending):
-            wait = reserve(unit[0])
-            if wait <= 0:
-                return self._pending.pop(i)
-            shortest = min(shortest, wait)
-        return shortest
-
-    def finish(self, item: WorkItem, result: CrawlResult) -> list[tuple[int, CrawlResult]]:
-        return [(item.index, result)]
-
-    def total(self) -> int:
-        return self._total
-
-    def workers(self, concurrency: int) -> int:
-        return min(concurrency, len(self._pending))
 
 
 class Dispatcher:
