@@ -16,11 +16,12 @@ session's own context), which tells the absence apart; chromedriver's BiDi
 ``storage.getCookies`` reports an unspecified cookie as ``"none"``, so over BiDi without
 CDP (another browser) ``"none"`` on a cookie that is not Secure is read as unspecified.
 
-**In, verified.** Each cookie is set on its own, then the jar is read back: a cookie that
-is not there is a :class:`Refused` (its name, domain and the reason: the browser's where it
-gives one, else the one we can tell, e.g. "sameSite None without secure"). Expired
-cookies are not sent (a browser drops them anyway) and are reported apart. Values are
-secrets: no message, repr or log line here contains one.
+**In, verified.** The cookies are set (all at once, or each on its own when the browser
+rejects the batch), then the jar is read back: a cookie that is not there is a
+:class:`Refused` (its name, its domain and the reason: the browser's words where it gives
+them, and what its fields show, e.g. "sameSite None without secure"). Expired cookies are
+not sent (a browser drops them anyway) and are reported apart. Values are secrets: no
+message, repr or log line here contains one.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
+from selenium.common.exceptions import TimeoutException, WebDriverException
 
-from seleniumcrawl.browser.bidi import BidiError
+from seleniumcrawl.browser.bidi import BidiClosedError, BidiError
 from seleniumcrawl.browser.tab import BidiTab, ClassicTab, Tab
 
 log = logging.getLogger(__name__)
@@ -265,22 +267,44 @@ def _split_expired(
 # -- set and read back ----------------------------------------------------------------------
 
 
+def _refusal(exc: Exception) -> bool:
+    """Whether ``exc`` is the browser saying no to a cookie (not a dead or slow browser,
+    which stays the error it is)."""
+    if isinstance(exc, (BidiClosedError, TimeoutError, TimeoutException)):
+        return False
+    return isinstance(exc, (BidiError, WebDriverException))
+
+
 def set_over_cdp(
     cdp: Cdp, read: Callable[[], list[dict[str, Any]]], cookies: Iterable[Mapping[str, Any]]
 ) -> Outcome:
-    """Set each cookie with ``Network.setCookie`` (one at a time, so that one refused cookie
-    is named and the others still go in), then read the jar back with ``read``."""
+    """Set the cookies over CDP, then read the jar back with ``read``.
+
+    All at once first (``Network.setCookies``, one round trip; Chromium drops a cookie it
+    will not keep without a word, which the read-back finds). One cookie with fields it
+    rejects fails the whole batch: then each goes in alone (``Network.setCookie``), so
+    that one is named with the browser's words and the others still go in.
+    """
     live, gone = _split_expired(cookies)
+    if not live:
+        return Outcome(expired=tuple(gone))
     reasons: dict[int, str] = {}
-    for i, cookie in enumerate(live):
-        try:
-            answer = cdp("Network.setCookie", to_cdp(cookie))
-        except Exception as exc:  # the driver's error type differs per transport
-            reasons[i] = _scrub(_cdp_reason(exc), cookie)
-            continue
-        if isinstance(answer, Mapping) and answer.get("success") is False:
-            reasons[i] = likely_reason(cookie)
-    refused = refusals(live, read() if live else [], reasons)
+    try:
+        cdp("Network.setCookies", {"cookies": [to_cdp(c) for c in live]})
+    except Exception as exc:
+        if not _refusal(exc):
+            raise
+        for i, cookie in enumerate(live):
+            try:
+                answer = cdp("Network.setCookie", to_cdp(cookie))
+            except Exception as exc:
+                if not _refusal(exc):
+                    raise
+                reasons[i] = _scrub(_cdp_reason(exc), cookie)
+                continue
+            if isinstance(answer, Mapping) and answer.get("success") is False:
+                reasons[i] = likely_reason(cookie)
+    refused = refusals(live, read(), reasons)
     return Outcome(len(live) - len(refused), tuple(refused), tuple(gone))
 
 
@@ -310,7 +334,7 @@ def set_over_bidi(
         try:
             bidi_call("storage.setCookie", {"cookie": to_bidi(cookie), "partition": partition})
         except BidiError as exc:
-            if exc.error in ("no such frame", "invalid session id"):
+            if not _refusal(exc) or exc.error in ("no such frame", "invalid session id"):
                 raise
             reasons[i] = _scrub(exc.message[:200] or exc.error, cookie)
     found = bidi_call("storage.getCookies", {"partition": partition}) if live else {}

@@ -9,9 +9,10 @@ import logging
 from typing import Any
 
 import pytest
+from selenium.common.exceptions import TimeoutException
 
 from seleniumcrawl.browser import cookies as jar
-from seleniumcrawl.browser.bidi import BidiError
+from seleniumcrawl.browser.bidi import BidiClosedError, BidiError, BidiTimeoutError
 from seleniumcrawl.browser.storage import report
 from seleniumcrawl.errors import StorageStateError
 
@@ -121,43 +122,77 @@ def test_likely_reason(cookie: dict[str, Any], reason: str) -> None:
 
 
 class _Jar:
-    """A cookie jar that takes what Chromium takes for these cases (for the import's
-    bookkeeping; the real browser is the integration tests')."""
+    """A cookie jar that behaves as Chromium's CDP does for these cases: a cookie with
+    fields it rejects fails the call (a whole batch too), a SameSite=None cookie without
+    Secure is dropped without a word (for the import's bookkeeping; the real browser is
+    the integration tests')."""
 
-    def __init__(self) -> None:
+    def __init__(self, fail: Exception | None = None) -> None:
         self.cookies: list[dict[str, Any]] = []
-        self.calls = 0
+        self.calls: list[str] = []
+        self.fail = fail
 
     def cdp(self, method: str, params: dict[str, Any]) -> Any:
-        assert method == "Network.setCookie"
-        self.calls += 1
-        if " " in params["name"]:
-            raise BidiError("unknown error", f"Invalid cookie fields {params['value']}")
-        if params.get("sameSite") == "None" and not params.get("secure"):
-            return {"success": False}
-        self.cookies.append({**params, "domain": params.get("domain", "")})
-        return {"success": True}
+        self.calls.append(method)
+        if self.fail is not None:
+            raise self.fail
+        batch = params["cookies"] if method == "Network.setCookies" else [params]
+        for cookie in batch:
+            if " " in cookie["name"]:
+                raise BidiError("unknown error", f"Invalid cookie fields {cookie['value']}")
+        kept = [c for c in batch if c.get("sameSite") != "None" or c.get("secure")]
+        self.cookies += kept
+        return {} if method == "Network.setCookies" else {"success": len(kept) == 1}
+
+    def read(self) -> list[dict[str, Any]]:
+        return [jar.from_cdp(c) for c in self.cookies]
 
 
-def test_each_cookie_is_set_alone_and_read_back() -> None:
-    """One refused cookie does not keep the others out; each refused one is named with a
-    reason that never carries the value; expired ones are not sent."""
+_WANTED: list[dict[str, Any]] = [
+    {"name": "ok", "value": SECRET, "domain": "h", "path": "/"},
+    {"name": "open", "value": SECRET, "domain": "h", "sameSite": "None"},
+    {"name": "old", "value": SECRET, "domain": "h", "expires": 1000.0},
+]
+
+
+def test_cookies_go_in_at_once_and_a_silent_drop_is_found() -> None:
+    """One round trip sets every cookie; the read-back finds the one the browser dropped
+    without a word and names it; expired ones are not sent."""
     fake = _Jar()
-    wanted: list[dict[str, Any]] = [
-        {"name": "ok", "value": SECRET, "domain": "h", "path": "/"},
-        {"name": "bad name", "value": SECRET, "domain": "h"},
-        {"name": "open", "value": SECRET, "domain": "h", "sameSite": "None"},
-        {"name": "old", "value": SECRET, "domain": "h", "expires": 1000.0},
+    outcome = jar.set_over_cdp(fake.cdp, fake.read, _WANTED)
+    assert fake.calls == ["Network.setCookies"]
+    assert (outcome.set, outcome.expired) == (1, ("old",))
+    assert [str(r) for r in outcome.refused] == [
+        "cookie 'open' (h) was not set: sameSite None without secure"
     ]
-    outcome = jar.set_over_cdp(fake.cdp, lambda: [jar.from_cdp(c) for c in fake.cookies], wanted)
-    assert fake.calls == 3
+
+
+def test_a_rejected_batch_goes_in_one_cookie_at_a_time() -> None:
+    """A cookie whose fields the browser rejects fails the batch; then each goes in alone,
+    so the others are still set and that one is named with the browser's words, never
+    with the value."""
+    fake = _Jar()
+    wanted = [*_WANTED, {"name": "bad name", "value": SECRET, "domain": "h"}]
+    outcome = jar.set_over_cdp(fake.cdp, fake.read, wanted)
+    assert fake.calls == ["Network.setCookies"] + ["Network.setCookie"] * 3
     assert outcome.set == 1
-    assert outcome.expired == ("old",)
     assert [(r.name, r.reason) for r in outcome.refused] == [
-        ("bad name", "Invalid cookie fields *** (the name is not a valid cookie name)"),
         ("open", "sameSite None without secure"),
+        ("bad name", "Invalid cookie fields *** (the name is not a valid cookie name)"),
     ]
     assert SECRET not in repr(outcome) + " ".join(map(str, outcome.refused))
+
+
+@pytest.mark.parametrize(
+    "error",
+    [BidiClosedError("gone"), BidiTimeoutError("Network.setCookies", 5), TimeoutException("t")],
+    ids=["closed", "bidi-timeout", "webdriver-timeout"],
+)
+def test_a_dead_or_slow_browser_is_not_a_refused_cookie(error: Exception) -> None:
+    """A closed connection or a timeout while setting cookies stays that error (the crawl
+    reports the browser's state), not a list of refused cookies."""
+    with pytest.raises(type(error)):
+        jar.set_over_cdp(_Jar(fail=error).cdp, list, _WANTED)
 
 
 def test_report_logs_counts_and_names_and_strict_raises(caplog: pytest.LogCaptureFixture) -> None:
