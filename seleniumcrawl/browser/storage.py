@@ -1,24 +1,29 @@
-"""A storage state (cookies + localStorage) put into a browser context and read back out.
+"""A storage state (cookies, localStorage, sessionStorage) put into a browser context and
+read back out.
 
 **In.** A browser context is a browser's default context (what every shared tab uses)
 or an isolated session's BiDi user context. Its cookies are set when it is made, before
 any page: the default context's when the browser starts, a user context's when it is
-created (on Chromium CDP ``Network.setCookie`` in the driver's or the context's first tab,
-elsewhere BiDi ``storage.setCookie`` with the context's partition). Each import is read
-back (:mod:`seleniumcrawl.browser.cookies`) and :func:`report` names every cookie the
-browser refused, or raises in strict mode. localStorage cannot be written without a
-document of its origin, so a script that runs before any of the page's own scripts
-writes it, on the first document of each origin the context loads: a BiDi preload
-script scoped to the context (``script.addPreloadScript``), or on the classic path CDP's
+created (on Chromium over CDP in the driver's or the context's first tab, elsewhere BiDi
+``storage.setCookie`` with the context's partition). Each import is read back
+(:mod:`seleniumcrawl.browser.cookies`) and :func:`report` names every cookie the browser
+refused, or raises in strict mode. Web storage cannot be written without a document of
+its origin, so a script that runs before any of the page's own scripts writes it, on the
+first document of each origin the context loads: a BiDi preload script scoped to the
+context (``script.addPreloadScript``), or on the classic path CDP's
 ``Page.addScriptToEvaluateOnNewDocument`` in each window. It writes an origin's items
 once: it leaves the marker ``__seleniumcrawl_state__`` (the state's digest) in that
-origin's localStorage and does nothing where the marker is already there, so what the
-pages change later is kept. Export leaves the marker out.
+origin's localStorage (and in each tab's sessionStorage) and does nothing where the
+marker is already there, so what the pages change later is kept. The first snapshot of
+each such origin checks the marker, and a warning names an origin whose items were not
+written. Export leaves the marker out.
 
-**Out.** Cookies come from the context's jar. localStorage is read from documents: every
-crawl's last snapshot records its page's origin and items (:class:`OriginLog`, filled by
-:func:`seleniumcrawl.browser.page.capture`), and an export reads the live page again.
-Origins of an applied state that no page visited keep the state's items.
+**Out.** Cookies come from the context's jar, as the browser holds them. Web storage is
+read from documents: every crawl's last snapshot records its page's origin and items
+(:class:`OriginLog`, filled by :func:`seleniumcrawl.browser.page.capture`), and an export
+reads the live page again. Origins of an applied state that no page visited keep the
+state's items. sessionStorage, which Playwright's format lacks, goes beside an origin's
+``localStorage`` as ``sessionStorage``.
 """
 
 from __future__ import annotations
