@@ -30,11 +30,16 @@ $(STAMP): setup.cfg setup.py pyproject.toml
 ## venv: virtual environment with the package (editable) and the dev tools; no browser
 venv: $(STAMP)
 
-## system-deps: Debian's chromium and chromium-driver (apt-get update first), only when missing
+## system-deps: Debian's chromium, chromium-driver and tinyproxy (the proxy tests' server);
+## one apt-get update and one install of what is missing, nothing when all are there
 system-deps:
-	@if ! command -v chromedriver >/dev/null 2>&1 || ! { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }; then \
-		echo "Installing chromium and chromium-driver"; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
+	@missing=""; \
+	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
+	{ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } || missing="$$missing chromium"; \
+	{ command -v tinyproxy >/dev/null 2>&1 || [ -x /usr/sbin/tinyproxy ] || [ -x /usr/bin/tinyproxy ]; } || missing="$$missing tinyproxy"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
 ## setup: system-deps + venv (everything the browser targets need)

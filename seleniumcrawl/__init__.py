@@ -21,7 +21,12 @@ if TYPE_CHECKING:
     from seleniumcrawl.browser.page_api import Page
     from seleniumcrawl.browser.pool import DriverPool
     from seleniumcrawl.cache_context import CacheMode
-    from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+    from seleniumcrawl.config import (
+        BrowserConfig,
+        CrawlerRunConfig,
+        GeolocationConfig,
+        ProxyConfig,
+    )
     from seleniumcrawl.content.extraction import (
         ExtractionStrategy,
         JsonCssExtractionStrategy,
@@ -60,6 +65,7 @@ if TYPE_CHECKING:
         StateInUseError,
     )
     from seleniumcrawl.models import CrawlResult
+    from seleniumcrawl.proxy_strategy import ProxyRotationStrategy, RoundRobinProxyStrategy
     from seleniumcrawl.virtual_scroll import VirtualScrollConfig
 
 __version__ = "0.1.0"
@@ -87,17 +93,21 @@ _WHERE = {
     "DriverPool": "browser.pool",
     "ExtractionStrategy": "content.extraction",
     "FilterChain": "deep_crawling",
+    "GeolocationConfig": "config",
     "JsonCssExtractionStrategy": "content.extraction",
     "JsonLxmlExtractionStrategy": "content.extraction",
     "JsonXPathExtractionStrategy": "content.extraction",
     "MarkdownGenerationResult": "content.generation",
     "Page": "browser.page_api",
+    "ProxyConfig": "config",
+    "ProxyRotationStrategy": "proxy_strategy",
     "PruningContentFilter": "content.filters",
     "RelevantContentFilter": "content.filters",
     "KeywordRelevanceScorer": "deep_crawling",
     "MemoryAdaptiveDispatcher": "async_dispatcher",
     "RateLimiter": "async_dispatcher",
     "RegexExtractionStrategy": "content.extraction",
+    "RoundRobinProxyStrategy": "proxy_strategy",
     "SchemaError": "errors",
     "SeleniumCrawlError": "errors",
     "SemaphoreDispatcher": "async_dispatcher",
@@ -142,6 +152,7 @@ __all__ = [
     "DriverPool",
     "ExtractionStrategy",
     "FilterChain",
+    "GeolocationConfig",
     "JsonCssExtractionStrategy",
     "JsonLxmlExtractionStrategy",
     "JsonXPathExtractionStrategy",
@@ -149,10 +160,13 @@ __all__ = [
     "MarkdownGenerationResult",
     "MemoryAdaptiveDispatcher",
     "Page",
+    "ProxyConfig",
+    "ProxyRotationStrategy",
     "PruningContentFilter",
     "RateLimiter",
     "RegexExtractionStrategy",
     "RelevantContentFilter",
+    "RoundRobinProxyStrategy",
     "SchemaError",
     "SeleniumCrawlError",
     "SemaphoreDispatcher",

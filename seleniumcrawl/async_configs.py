@@ -1,7 +1,14 @@
 """Crawl4AI's import path for the configuration classes (and ``CacheMode``, as there)."""
 
 from seleniumcrawl.cache_context import CacheMode
-from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig, GeolocationConfig, ProxyConfig
 from seleniumcrawl.virtual_scroll import VirtualScrollConfig
 
-__all__ = ["BrowserConfig", "CacheMode", "CrawlerRunConfig", "VirtualScrollConfig"]
+__all__ = [
+    "BrowserConfig",
+    "CacheMode",
+    "CrawlerRunConfig",
+    "GeolocationConfig",
+    "ProxyConfig",
+    "VirtualScrollConfig",
+]

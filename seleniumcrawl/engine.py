@@ -32,6 +32,12 @@ from seleniumcrawl.browser.capture import recorder as capture_recorder
 from seleniumcrawl.browser.downloads import CrawlDownloads, DownloadWatcher
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.failures import describe_error
+from seleniumcrawl.browser.identity import (
+    Identity,
+    identity_of,
+    proxy_failure,
+    refuse_classic_identity,
+)
 from seleniumcrawl.browser.page_api import Page, Response
 from seleniumcrawl.browser.pool import DriverPool
 from seleniumcrawl.browser.tab import BidiTab, ClassicTab, Tab
@@ -42,7 +48,12 @@ from seleniumcrawl.cache import (
     default_downloads_path,
     fetch_options,
 )
-from seleniumcrawl.config import SOCIAL_MEDIA_DOMAINS, BrowserConfig, CrawlerRunConfig
+from seleniumcrawl.config import (
+    SOCIAL_MEDIA_DOMAINS,
+    BrowserConfig,
+    CrawlerRunConfig,
+    ProxyConfig,
+)
 from seleniumcrawl.content.scraping import scrape
 from seleniumcrawl.dispatcher import Configs, Dispatcher, ProgressCallback
 from seleniumcrawl.errors import (
@@ -50,6 +61,7 @@ from seleniumcrawl.errors import (
     CrawlerClosedError,
     CrawlError,
     NavigationError,
+    ProxyError,
     SessionError,
     StorageStateError,
 )
@@ -284,6 +296,8 @@ class CrawlEngine:
         url = config.url if url is None else url
         if url is None:
             raise ValueError("no URL: pass url= or set CrawlerRunConfig.url")
+        if not self.browser_config.use_bidi:
+            refuse_classic_identity(config)
         try:
             target = resolve(url)
         except CrawlError as exc:
@@ -391,8 +405,21 @@ class CrawlEngine:
         if target.kind == "raw" and not config.needs_browser_step:
             return self._scraper.submit(self._raw_without_browser, target, config)
 
+        identity, proxy = self._identity(config)
+
         def task(tab: Tab) -> CrawlResult:
-            return self._browser_crawl(tab, target, config, cache_status)
+            try:
+                result = self._browser_crawl(tab, target, config, cache_status)
+            except NavigationError as exc:
+                failed = proxy_failure(exc, proxy)
+                if failed is None:
+                    raise
+                raise failed from exc
+            if result.status_code == 407 and proxy is not None and not proxy.is_direct:
+                raise ProxyError(
+                    f"proxy {proxy.display} asks for credentials (HTTP 407) loading {target.url}"
+                )
+            return result
 
         try:
             if config.session_id is not None:
@@ -401,6 +428,7 @@ class CrawlEngine:
                     task,
                     isolated=config.session_isolation,
                     create=not config.js_only,
+                    identity=identity,
                 )
             elif config.js_only:
                 # A temporary window is blank: js_only there would silently crawl about:blank.
@@ -409,10 +437,35 @@ class CrawlEngine:
                     "crawl of that session opened"
                 )
             else:
-                inner = self.pool.run_temporary(task)
+                inner = self.pool.run_temporary(task, identity=identity)
         except CrawlError as exc:
             return _done(_failure_of(exc, target.url, config.session_id))  # type: ignore[arg-type]
         return _as_result(inner, target.url, config.session_id)
+
+    def _identity(self, config: CrawlerRunConfig) -> tuple[Identity | None, ProxyConfig | None]:
+        """The identity this crawl asks for (None: the browser's, or a live session's own)
+        and the proxy its pages go through (for the failure message).
+
+        The rotation gives a proxy to new sessions and sessionless crawls only: a live
+        session keeps the one it was opened with."""
+        live = self.pool.session(config.session_id) if config.session_id is not None else None
+        proxy = config.proxy_config
+        strategy = config.proxy_rotation_strategy
+        if proxy is None and strategy is not None:
+            if live is not None:
+                proxy = live.identity.proxy if live.identity is not None else None
+            elif config.proxy_session_id is not None:
+                proxy = strategy.proxy_for_session(
+                    config.proxy_session_id, config.proxy_session_ttl
+                )
+            else:
+                proxy = strategy.next_proxy()
+        identity = identity_of(self.browser_config, config, proxy)
+        if identity is None and live is not None and live.identity is not None:
+            identity_proxy = live.identity.proxy
+        else:
+            identity_proxy = identity.proxy if identity is not None else None
+        return identity, identity_proxy or self.browser_config.proxy_config
 
     def _raw_without_browser(self, target: Target, config: CrawlerRunConfig) -> CrawlResult:
         started = time.perf_counter()

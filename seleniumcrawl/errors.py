@@ -13,10 +13,12 @@
     └── CrawlError                          a crawl failed; becomes ``success=False``
         ├── NavigationError                 refused connection, error page ("navigation")
         │   ├── BadUrlError                 a URL no crawl accepts ("bad_input")
-        │   └── PageTimeoutError            page_timeout passed ("timeout")
+        │   ├── PageTimeoutError            page_timeout passed ("timeout")
+        │   └── ProxyError                  the proxy failed or refused the login ("proxy")
         ├── ScriptError                     a js_code script threw or did not parse ("script")
         ├── WaitTimeoutError                wait_for did not hold in time ("timeout")
         ├── SessionError                    js_only on an unknown session, no driver ("session")
+        ├── IdentityError                   a per-crawl identity without BiDi ("bad_input")
         ├── BrowserDiedError                the browser or its driver went away ("browser_dead")
         └── HookError (hooks.py)            a user hook raised ("hook")
 
@@ -86,6 +88,13 @@ class PageTimeoutError(NavigationError):
     error_type = "timeout"
 
 
+class ProxyError(NavigationError):
+    """The crawl's proxy could not be used: unreachable, failing, or refusing the
+    credentials. The message names the proxy's host, never its password."""
+
+    error_type = "proxy"
+
+
 class ScriptError(CrawlError):
     """A ``js_code`` script threw an error or could not be parsed."""
 
@@ -108,6 +117,12 @@ class SessionError(CrawlError):
     """The session cannot serve this crawl (unknown for ``js_only``, no free driver)."""
 
     error_type = "session"
+
+
+class IdentityError(CrawlError):
+    """A per-crawl proxy or identity this browser cannot give (no BiDi, no user contexts)."""
+
+    error_type = "bad_input"
 
 
 class BrowserDiedError(CrawlError):

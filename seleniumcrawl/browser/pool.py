@@ -37,7 +37,7 @@ from typing import Any, NoReturn, TypeVar
 
 from selenium.common.exceptions import NoSuchWindowException, WebDriverException
 
-from seleniumcrawl.browser.bidi import BidiError, BidiTimeoutError
+from seleniumcrawl.browser.bidi import BidiTimeoutError
 from seleniumcrawl.browser.driver import ManagedDriver
 from seleniumcrawl.browser.executor import DriverThread, current_driver_thread
 from seleniumcrawl.browser.failures import (
@@ -48,6 +48,7 @@ from seleniumcrawl.browser.failures import (
     means_browser_gone,
     tab_crashed,
 )
+from seleniumcrawl.browser.identity import Identity, UserContexts
 from seleniumcrawl.browser.jobs import _fail_unless_ran, _Job, _nothing
 from seleniumcrawl.browser.launch import create_driver
 from seleniumcrawl.browser.reaper import Reaper
@@ -65,6 +66,7 @@ from seleniumcrawl.errors import (
     BrowserDiedError,
     CrawlerClosedError,
     CrawlError,
+    IdentityError,
     SessionError,
     WrongThreadError,
 )
@@ -200,7 +202,7 @@ class DriverPool:
         with self._lock:
             threads = list(self._threads)
             sessions = sum(1 for s in self._sessions.values() if not s.lost)
-            idle = sum(len(t.idle) for t in self._tabs.values())
+            idle = sum(len(t.idle) + sum(map(len, t.idle_by.values())) for t in self._tabs.values())
         return PoolStats(
             threads=len(threads),
             active=sum(1 for t in threads if t.accepting),
@@ -223,7 +225,9 @@ class DriverPool:
                 "would deadlock; schedule it from another thread"
             )
 
-    def place_session(self, session_id: str, *, isolated: bool = False) -> Session:
+    def place_session(
+        self, session_id: str, *, isolated: bool = False, identity: Identity | None = None
+    ) -> Session:
         """Choose a new session's browser and record the session (its tab opens with its
         first crawl): the placement policy on its own, for tests with a fake
         ``driver_factory`` and for tools. Raises :class:`SessionError` for a live id, or
@@ -232,10 +236,13 @@ class DriverPool:
             self._ensure_open()
             if self._live_session(session_id) is not None:
                 raise SessionError(f"session {session_id!r} already exists")
-            return self._place_session(session_id, isolated)
+            return self._place_session(session_id, isolated, identity)
 
-    def _place_session(self, session_id: str, isolated: bool) -> Session:
-        session = Session(session_id, self._thread_for_session(isolated), isolated)
+    def _place_session(
+        self, session_id: str, isolated: bool, identity: Identity | None = None
+    ) -> Session:
+        thread = self._thread_for_session(isolated)
+        session = Session(session_id, thread, isolated, identity=identity)
         self._sessions[session_id] = session
         return session
 
@@ -246,8 +253,12 @@ class DriverPool:
         *,
         isolated: bool = False,
         create: bool = True,
+        identity: Identity | None = None,
     ) -> concurrent.futures.Future[T]:
-        """Run ``task(tab)`` in the session's tab (created unless ``create`` is False)."""
+        """Run ``task(tab)`` in the session's tab (created unless ``create`` is False).
+
+        A new session with an ``identity`` runs in a user context for it; a live
+        session keeps the identity it was opened with (asking for another raises)."""
         with self._lock:
             self._ensure_open()
             session = self._sessions.get(session_id)
@@ -260,7 +271,13 @@ class DriverPool:
                         f"session {session_id!r} does not exist (js_only needs a session "
                         "opened by an earlier crawl)"
                     )
-                session = self._place_session(session_id, isolated)
+                session = self._place_session(session_id, isolated, identity)
+            elif identity is not None and identity != session.identity:
+                raise SessionError(
+                    f"session {session_id!r} was opened with another identity "
+                    f"({session.identity.describe() if session.identity else 'default'}); "
+                    "kill_session() it before crawling it with a new proxy or identity"
+                )
             session.inflight += 1
         outer: concurrent.futures.Future[T] = concurrent.futures.Future()
 
@@ -292,8 +309,11 @@ class DriverPool:
             ):
                 del self._sessions[session.session_id]
 
-    def run_temporary(self, task: Task[T]) -> concurrent.futures.Future[T]:
-        """Run ``task(tab)`` in a tab of no session (reused by later sessionless crawls)."""
+    def run_temporary(
+        self, task: Task[T], *, identity: Identity | None = None
+    ) -> concurrent.futures.Future[T]:
+        """Run ``task(tab)`` in a tab of no session (reused by later sessionless crawls);
+        with an ``identity``, in the user context shared by crawls of that identity."""
         with self._lock:
             self._ensure_open()
             thread = self._thread_for_temporary()
@@ -305,7 +325,7 @@ class DriverPool:
                 thread.crawls -= 1
 
         def body(drv: ManagedDriver) -> T:
-            return self._in_temporary(thread, drv, task)
+            return self._in_temporary(thread, drv, task, identity)
 
         self._dispatch(thread, _Job(outer, body, end))
         return outer
@@ -490,6 +510,8 @@ class DriverPool:
                         downloads=drv.downloads,
                     )
                 tabs = _DriverTabs(thread.generation, bidi)
+                if bidi is not None:
+                    tabs.contexts = UserContexts(bidi.bidi, self.config)
                 self._tabs[thread] = tabs
             return tabs
 
@@ -513,8 +535,11 @@ class DriverPool:
             )
         if session.handle is not None and session.generation != thread.generation:
             session.handle, session.tab, session.user_context = None, None, None
+            session.shared_context = False
             if not create:
                 raise SessionError(f"session {session.session_id!r} was lost when its browser died")
+        if drv.bidi is None and session.identity is not None:
+            raise _classic_identity()
         if drv.bidi is None:
             tab: Tab = self._classic_session_tab(thread, session, drv, create)
         else:
@@ -540,33 +565,41 @@ class DriverPool:
         if tab is not None and not create:
             raise SessionError(f"the tab of session {session.session_id!r} was closed")
         created = False
-        if session.isolated and session.user_context is None:
-            got = drv.bidi.call("browser.createUserContext", {}, self.config.command_timeout)  # type: ignore[union-attr]
-            session.user_context, created = str(got["userContext"]), True
-        tab = tabs.bidi.open(session.user_context)
+        contexts = tabs.contexts
+        assert contexts is not None
+        contexts.start()
+        if session.user_context is None and session.isolated:
+            session.user_context, created = contexts.create_own(session.identity), True
+        elif session.user_context is None and session.identity is not None:
+            session.user_context, created = contexts.acquire(session.identity), True
+            session.shared_context = True
+        try:
+            tab = tabs.bidi.open(session.user_context)
+        except BaseException:
+            if created:
+                self._drop_context(tabs, session)
+            raise
         try:
             self._setup_tab(tab)
         except BaseException:
             # Set-up failed (a storage state the browser refused): leave nothing behind.
             tabs.bidi.close(tab)
             if created:
-                self._remove_user_context(drv, session.user_context)
-                session.user_context = None
+                self._drop_context(tabs, session)
             raise
         session.tab, session.handle, session.generation = tab, tab.handle, thread.generation
         return tab
 
-    def _remove_user_context(self, drv: ManagedDriver, user_context: str | None) -> None:
-        if user_context is None or drv.bidi is None:
-            return
-        try:
-            drv.bidi.call(
-                "browser.removeUserContext",
-                {"userContext": user_context},
-                self.config.command_timeout,
-            )
-        except BidiError as exc:
-            log.debug("removing user context %s failed: %s", user_context, exc)
+    @staticmethod
+    def _drop_context(tabs: _DriverTabs, session: Session) -> None:
+        """The session no longer uses its user context: one user less of a shared one,
+        removal of its own."""
+        if session.user_context is not None and tabs.contexts is not None:
+            if session.shared_context and session.identity is not None:
+                tabs.contexts.release(session.identity)
+            else:
+                tabs.contexts.remove_own(session.user_context)
+        session.user_context, session.shared_context = None, False
 
     def _classic_session_tab(
         self, thread: DriverThread, session: Session, drv: ManagedDriver, create: bool
@@ -601,28 +634,33 @@ class DriverPool:
             raise
         return handle
 
-    def _in_temporary(self, thread: DriverThread, drv: ManagedDriver, task: Task[T]) -> T:
+    def _in_temporary(
+        self, thread: DriverThread, drv: ManagedDriver, task: Task[T], identity: Identity | None
+    ) -> T:
         tabs = self._tabs_of(thread, drv)
         try:
             if tabs.bidi is None:
+                if identity is not None:
+                    raise _classic_identity()
                 return self._classic_temporary(thread, drv, tabs, task)
-            return self._bidi_temporary(thread, drv, tabs, task)
+            return self._bidi_temporary(thread, drv, tabs, task, identity)
         finally:
             drv.crawl_ended()
 
     def _bidi_temporary(
-        self, thread: DriverThread, drv: ManagedDriver, tabs: _DriverTabs, task: Task[T]
+        self,
+        thread: DriverThread,
+        drv: ManagedDriver,
+        tabs: _DriverTabs,
+        task: Task[T],
+        identity: Identity | None = None,
     ) -> T:
-        assert tabs.bidi is not None
+        assert tabs.bidi is not None and tabs.contexts is not None
         with self._lock:
-            tab = tabs.idle.pop() if tabs.idle else None
+            idle = tabs.idle if identity is None else tabs.idle_by.get(identity, [])
+            tab = idle.pop() if idle else None
         if tab is None:
-            tab = self._guarded(thread, drv, None, lambda: tabs.bidi.open())  # type: ignore[union-attr]
-            try:
-                self._setup_tab(tab)
-            except BaseException:
-                tabs.bidi.close(tab)
-                raise
+            tab = self._guarded(thread, drv, None, lambda: self._open_temporary(tabs, identity))
         tab.reused = True
         ok = False
         try:
@@ -630,20 +668,54 @@ class DriverPool:
             ok = True
             return result
         finally:
-            self._park_or_close(thread, tabs, tab, keep=ok)
+            self._park_or_close(thread, tabs, tab, keep=ok, identity=identity)
+
+    def _open_temporary(self, tabs: _DriverTabs, identity: Identity | None) -> BidiTab:
+        """A new tab for sessionless crawls (in the shared context of ``identity``)."""
+        assert tabs.bidi is not None and tabs.contexts is not None
+        tabs.contexts.start()
+        user_context = tabs.contexts.acquire(identity) if identity is not None else None
+        try:
+            tab = tabs.bidi.open(user_context)
+        except BaseException:
+            if identity is not None:
+                tabs.contexts.release(identity)
+            raise
+        try:
+            self._setup_tab(tab)
+        except BaseException:
+            tabs.bidi.close(tab)
+            if identity is not None:
+                tabs.contexts.release(identity)
+            raise
+        return tab
 
     def _park_or_close(
-        self, thread: DriverThread, tabs: _DriverTabs, tab: BidiTab, keep: bool
+        self,
+        thread: DriverThread,
+        tabs: _DriverTabs,
+        tab: BidiTab,
+        keep: bool,
+        identity: Identity | None = None,
     ) -> None:
-        """A sessionless crawl's tab: kept for the next crawl after a success, else closed."""
-        if tab.closed or tabs.generation != thread.generation:
+        """A sessionless crawl's tab: kept for the next crawl after a success, else closed
+        (an identity's tab gives its context back when closed)."""
+        if tabs.generation != thread.generation:
             return
-        with self._lock:
-            if keep and not tab.crashed and len(tabs.idle) < thread.page_slots:
-                tabs.idle.append(tab)
-                return
-        assert tabs.bidi is not None
-        tabs.bidi.close(tab)
+        assert tabs.bidi is not None and tabs.contexts is not None
+        if not tab.closed:
+            with self._lock:
+                if identity is None:
+                    room = len(tabs.idle) < thread.page_slots
+                else:
+                    room = sum(map(len, tabs.idle_by.values())) < thread.page_slots
+                if keep and not tab.crashed and room:
+                    idle = tabs.idle if identity is None else tabs.idle_by.setdefault(identity, [])
+                    idle.append(tab)
+                    return
+            tabs.bidi.close(tab)
+        if identity is not None:
+            tabs.contexts.release(identity)
 
     def _classic_temporary(
         self, thread: DriverThread, drv: ManagedDriver, tabs: _DriverTabs, task: Task[T]
@@ -677,7 +749,7 @@ class DriverPool:
             tabs = self._tabs_of(thread, drv)
             if session.tab is not None and tabs.bidi is not None:
                 tabs.bidi.close(session.tab)
-            self._remove_user_context(drv, session.user_context)
+            self._drop_context(tabs, session)
         session.handle, session.tab, session.user_context = None, None, None
 
     @staticmethod
@@ -933,3 +1005,12 @@ class DriverPool:
                 thread.await_stop(deadline)
             except Exception:
                 log.exception("stopping %s failed", thread.name)
+
+
+def _classic_identity() -> IdentityError:
+    return IdentityError(
+        "a per-crawl proxy_config, proxy_rotation_strategy, user_agent, locale, timezone_id, "
+        "geolocation or headers needs WebDriver BiDi (a user context per identity); this "
+        "browser speaks classic WebDriver only (use_bidi=False or a remote end without BiDi): "
+        "set them on BrowserConfig instead"
+    )

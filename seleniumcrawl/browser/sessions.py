@@ -9,6 +9,7 @@ import time
 import attrs
 
 from seleniumcrawl.browser.executor import DriverThread
+from seleniumcrawl.browser.identity import Identity, UserContexts
 from seleniumcrawl.browser.jobs import _Serial
 from seleniumcrawl.browser.tab import BidiTab, BidiTabs
 
@@ -24,8 +25,12 @@ class Session:
     handle: str | None = None
     #: The BiDi tab, on the BiDi path.
     tab: BidiTab | None = None
-    #: The BiDi user context of an isolated session.
+    #: The BiDi user context of an isolated session, or of a session with an identity.
     user_context: str | None = None
+    #: The proxy, user agent, locale... the session was opened with (None: the browser's).
+    identity: Identity | None = None
+    #: Whether ``user_context`` is shared with other crawls of the same identity.
+    shared_context: bool = False
     generation: int = -1
     inflight: int = 0
     lost: bool = False
@@ -44,6 +49,10 @@ class _DriverTabs:
     idle: list[BidiTab] = attrs.field(factory=list)
     #: Classic: the window sessionless crawls reuse.
     scratch: str | None = None
+    #: BiDi: the user contexts made for identities (sessions' and sessionless crawls').
+    contexts: UserContexts | None = None
+    #: BiDi: idle tabs of sessionless crawls with an identity, by identity.
+    idle_by: dict[Identity, list[BidiTab]] = attrs.field(factory=dict)
 
 
 @attrs.frozen

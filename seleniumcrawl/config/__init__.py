@@ -12,7 +12,8 @@ stored as tuples and dicts (``headers``, each cookie) as
 gives the plain JSON form back.
 
 The package's modules: :mod:`~seleniumcrawl.config.browser` (``BrowserConfig``),
-:mod:`~seleniumcrawl.config.run` (``CrawlerRunConfig``) and
+:mod:`~seleniumcrawl.config.run` (``CrawlerRunConfig``),
+:mod:`~seleniumcrawl.config.identity` (``ProxyConfig``, ``GeolocationConfig``) and
 :mod:`~seleniumcrawl.config.validators` (the converters and validators both use). Every
 name is importable from ``seleniumcrawl.config`` itself.
 """
@@ -26,6 +27,7 @@ from seleniumcrawl.config.browser import (
     default_profile_dir,
     seleniumcrawl_home,
 )
+from seleniumcrawl.config.identity import GeolocationConfig, ProxyConfig
 from seleniumcrawl.config.run import (
     SOCIAL_MEDIA_DOMAINS,
     WAIT_UNTIL,
@@ -40,6 +42,8 @@ __all__ = [
     "WAIT_UNTIL",
     "BrowserConfig",
     "CrawlerRunConfig",
+    "GeolocationConfig",
+    "ProxyConfig",
     "UrlMatcher",
     "browser_config_of",
     "default_profile_dir",

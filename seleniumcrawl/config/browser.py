@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from seleniumcrawl import storage_state
+from seleniumcrawl.config.identity import ProxyConfig, to_proxy_config
 from seleniumcrawl.config.validators import (
     _absolute_path,
     _env_flag,
@@ -128,6 +129,10 @@ def _downloads_path(instance: BrowserConfig, attribute: attrs.Attribute[Any], va
         raise ConfigError(f"BrowserConfig.downloads_path {value!r} is not writable ({existing!r})")
 
 
+def _to_browser_proxy(value: Any) -> ProxyConfig | None:
+    return to_proxy_config(value, "BrowserConfig.proxy_config")
+
+
 @attrs.frozen(kw_only=True)
 class BrowserConfig:
     """How the pool's browsers are started. Shared by every crawl of a crawler."""
@@ -137,6 +142,8 @@ class BrowserConfig:
     viewport_width: int = attrs.field(default=1080, validator=[_int, _positive])
     viewport_height: int = attrs.field(default=600, validator=[_int, _positive])
     user_agent: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
+    #: A proxy URL for every crawl (the older form of ``proxy_config``); afterwards it
+    #: holds the proxy's server without credentials.
     proxy: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
     extra_args: tuple[str, ...] = attrs.field(
         default=(), converter=_to_strings, validator=_str_list
@@ -206,6 +213,11 @@ class BrowserConfig:
     #: Crawl4AI's name for a browser started on ``user_data_dir``: here, with a
     #: ``user_data_dir``, the same as ``use_persistent_context`` (we always start the browser).
     use_managed_browser: bool = attrs.field(default=False, validator=_typed(bool))
+    # -- network identity (docs/identity.md) --
+    #: The proxy of every crawl: a ProxyConfig, a proxy string or a dict (credentials
+    #: for http(s) proxies need BiDi). ``proxy=`` gives the same without credentials
+    #: fields; both given must agree.
+    proxy_config: ProxyConfig | None = attrs.field(default=None, converter=_to_browser_proxy)
     #: The storage state's content (``storage_state`` read and validated).
     _storage_state_data: FrozenDict[str, Any] | None = attrs.field(
         init=False, default=None, eq=False, repr=False
@@ -213,6 +225,7 @@ class BrowserConfig:
 
     def __attrs_post_init__(self) -> None:
         self._identity_post_init()
+        self._proxy_post_init()
         if self.viewport is not None:
             width = self.viewport.get("width", self.viewport_width)
             height = self.viewport.get("height", self.viewport_height)
@@ -241,6 +254,31 @@ class BrowserConfig:
                 )
             object.__setattr__(self, "max_drivers", _DefaultInt(1))
 
+    def _proxy_post_init(self) -> None:
+        proxy = self.proxy_config
+        if self.proxy is not None:
+            from_proxy = to_proxy_config(self.proxy, "BrowserConfig.proxy")
+            if from_proxy is not None and from_proxy.has_credentials:
+                disagree = proxy is not None and from_proxy != proxy
+            else:
+                disagree = (
+                    proxy is not None
+                    and from_proxy is not None
+                    and (from_proxy.server != proxy.server)
+                )
+            if disagree and proxy is not None:
+                raise ConfigError(
+                    f"BrowserConfig.proxy ({from_proxy.display if from_proxy else None}) and "
+                    f"proxy_config ({proxy.display}) disagree: give one of them"
+                )
+            proxy = proxy or from_proxy
+        if proxy is not None and proxy.is_direct:
+            proxy = None
+        # Frozen class: the constructor is the one place these are set. ``proxy`` keeps
+        # the server only: it is shown in reprs and cache keys, a password never is.
+        object.__setattr__(self, "proxy_config", proxy)
+        object.__setattr__(self, "proxy", proxy.server if proxy is not None else None)
+
     @property
     def storage_state_data(self) -> dict[str, Any] | None:
         """The storage state as a plain dict (``{"cookies": [...], "origins": [...]}``),
@@ -258,6 +296,11 @@ class BrowserConfig:
         """Return a copy with ``changes`` applied (and validated)."""
         if "viewport" not in changes and changes.keys() & {"viewport_width", "viewport_height"}:
             changes["viewport"] = None  # the new width/height win over the old viewport dict
+        # One proxy given anew replaces both forms of the old one.
+        if "proxy_config" in changes and "proxy" not in changes:
+            changes["proxy"] = None
+        elif "proxy" in changes and "proxy_config" not in changes:
+            changes["proxy_config"] = None
         return attrs.evolve(self, **changes)
 
 

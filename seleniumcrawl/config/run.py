@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import attrs
 
 from seleniumcrawl.cache_context import CacheMode
+from seleniumcrawl.config.identity import GeolocationConfig, ProxyConfig, to_proxy_config
 from seleniumcrawl.config.validators import (
     UrlMatcher,
     _int,
@@ -23,11 +25,13 @@ from seleniumcrawl.config.validators import (
     _typed,
 )
 from seleniumcrawl.errors import ConfigError
+from seleniumcrawl.frozen import FrozenDict
 
 if TYPE_CHECKING:
     from seleniumcrawl.content.extraction import ExtractionStrategy
     from seleniumcrawl.content.generation import MarkdownGenerationStrategy
     from seleniumcrawl.deep_crawling.base import DeepCrawlStrategy
+    from seleniumcrawl.proxy_strategy import ProxyRotationStrategy
 
 
 def _js_code(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -199,6 +203,61 @@ def _wait_until(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], val
         )
 
 
+def _to_run_proxy(value: Any) -> ProxyConfig | None:
+    return to_proxy_config(value, "CrawlerRunConfig.proxy_config")
+
+
+def _rotation(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    from seleniumcrawl.proxy_strategy import ProxyRotationStrategy
+
+    _typed(ProxyRotationStrategy)(instance, attribute, value)
+
+
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def _locale(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(str, optional=True)(instance, attribute, value)
+    if value is not None and not _LOCALE.match(value):
+        raise ConfigError(
+            f"CrawlerRunConfig.locale must be a language tag like 'en-US', got {value!r}"
+        )
+
+
+def _timezone_id(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _typed(str, optional=True)(instance, attribute, value)
+    if value is None:
+        return
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            "CrawlerRunConfig.timezone_id must be an IANA time zone like 'Europe/Berlin', "
+            f"got {value!r}"
+        ) from None
+
+
+def _to_run_headers(value: Any) -> Any:
+    return FrozenDict(value) if isinstance(value, Mapping) else value
+
+
+def _run_headers(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, FrozenDict):
+        raise TypeError(
+            f"CrawlerRunConfig.headers must be a dict of str to str, got {type(value).__name__}"
+        )
+    for key, val in value.items():
+        if not isinstance(key, str) or not isinstance(val, str):
+            # Header values may be tokens: name the header, never quote its value.
+            raise TypeError(f"CrawlerRunConfig.headers[{key!r}] must map a str to a str")
+
+
 @attrs.frozen(kw_only=True)
 class CrawlerRunConfig:
     """What one crawl does. Times in milliseconds except ``delay_before_return_html`` (s)."""
@@ -299,6 +358,33 @@ class CrawlerRunConfig:
     #: When navigation is done: "domcontentloaded" (parsed), "load", "networkidle" (load,
     #: then no request in flight for 500 ms) or "commit" (waits as "domcontentloaded").
     wait_until: str = attrs.field(default="domcontentloaded", validator=_wait_until)
+
+    # -- network identity per crawl or session (docs/identity.md) --
+    #: This crawl's (or new session's) proxy: a ProxyConfig, a proxy string, a dict, or
+    #: ``ProxyConfig.DIRECT`` for none. None: the browser's.
+    proxy_config: ProxyConfig | None = attrs.field(default=None, converter=_to_run_proxy)
+    #: Gives each new session or sessionless crawl its proxy (``seleniumcrawl.proxy_strategy``).
+    proxy_rotation_strategy: ProxyRotationStrategy | None = attrs.field(
+        default=None, validator=_rotation
+    )
+    #: Pins one proxy of the rotation to this logical session id (Crawl4AI's sticky proxy).
+    proxy_session_id: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
+    #: Seconds a ``proxy_session_id`` keeps its proxy (None: for ever).
+    proxy_session_ttl: float | None = attrs.field(default=None, validator=[_number, _positive])
+    #: ``navigator.userAgent`` and the ``User-Agent`` header (None: the browser's).
+    user_agent: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
+    #: ``navigator.language`` and ``Intl``'s locale, like "de-DE".
+    locale: str | None = attrs.field(default=None, validator=_locale)
+    #: The time zone pages see, like "Asia/Tokyo".
+    timezone_id: str | None = attrs.field(default=None, validator=_timezone_id)
+    #: What ``navigator.geolocation`` reports.
+    geolocation: GeolocationConfig | None = attrs.field(
+        default=None, validator=_typed(GeolocationConfig, optional=True)
+    )
+    #: Extra request headers of this crawl's (or session's) requests. Left out of repr.
+    headers: FrozenDict[str, str] | None = attrs.field(
+        default=None, converter=_to_run_headers, validator=_run_headers, repr=False
+    )
 
     @property
     def scripts(self) -> list[str]:

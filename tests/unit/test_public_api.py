@@ -45,6 +45,11 @@ EXPECTED = {
     "RateLimiter",
     "SemaphoreDispatcher",
     "StateInUseError",
+    # Network identity per session (SPEC 22), Crawl4AI's names
+    "GeolocationConfig",
+    "ProxyConfig",
+    "ProxyRotationStrategy",
+    "RoundRobinProxyStrategy",
 }
 
 
