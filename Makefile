@@ -30,8 +30,7 @@ $(STAMP): setup.cfg setup.py pyproject.toml
 ## venv: virtual environment with the package (editable) and the dev tools; no browser
 venv: $(STAMP)
 
-## system-deps: Debian's chromium, chromium-driver and tinyproxy (the proxy tests' server);
-## one apt-get update and one install of what is missing, nothing when all are there
+## system-deps: Debian's chromium, chromium-driver, tinyproxy: one apt-get for what is missing
 system-deps:
 	@missing=""; \
 	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
