@@ -34,8 +34,14 @@ _DROPPED_TAGS = frozenset(
     {
         "nav", "aside", "form", "button", "select", "input", "textarea", "label", "iframe",
         "dialog", "svg", "noscript", "script", "style", "template", "object", "embed",
-        "canvas", "audio", "video", "menu", "footer", "option", "fieldset",
+        "canvas", "audio", "video", "menu", "footer", "option", "fieldset", "figcaption",
     }
+)  # fmt: skip
+#: Dropped whatever they hold; other chrome tags (``aside``, ``form``) wrap whole pages on
+#: some sites and are kept when they hold half of the page's words.
+_ALWAYS_DROPPED = frozenset(
+    {"button", "select", "input", "textarea", "iframe", "svg", "noscript", "script", "style",
+     "template", "object", "embed", "canvas", "audio", "video", "option"}
 )  # fmt: skip
 _CHROME_ROLES = frozenset(
     {
@@ -46,9 +52,9 @@ _CHROME_ROLES = frozenset(
 #: class/id words naming chrome, matched at the start of a word ("comment-list", "sharedaddy").
 _CHROME_WORDS = re.compile(
     r"(?<![a-z])(?:comment|sidebar|cookie|consent|onetrust|gdpr|newsletter|subscri|related"
-    r"|share|social|advert|sponsor|promo|breadcrumb|pagination|pager|signature|byline|widget"
+    r"|share|social|advert|sponsor|promo|breadcrumb|pagination|pager|signature|byline|widget|top-?stor"
     r"|popup|modal|banner|masthead|navbar|navigation|menu|toolbar|skip-?link|rating|review"
-    r"|upsell|recommend|trending|most-?read|popular|disqus|outbrain|taboola|author-?(?:info|bio|box)"
+    r"|upsell|teaser|recommend|trending|most-?read|popular|disqus|outbrain|taboola|author-?(?:info|bio|box)"
     r"|postprofile|profile|announcement|back-?to-?top|back2top|similar|tags?-?(?:list|links|cloud)"
     r"|table-of-contents|edit-?this|last-?updated|post-?buttons|action-?bar|footer|colophon"
     r"|header-?bar|site-?header|classified|weather|ticker)",
@@ -57,14 +63,30 @@ _CHROME_WORDS = re.compile(
 #: class/id tokens naming chrome that are too short to match inside other words.
 _CHROME_TOKENS = frozenset(
     {
-        "ad", "ads", "nav", "meta", "tags", "tools", "rail", "hdr", "ftr", "top", "toc",
-        "aside", "claps", "follow", "hide", "hidden", "sr", "only", "none", "kicker", "usp",
-        "price", "gallery", "thumb", "options", "print", "poll", "online", "speechify", "author",
+        "ad", "ads", "nav", "meta", "tags", "tools", "rail", "hdr", "ftr", "toc",
+        "aside", "claps", "follow", "hide", "hidden", "sr", "only", "kicker", "usp",
+        "price", "gallery", "thumb", "options", "poll", "online", "speechify", "author",
+        "published", "sources", "alert",
     }
 )  # fmt: skip
+#: class/id words naming chrome even beside a content word ("wp-caption-text", "entry-utility").
+_FORCED_CHROME = re.compile(
+    r"(?<![a-z])(?:caption|credit|copyright|disclaimer|disclosure|dateline|postmeta"
+    r"|entry-?utility|next-?story|next-?post|prev-?post|community-notice|saboxplugin|img-?meta"
+    r"|image-?author)",
+    re.IGNORECASE,
+)
 #: class/id tokens that say "this is the content": they protect an element from the words above.
 _CONTENT_TOKENS = frozenset(
     {"article", "body", "content", "entry", "main", "story", "text", "prose", "markdown"}
+)
+#: Class names that look like chrome words but name a layout: CSS utilities
+#: ("overflow-hidden" hides nothing), page builders' wrappers ("elementor-widget-wrap",
+#: "elementor-top-section") and Blogger's post list ("widget Blog").
+_UTILITY = re.compile(
+    r"\b(?:overflow|visually|text|sm|md|lg|xl)-(?:hidden|hide|only)\S*|\belementor-\S*"
+    r"|\bwidget(?= Blog\b)",
+    re.IGNORECASE,
 )
 _TOKEN_SPLIT = re.compile(r"[\s_-]+")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -140,9 +162,11 @@ def _is_chrome(el: Any, tag: str) -> bool:
     role = el.get("role")
     if role and role.lower() in _CHROME_ROLES and tag not in ("main", "article"):
         return True
-    names = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
+    names = _UTILITY.sub("", f"{el.get('class') or ''} {el.get('id') or ''}").strip()
     if not names or tag in ("body", "html", "main", "article"):
         return False
+    if _FORCED_CHROME.search(names):
+        return True
     tokens = {t.lower() for t in _TOKEN_SPLIT.split(names) if t}
     if tokens & _CONTENT_TOKENS:
         return False
@@ -162,7 +186,7 @@ def _drop_chrome(root: Any) -> None:
             if not isinstance(tag, str):
                 continue
             tag = tag.lower()
-            if tag in _DROPPED_TAGS or (
+            if tag in _ALWAYS_DROPPED or (
                 _is_chrome(child, tag) and _inline_words(child)[0] <= limit
             ):
                 doomed.append(child)
@@ -249,6 +273,7 @@ def _tidy(best: Any) -> None:
         words, links = _inline_words(el)
         if words and links > LINK_DENSITY * words and not any(True for _ in el.iter("pre")):
             remove_keeping_tail(el)
+    _drop_empty_sections(best)
     for anchor in list(best.iter("a")):
         href = (anchor.get("href") or "").strip()
         if href.startswith("#"):
@@ -256,6 +281,41 @@ def _tidy(best: Any) -> None:
                 _unwrap(anchor)
             else:
                 remove_keeping_tail(anchor)
+
+
+def _drop_empty_sections(best: Any) -> None:
+    """Remove headings with no text under them ("Related articles" over the link list
+    tidying removed): no words before the next heading of the same or a higher level."""
+    events: list[tuple[int, Any]] = []  # (level, heading) or (0, words)
+
+    def walk(el: Any) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag in _HEADINGS:
+            events.append((int(tag[1]), el))
+        else:
+            if isinstance(el.tag, str):
+                events.append((0, _words(el.text)))
+                for child in el:
+                    walk(child)
+        events.append((0, _words(el.tail)) if el is not best else (0, 0))
+
+    walk(best)
+    empty = []
+    for i, (level, heading) in enumerate(events):
+        if not level:
+            continue
+        words = 0
+        for next_level, value in events[i + 1 :]:
+            if next_level and next_level <= level:
+                break
+            if not next_level:
+                words += value
+                if words:
+                    break
+        if not words:
+            empty.append(heading)
+    for heading in empty:
+        remove_keeping_tail(heading)
 
 
 def _unwrap(el: Any) -> None:
