@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         DefaultMarkdownGenerator,
         MarkdownGenerationResult,
     )
+    from seleniumcrawl.content.tables import DefaultTableExtraction, NoTableExtraction
     from seleniumcrawl.crawler import WebCrawler
     from seleniumcrawl.deep_crawling import (
         BestFirstCrawlingStrategy,
@@ -88,6 +89,7 @@ _WHERE = {
     "CrawlerRunConfig": "config",
     "DefaultMarkdownGenerator": "content.generation",
     "DFSDeepCrawlStrategy": "deep_crawling",
+    "DefaultTableExtraction": "content.tables",
     "DomainFilter": "deep_crawling",
     "DriverNotFoundError": "errors",
     "DriverPool": "browser.pool",
@@ -98,6 +100,7 @@ _WHERE = {
     "JsonLxmlExtractionStrategy": "content.extraction",
     "JsonXPathExtractionStrategy": "content.extraction",
     "MarkdownGenerationResult": "content.generation",
+    "NoTableExtraction": "content.tables",
     "Page": "browser.page_api",
     "ProxyConfig": "config",
     "ProxyRotationStrategy": "proxy_strategy",
@@ -147,6 +150,7 @@ __all__ = [
     "CrawlerRunConfig",
     "DFSDeepCrawlStrategy",
     "DefaultMarkdownGenerator",
+    "DefaultTableExtraction",
     "DomainFilter",
     "DriverNotFoundError",
     "DriverPool",
@@ -159,6 +163,7 @@ __all__ = [
     "KeywordRelevanceScorer",
     "MarkdownGenerationResult",
     "MemoryAdaptiveDispatcher",
+    "NoTableExtraction",
     "Page",
     "ProxyConfig",
     "ProxyRotationStrategy",

@@ -593,6 +593,8 @@ class CrawlEngine:
             word_count_threshold=config.word_count_threshold,
             extraction_strategy=config.extraction_strategy,
             markdown_generator=config.markdown_generator,
+            table_extraction=config.table_extraction,
+            table_score_threshold=config.table_score_threshold,
         )
         return CrawlResult(
             url=target.url,
@@ -612,6 +614,7 @@ class CrawlEngine:
             links=scraped.links,
             media=scraped.media,
             metadata=scraped.metadata,
+            tables=scraped.tables,
             screenshot=capture.screenshot,
             pdf=capture.pdf,
             network_requests=capture.network_requests,

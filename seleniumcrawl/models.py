@@ -47,6 +47,8 @@ class CrawlResult:
     )
     media: dict[str, list[dict[str, Any]]] = attrs.field(factory=lambda: {"images": []}, repr=False)
     metadata: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    #: Data tables: ``[{"headers", "rows", "caption", "summary", "metadata"}]`` (§25).
+    tables: list[dict[str, Any]] = attrs.field(factory=list, repr=False)
     screenshot: str | None = attrs.field(default=None, repr=False)
     pdf: bytes | None = attrs.field(default=None, repr=False)
     #: ``capture_network_requests``: request, response and request_failed entries.

@@ -86,7 +86,7 @@ def decode(raw: bytes) -> str:
 
 
 def trafilatura_pages(root: Path) -> list[Page]:
-    """The 990 pages of trafilatura's evaluation, by URL; a page whose file is missing is left out."""
+    """The 990 pages of trafilatura's evaluation, by URL (a page without its file: left out)."""
     base = root / "trafilatura" / "tests"
     data = json.loads((base / "evaldata.json").read_text(encoding="utf-8"))
     pages = []
@@ -96,9 +96,7 @@ def trafilatura_pages(root: Path) -> list[Page]:
             path = base / sub / item["file"]
             if path.is_file():
                 html = decode(path.read_bytes())
-                pages.append(
-                    Page(url, url, html, tuple(item["with"]), tuple(item["without"]))
-                )
+                pages.append(Page(url, url, html, tuple(item["with"]), tuple(item["without"])))
                 break
     return pages
 

@@ -30,6 +30,7 @@ from seleniumcrawl.frozen import FrozenDict
 if TYPE_CHECKING:
     from seleniumcrawl.content.extraction import ExtractionStrategy
     from seleniumcrawl.content.generation import MarkdownGenerationStrategy
+    from seleniumcrawl.content.tables import TableExtractionStrategy
     from seleniumcrawl.deep_crawling.base import DeepCrawlStrategy
     from seleniumcrawl.proxy_strategy import ProxyRotationStrategy
 
@@ -87,6 +88,25 @@ def _markdown_generator(
     from seleniumcrawl.content.generation import MarkdownGenerationStrategy
 
     _typed(MarkdownGenerationStrategy)(instance, attribute, value)
+
+
+def _table_extraction(
+    instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if value is None:
+        return
+    # Lazy for the same reason as _extraction_strategy.
+    from seleniumcrawl.content.tables import TableExtractionStrategy
+
+    _typed(TableExtractionStrategy)(instance, attribute, value)
+
+
+def _score_threshold(
+    instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if value is None:
+        raise TypeError("CrawlerRunConfig.table_score_threshold must be a number, got None")
+    _number(instance, attribute, value)
 
 
 def _deep_crawl_strategy(
@@ -281,6 +301,12 @@ class CrawlerRunConfig:
     markdown_generator: MarkdownGenerationStrategy | None = attrs.field(
         default=None, validator=_markdown_generator
     )
+    #: How ``result.tables`` is found; None: ``DefaultTableExtraction`` with
+    #: ``table_score_threshold`` (a strategy given here keeps its own threshold).
+    table_extraction: TableExtractionStrategy | None = attrs.field(
+        default=None, validator=_table_extraction
+    )
+    table_score_threshold: float = attrs.field(default=7, validator=_score_threshold)
     css_selector: str | None = attrs.field(default=None, validator=_css_selector)
     excluded_tags: tuple[str, ...] = attrs.field(
         default=(), converter=_to_strings, validator=_str_list

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import attrs
+import lxml.html
 import soupsieve as sv
 from bs4 import BeautifulSoup, Comment, Tag
 
@@ -35,6 +36,12 @@ from seleniumcrawl.content.domains import (
 from seleniumcrawl.content.generation import MarkdownGenerationResult, page_markdown
 from seleniumcrawl.content.images import image_records
 from seleniumcrawl.content.parse import PARSER, parse_html
+from seleniumcrawl.content.tables import (
+    DEFAULT_SCORE_THRESHOLD,
+    DefaultTableExtraction,
+    NoTableExtraction,
+    TableExtractionStrategy,
+)
 from seleniumcrawl.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -68,6 +75,8 @@ class ScrapedPage:
     metadata: dict[str, Any]
     #: JSON array from the extraction strategy, or None without one.
     extracted_content: str | None
+    #: Data tables of the cleaned content (see :mod:`seleniumcrawl.content.tables`).
+    tables: list[dict[str, Any]] = attrs.field(factory=list)
 
 
 def scrape(
@@ -83,6 +92,8 @@ def scrape(
     word_count_threshold: int = 1,
     extraction_strategy: ExtractionStrategy | None = None,
     markdown_generator: MarkdownGenerationStrategy | None = None,
+    table_extraction: TableExtractionStrategy | None = None,
+    table_score_threshold: float = DEFAULT_SCORE_THRESHOLD,
 ) -> ScrapedPage:
     """Derive every content product of a page from a single parse of ``html``.
 
@@ -99,7 +110,10 @@ def scrape(
     the page's, are dropped from ``media`` and the content. Text blocks of fewer than
     ``word_count_threshold`` words are left out of the cleaned HTML and Markdown.
     ``markdown_generator`` (default: a plain ``DefaultMarkdownGenerator``) decides the
-    Markdown options and what ``markdown.fit_markdown`` keeps.
+    Markdown options and what ``markdown.fit_markdown`` keeps. ``tables`` holds the
+    cleaned content's data tables, found by ``table_extraction`` (default:
+    ``DefaultTableExtraction(table_score_threshold=table_score_threshold)``); none when
+    ``table`` is among ``excluded_tags``.
     """
     selector = _compile_css_selector(css_selector)
     targets = _compile_target_elements(target_elements)
@@ -153,7 +167,25 @@ def scrape(
         media={"images": image_records(images, lambda href: _resolve(base_url, href))},
         metadata=metadata,
         extracted_content=extracted,
+        tables=_tables(cleaned_html, removed, table_extraction, table_score_threshold),
     )
+
+
+def _tables(
+    cleaned_html: str,
+    removed: frozenset[str],
+    strategy: TableExtractionStrategy | None,
+    threshold: float,
+) -> list[dict[str, Any]]:
+    """The data tables of the cleaned content; its lxml parse only when it has a table."""
+    if "table" in removed or isinstance(strategy, NoTableExtraction):
+        return []
+    if "<table" not in cleaned_html:
+        return []
+    if strategy is None:
+        strategy = DefaultTableExtraction(table_score_threshold=threshold)
+    body = lxml.html.document_fromstring(cleaned_html).find("body")
+    return strategy.extract_tables(body) if body is not None else []
 
 
 def _compile_css_selector(css_selector: str | None) -> sv.SoupSieve | None:

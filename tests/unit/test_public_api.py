@@ -50,6 +50,9 @@ EXPECTED = {
     "ProxyConfig",
     "ProxyRotationStrategy",
     "RoundRobinProxyStrategy",
+    # Tables (SPEC 25), also from seleniumcrawl.table_extraction
+    "DefaultTableExtraction",
+    "NoTableExtraction",
 }
 
 
@@ -93,6 +96,10 @@ def test_crawl4ai_import_paths() -> None:
     assert RateLimiter is seleniumcrawl.RateLimiter
     assert BFSDeepCrawlStrategy is seleniumcrawl.BFSDeepCrawlStrategy
     assert FilterChain is seleniumcrawl.FilterChain
+    from seleniumcrawl.table_extraction import DefaultTableExtraction, NoTableExtraction
+
+    assert DefaultTableExtraction is seleniumcrawl.DefaultTableExtraction
+    assert NoTableExtraction is seleniumcrawl.NoTableExtraction
     assert JsonXPathExtractionStrategy is seleniumcrawl.JsonXPathExtractionStrategy
     assert JsonLxmlExtractionStrategy is seleniumcrawl.JsonLxmlExtractionStrategy
     assert RegexExtractionStrategy is seleniumcrawl.RegexExtractionStrategy
