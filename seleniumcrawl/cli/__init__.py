@@ -55,6 +55,7 @@ from seleniumcrawl.cli.deep import (
 )
 from seleniumcrawl.cli.doctor import add_doctor
 from seleniumcrawl.cli.profile import add_profile
+from seleniumcrawl.cli.proxy import add_proxy_options, browser_proxy_options, run_proxy_options
 from seleniumcrawl.config import BROWSER_TYPES
 
 if TYPE_CHECKING:
@@ -161,6 +162,7 @@ def _add_crawl(
         "an added fit_markdown key with -o json",
     )
     one.add_argument("--screenshot", metavar="FILE", help="write a PNG of the page to FILE")
+    add_proxy_options(one, rotation=False)
     deep = one.add_argument_group("deep crawl (JSON lines out, one per page)")
     deep.add_argument(
         "--deep-crawl", choices=DEEP_STRATEGIES, help="follow links from URL in this order"
@@ -215,6 +217,7 @@ def _add_crawl_many(
     many.add_argument("-O", "--output-file", metavar="FILE", help="write JSON lines to FILE")
     many.add_argument("--max-retries", type=int, default=0, help="retries per failed URL")
     many.add_argument("--mean-delay", type=float, default=0, help="seconds between same-host hits")
+    add_proxy_options(many, rotation=True)
     many.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -337,7 +340,7 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         _check_writable(args.screenshot)
     if args.fit and args.output == "text":
         raise UsageError("--fit works with --output markdown, html or json")
-    browser_config = build_browser_config(args)
+    browser_config = build_browser_config(args, **browser_proxy_options(args))
     run_config = build_run_config(
         args, screenshot=args.screenshot is not None, check_robots_txt=args.check_robots_txt
     )
@@ -408,13 +411,16 @@ def _cmd_crawl_many(args: argparse.Namespace) -> int:
     from seleniumcrawl.crawler import WebCrawler
 
     urls = read_urls(args.inputs)
-    browser_config = build_browser_config(args, max_drivers=args.concurrency)
+    browser_config = build_browser_config(
+        args, max_drivers=args.concurrency, **browser_proxy_options(args)
+    )
     run_config = build_run_config(
         args,
         stream=True,
         max_retries=args.max_retries,
         mean_delay=args.mean_delay,
         check_robots_txt=args.check_robots_txt,
+        **run_proxy_options(args),
     )
     failed = 0
     with output(args.output_file) as out:

@@ -24,6 +24,7 @@ from seleniumcrawl.cli.common import (
     result_record,
     write_line,
 )
+from seleniumcrawl.cli.proxy import browser_proxy_options
 from seleniumcrawl.models import CrawlResult
 
 DEEP_STRATEGIES = ("bfs", "dfs", "best-first")
@@ -95,7 +96,9 @@ def cmd_deep_crawl(args: argparse.Namespace) -> int:
     if args.screenshot is not None:
         raise UsageError("--screenshot takes one page: it does not go with --deep-crawl")
     strategy = build_deep_strategy(args)
-    browser_config = build_browser_config(args, max_drivers=args.concurrency)
+    browser_config = build_browser_config(
+        args, max_drivers=args.concurrency, **browser_proxy_options(args)
+    )
     run_config = build_run_config(
         args, stream=True, deep_crawl_strategy=strategy, check_robots_txt=args.check_robots_txt
     )

@@ -8,6 +8,9 @@ from __future__ import annotations
 import http.server
 import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -249,3 +252,75 @@ def test_contexts_are_shared_by_identity_and_removed_after_use(
     held = {s.user_context for s in (pool.session(i) for i in pool.sessions()) if s is not None}
     assert a.user_context not in held
     assert all(ctx._shared.get(a.identity) is None for ctx in contexts if a.identity)
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "seleniumcrawl.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    return completed
+
+
+def test_cli_proxy_with_the_password_from_the_environment(
+    echo: str, proxies: dict[str, Tinyproxy]
+) -> None:
+    """`crawl --proxy http://user@host:port` takes the password from
+    SELENIUMCRAWL_PROXY_PASSWORD and the page comes through that proxy."""
+    url = f"http://alice@127.0.0.1:{proxies['one'].port}"
+    env = {"SELENIUMCRAWL_PROXY_PASSWORD": PASSWORDS["one"]}
+    done = _cli(
+        "crawl", f"{echo}/cli-one", "--proxy", url, "--proxy-bypass", "<-loopback>", env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["success"] is True
+    assert "tp-one" in _seen("/cli-one")[0]["via"]
+    assert PASSWORDS["one"] not in done.stdout + done.stderr
+
+
+def test_cli_wrong_password_and_bad_proxy_never_print_it(
+    echo: str, proxies: dict[str, Tinyproxy]
+) -> None:
+    """A refused login fails the command naming the proxy; a malformed proxy is a usage
+    error (exit 2); neither prints the password."""
+    wrong = "cli-Wrong-pw-9"
+    url = f"http://alice:{wrong}@127.0.0.1:{proxies['one'].port}"
+    done = _cli("crawl", f"{echo}/cli-wrong", "--proxy", url, "--proxy-bypass", "<-loopback>", "-v")
+    assert done.returncode == 1
+    record = json.loads(done.stdout)
+    assert record["success"] is False
+    assert record["error_message"].startswith("proxy http://alice:***@127.0.0.1")
+    assert wrong not in done.stdout + done.stderr
+    bad = _cli("crawl", f"{echo}/x", "--proxy", f"ftp://alice:{wrong}@h:1")
+    assert bad.returncode == 2 and "--proxy" in bad.stderr
+    assert wrong not in bad.stdout + bad.stderr
+
+
+def test_cli_proxy_file_rotates(echo: str, proxies: dict[str, Tinyproxy], tmp_path: Any) -> None:
+    """`crawl-many --proxy-file` sends each crawl through the next proxy of the file."""
+    listing = tmp_path / "proxies.txt"
+    listing.write_text(
+        "# two proxies\n"
+        f"127.0.0.1:{proxies['two'].port}:bob:{PASSWORDS['two']}\n\n"
+        f"{proxies['open'].server}\n"
+    )
+    urls = [f"{echo}/file-{i}" for i in range(4)]
+    done = _cli(
+        "crawl-many",
+        *urls,
+        "--proxy-file",
+        str(listing),
+        "--proxy-bypass",
+        "<-loopback>",
+        "-c",
+        "1",
+        "--no-progress",
+    )
+    assert done.returncode == 0, done.stderr
+    vias = [_seen(f"/file-{i}")[0]["via"] for i in range(4)]
+    assert sum("tp-two" in v for v in vias) == 2 and sum("tp-open" in v for v in vias) == 2
+    assert PASSWORDS["two"] not in done.stdout + done.stderr
