@@ -158,11 +158,35 @@ def fetch_options(browser_config: BrowserConfig, run_config: CrawlerRunConfig) -
         # A logged-in page differs from the anonymous one. The state's values are secrets
         # (the key's options may be logged or inspected): a digest of them, never them.
         options["browser"]["storage_state"] = storage_state.digest(b.storage_state_data)
+    identity = _identity_options(run_config)
+    if identity:
+        options["identity"] = identity
     if run_config.scan_full_page:
         # How long each scroll step waits decides what lazy content was loaded. Only in
         # the key of scrolling crawls, so the keys of every other crawl stay as they were.
         options["scroll_delay"] = float(run_config.scroll_delay)
     return options
+
+
+def _identity_options(run: CrawlerRunConfig) -> dict[str, Any]:
+    """A crawl's own network identity, for the key (only when set, so other keys stay as
+    they were). The proxy by server and user, never its password; headers by a digest
+    (their values may be tokens)."""
+    out: dict[str, Any] = {}
+    proxy = run.proxy_config
+    if proxy is not None:
+        out["proxy"] = [proxy.server, proxy.username]
+    elif run.proxy_rotation_strategy is not None:
+        out["proxy"] = "rotation"
+    for name in ("user_agent", "locale", "timezone_id"):
+        if getattr(run, name) is not None:
+            out[name] = getattr(run, name)
+    if run.geolocation is not None:
+        out["geolocation"] = run.geolocation.to_dict()
+    if run.headers:
+        canonical = json.dumps(sorted(run.headers.items()))
+        out["headers"] = hashlib.sha256(canonical.encode()).hexdigest()
+    return out
 
 
 def cache_key(url: str, fetch_options: Mapping[str, Any]) -> str:

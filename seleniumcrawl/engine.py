@@ -37,6 +37,7 @@ from seleniumcrawl.browser.identity import (
     identity_of,
     proxy_failure,
     refuse_classic_identity,
+    refuse_classic_login,
 )
 from seleniumcrawl.browser.page_api import Page, Response
 from seleniumcrawl.browser.pool import DriverPool
@@ -125,6 +126,8 @@ class CrawlEngine:
                 raise ConfigError(
                     f"BrowserConfig.downloads_path {self.downloads_path!r} cannot be created: {exc}"
                 ) from exc
+        if not browser_config.use_bidi:
+            refuse_classic_login(browser_config)
         self.pool = DriverPool(
             browser_config, window_setup=self._setup_window, driver_setup=self._setup_driver
         )
@@ -719,6 +722,8 @@ class CrawlEngine:
     # -- hooks for the pool (run on the driver thread) --------------------------------
 
     def _setup_driver(self, drv: ManagedDriver) -> None:
+        if drv.bidi is None:
+            refuse_classic_login(self.browser_config)
         if self.browser_config.accept_downloads:
             self._setup_downloads(drv)
         run_hook(self.hooks, "on_browser_created", drv.webdriver, context=None)

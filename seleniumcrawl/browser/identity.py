@@ -242,6 +242,18 @@ def refuse_classic_identity(run: CrawlerRunConfig) -> None:
             )
 
 
+def refuse_classic_login(browser: BrowserConfig) -> None:
+    """Raise ConfigError when the browser's proxy needs a login and there is no BiDi to
+    answer it with (Chromium has no flag for proxy credentials)."""
+    proxy = browser.proxy_config
+    if proxy is not None and proxy.has_credentials:
+        raise ConfigError(
+            f"BrowserConfig.proxy_config {proxy.display}: proxy credentials are answered over "
+            "WebDriver BiDi (network.authRequired), and this browser has none "
+            "(use_bidi=False, or a remote end without BiDi); use BiDi or a proxy without login"
+        )
+
+
 #: The user context of the browser's own pages, in :class:`ProxyAuth`'s table.
 DEFAULT_CONTEXT = "default"
 
@@ -438,5 +450,6 @@ __all__ = [
     "identity_of",
     "proxy_failure",
     "refuse_classic_identity",
+    "refuse_classic_login",
     "remove_context",
 ]

@@ -324,3 +324,35 @@ def test_cli_proxy_file_rotates(echo: str, proxies: dict[str, Tinyproxy], tmp_pa
     vias = [_seen(f"/file-{i}")[0]["via"] for i in range(4)]
     assert sum("tp-two" in v for v in vias) == 2 and sum("tp-open" in v for v in vias) == 2
     assert PASSWORDS["two"] not in done.stdout + done.stderr
+
+
+def test_browser_wide_login_over_bidi(echo: str, proxies: dict[str, Tinyproxy]) -> None:
+    """BrowserConfig(proxy_config=) with credentials: every crawl (the shared context and
+    an isolated session's own) goes through that proxy with its login."""
+    config = BrowserConfig(proxy_config=_login(proxies, "two"), extra_args=[BYPASS])
+    with WebCrawler(config=config) as crawler:
+        plain = crawler.run(f"{echo}/wide-plain")
+        isolated = crawler.run(
+            f"{echo}/wide-isolated",
+            config=CrawlerRunConfig(session_id="wide", session_isolation=True),
+        )
+    assert plain.success, plain.error_message
+    assert isolated.success, isolated.error_message
+    assert "tp-two" in _seen("/wide-plain")[0]["via"]
+    assert "tp-two" in _seen("/wide-isolated")[0]["via"]
+
+
+def test_classic_path(echo: str, proxies: dict[str, Tinyproxy]) -> None:
+    """Without BiDi a browser-wide proxy still works (launch flag); a login, or a per-crawl
+    identity, raises ConfigError naming the option and why."""
+    open_proxy = proxies["open"].server
+    classic = BrowserConfig(use_bidi=False, proxy_config=open_proxy, extra_args=[BYPASS])
+    with WebCrawler(config=classic) as crawler:
+        result = crawler.run(f"{echo}/classic")
+        assert result.success, result.error_message
+        assert "tp-open" in _seen("/classic")[0]["via"]
+        with pytest.raises(ValueError, match=r"CrawlerRunConfig\.locale .*BiDi"):
+            crawler.run(f"{echo}/classic-2", config=CrawlerRunConfig(locale="de-DE"))
+    with pytest.raises(ValueError, match="credentials .*BiDi") as info:
+        WebCrawler(config=classic.clone(proxy_config=_login(proxies, "one")))
+    assert PASSWORDS["one"] not in str(info.value)

@@ -327,3 +327,26 @@ def test_proxy_auth_answers_every_challenge_once(caplog: pytest.LogCaptureFixtur
     )
     assert _challenge(bidi, "r5", "uc1")["action"] == "cancel"  # the site's 401 now
     assert SECRET not in caplog.text
+
+
+def test_cache_key_holds_the_identity_but_no_secret() -> None:
+    """A crawl's own proxy, user agent, locale... change its cache key; the key's options
+    hold the proxy's server and user, a digest of the headers, never a password or value."""
+    from seleniumcrawl.cache import cache_key, fetch_options
+
+    browser = BrowserConfig()
+    plain = fetch_options(browser, CrawlerRunConfig())
+    assert "identity" not in plain
+    run = CrawlerRunConfig(
+        proxy_config=ProxyConfig("h:1", "u", SECRET),
+        locale="de-DE",
+        headers={"Authorization": "Bearer tok-123"},
+    )
+    options = fetch_options(browser, run)
+    assert options["identity"]["proxy"] == ["http://h:1", "u"]
+    assert SECRET not in str(options) and "tok-123" not in str(options)
+    keys = {
+        cache_key("http://x/", fetch_options(browser, r))
+        for r in (CrawlerRunConfig(), run, run.clone(locale="fr-FR"))
+    }
+    assert len(keys) == 3
