@@ -353,6 +353,6 @@ def test_classic_path(echo: str, proxies: dict[str, Tinyproxy]) -> None:
         assert "tp-open" in _seen("/classic")[0]["via"]
         with pytest.raises(ValueError, match=r"CrawlerRunConfig\.locale .*BiDi"):
             crawler.run(f"{echo}/classic-2", config=CrawlerRunConfig(locale="de-DE"))
-    with pytest.raises(ValueError, match="credentials .*BiDi") as info:
+    with pytest.raises(ValueError, match=r"credentials .*BiDi") as info:
         WebCrawler(config=classic.clone(proxy_config=_login(proxies, "one")))
     assert PASSWORDS["one"] not in str(info.value)
