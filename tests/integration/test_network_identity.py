@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -356,3 +357,59 @@ def test_classic_path(echo: str, proxies: dict[str, Tinyproxy]) -> None:
     with pytest.raises(ValueError, match=r"credentials .*BiDi") as info:
         WebCrawler(config=classic.clone(proxy_config=_login(proxies, "one")))
     assert PASSWORDS["one"] not in str(info.value)
+
+
+def _doc_blocks() -> list[str]:
+    """The ```python blocks of docs/identity.md not marked ``<!-- not-runnable: ... -->``."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "identity.md").read_text()
+    blocks, lines = [], text.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == "```python" and not (i and "not-runnable" in lines[i - 1]):
+            end = lines.index("```", i + 1)
+            blocks.append("\n".join(lines[i + 1 : end]))
+    return blocks
+
+
+def test_the_docs_examples_run(
+    echo: str, proxies: dict[str, Tinyproxy], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every runnable example of docs/identity.md runs against real tinyproxies and prints
+    what its comments say."""
+    names = {
+        "base": echo,
+        "proxy_a": f"http://alice:{PASSWORDS['one']}@127.0.0.1:{proxies['one'].port}",
+        "proxy_b": f"http://bob:{PASSWORDS['two']}@127.0.0.1:{proxies['two'].port}",
+    }
+    blocks = _doc_blocks()
+    assert len(blocks) == 4
+    for block in blocks:
+        exec(compile(block, "docs/identity.md", "exec"), dict(names))
+    out = capsys.readouterr().out.splitlines()
+    port = proxies["one"].port
+    assert out[0] == (
+        f"ProxyConfig(server='http://127.0.0.1:{port}', username='alice', password='***'"
+    )
+    assert out[1:4] == ["True", "[['de-DE', 'Europe/Berlin']]", "[['ja-JP', 'Asia/Tokyo']]"]
+    assert out[4:7] == ["True", "True", "True"]
+    assert out[7] == f"proxy proxy http://alice:***@127.0.0.1:{port} refused the credentials"
+    assert "tp-one" in _seen("/berlin")[0]["via"] and "tp-two" in _seen("/tokyo")[0]["via"]
+    assert "tp-one" in _seen("/berlin-2")[0]["via"]
+
+
+def test_captured_requests_hold_no_proxy_login(
+    crawler: WebCrawler, echo: str, proxies: dict[str, Tinyproxy]
+) -> None:
+    """capture_network_requests through a proxy with a login: the recorded headers hold
+    neither the password nor its Basic-auth form."""
+    import base64
+
+    proxy = _login(proxies, "one")
+    token = base64.b64encode(f"alice:{PASSWORDS['one']}".encode()).decode()
+    result = crawler.run(
+        f"{echo}/captured",
+        config=CrawlerRunConfig(proxy_config=proxy, capture_network_requests=True),
+    )
+    assert result.success, result.error_message
+    assert result.network_requests
+    dumped = json.dumps(result.network_requests)
+    assert PASSWORDS["one"] not in dumped and token not in dumped
