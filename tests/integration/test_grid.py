@@ -509,3 +509,42 @@ def test_force_kill_of_a_stuck_remote_driver_deletes_its_session() -> None:
         if crawler is not None:
             crawler.close()
         caller.shutdown(wait=True)
+
+
+@pytest.mark.grid
+def test_per_session_proxies_with_logins_through_the_grid(
+    remote: BrowserConfig, site: DemoSite
+) -> None:
+    """Through the Grid's BiDi endpoint, two sessions of one remote browser each go
+    through their own tinyproxy with its own login (the site sees that proxy's Via) and
+    report their own locale; wrong credentials fail as error_type="proxy" (#25)."""
+    from seleniumcrawl import ProxyConfig
+    from tests.tinyproxy import Tinyproxy
+
+    probe = "return navigator.language"
+    config = remote.clone(extra_args=["--proxy-bypass-list=<-loopback>"], max_drivers=1)
+    with (
+        Tinyproxy("grid-one", "alice", "grid-pw-1") as one,
+        Tinyproxy("grid-two", "bob", "grid-pw-2") as two,
+        WebCrawler(config=config) as crawler,
+    ):
+        seen = {}
+        for name, proxy, locale in (
+            ("one", ProxyConfig(one.server, "alice", "grid-pw-1"), "de-DE"),
+            ("two", ProxyConfig(two.server, "bob", "grid-pw-2"), "ja-JP"),
+        ):
+            run = CrawlerRunConfig(
+                session_id=f"grid-{name}", proxy_config=proxy, locale=locale, js_code=probe
+            )
+            result = crawler.run(site.url("/echo-headers"), config=run)
+            assert result.success, result.error_message
+            assert result.js_execution_result == {"success": True, "results": [locale]}
+            seen[name] = json.loads(
+                str(result.html).split('<pre id="headers">')[1].split("</pre>")[0]
+            )
+        wrong = ProxyConfig(one.server, "alice", "not-it")
+        failed = crawler.run(site.url("/page/1"), config=CrawlerRunConfig(proxy_config=wrong))
+    via = {name: {k.lower(): v for k, v in h.items()}.get("via", "") for name, h in seen.items()}
+    assert "grid-one" in via["one"] and "grid-two" in via["two"]
+    assert not failed.success and failed.error_type == "proxy"
+    assert "not-it" not in (failed.error_message or "")
