@@ -55,6 +55,7 @@ if TYPE_CHECKING:
         KeywordRelevanceScorer,
         URLPatternFilter,
     )
+    from seleniumcrawl.discovery import AsyncUrlSeeder, SeedingConfig, UrlSeeder
     from seleniumcrawl.errors import (
         BrowserDiedError,
         ConfigError,
@@ -74,6 +75,7 @@ __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 _WHERE = {
+    "AsyncUrlSeeder": "discovery",
     "AsyncWebCrawler": "async_crawler",
     "BM25ContentFilter": "content.filters",
     "BFSDeepCrawlStrategy": "deep_crawling",
@@ -112,10 +114,12 @@ _WHERE = {
     "RegexExtractionStrategy": "content.extraction",
     "RoundRobinProxyStrategy": "proxy_strategy",
     "SchemaError": "errors",
+    "SeedingConfig": "discovery",
     "SeleniumCrawlError": "errors",
     "SemaphoreDispatcher": "async_dispatcher",
     "StateInUseError": "errors",
     "URLPatternFilter": "deep_crawling",
+    "UrlSeeder": "discovery",
     "VirtualScrollConfig": "virtual_scroll",
     "WebCrawler": "crawler",
 }
@@ -135,6 +139,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "AsyncUrlSeeder",
     "AsyncWebCrawler",
     "BFSDeepCrawlStrategy",
     "BM25ContentFilter",
@@ -173,10 +178,12 @@ __all__ = [
     "RelevantContentFilter",
     "RoundRobinProxyStrategy",
     "SchemaError",
+    "SeedingConfig",
     "SeleniumCrawlError",
     "SemaphoreDispatcher",
     "StateInUseError",
     "URLPatternFilter",
+    "UrlSeeder",
     "VirtualScrollConfig",
     "WebCrawler",
     "__version__",

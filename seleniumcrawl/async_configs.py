@@ -1,7 +1,9 @@
-"""Crawl4AI's import path for the configuration classes (and ``CacheMode``, as there)."""
+"""Crawl4AI's import path for the configuration classes (``CacheMode`` and ``SeedingConfig``
+too, as there)."""
 
 from seleniumcrawl.cache_context import CacheMode
 from seleniumcrawl.config import BrowserConfig, CrawlerRunConfig, GeolocationConfig, ProxyConfig
+from seleniumcrawl.discovery.config import SeedingConfig
 from seleniumcrawl.virtual_scroll import VirtualScrollConfig
 
 __all__ = [
@@ -10,5 +12,6 @@ __all__ = [
     "CrawlerRunConfig",
     "GeolocationConfig",
     "ProxyConfig",
+    "SeedingConfig",
     "VirtualScrollConfig",
 ]

@@ -68,6 +68,15 @@ CREATE TABLE IF NOT EXISTS robots (
 )
 """
 
+#: URL lists found by the seeder (seleniumcrawl.discovery): zlib-compressed JSON.
+_CREATE_SEEDS = """
+CREATE TABLE IF NOT EXISTS seeds (
+    key TEXT PRIMARY KEY,
+    data BLOB NOT NULL,
+    fetched_at REAL NOT NULL
+)
+"""
+
 
 def default_downloads_path() -> Path:
     """``$SELENIUMCRAWL_HOME/downloads``, else ``~/.seleniumcrawl/downloads``."""
@@ -293,6 +302,22 @@ class CrawlCache:
             (origin, status, body, fetched_at),
         )
 
+    def get_seeds(self, key: str) -> tuple[bytes, float] | None:
+        """``(data, fetched_at)`` of the URL list the seeder stored under ``key``, or None."""
+        row = self._retrying(
+            lambda conn: conn.execute(
+                "SELECT data, fetched_at FROM seeds WHERE key = ?", (key,)
+            ).fetchone()
+        )
+        return None if row is None else (bytes(row[0]), float(row[1]))
+
+    def put_seeds(self, key: str, data: bytes, fetched_at: float) -> None:
+        """Store a URL list the seeder found (its own encoding) under ``key``."""
+        self._write(
+            "INSERT OR REPLACE INTO seeds (key, data, fetched_at) VALUES (?, ?, ?)",
+            (key, data, fetched_at),
+        )
+
     def __len__(self) -> int:
         row = self._retrying(lambda conn: conn.execute("SELECT COUNT(*) FROM pages").fetchone())
         return int(row[0])
@@ -386,6 +411,7 @@ class CrawlCache:
             version = row[0] if row else None
             if version == str(SCHEMA_VERSION):
                 conn.execute(_CREATE_ROBOTS)
+                conn.execute(_CREATE_SEEDS)
                 return
             tables = [
                 name
@@ -406,6 +432,7 @@ class CrawlCache:
                 conn.execute(f'DROP TABLE "{name.replace(chr(34), chr(34) * 2)}"')
             conn.execute(_CREATE_PAGES)
             conn.execute(_CREATE_ROBOTS)
+            conn.execute(_CREATE_SEEDS)
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),

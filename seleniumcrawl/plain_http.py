@@ -1,4 +1,4 @@
-"""Plain HTTP requests from Python, not the browser: robots.txt and ``Retry-After`` probes.
+"""Plain HTTP requests from Python, not the browser: robots.txt, ``Retry-After``, sitemaps.
 
 The browser gives a crawl its status code but not the response headers, and robots.txt
 must be known before the browser is sent anywhere; both need a small request of our own.
@@ -9,6 +9,7 @@ so it reaches the site the way the browser does.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import email.utils
 import logging
@@ -17,7 +18,8 @@ import ssl
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import IO
 
 import attrs
 
@@ -53,6 +55,42 @@ def request(
 ) -> PlainResponse:
     """One request; redirects are followed. An HTTP error status is a response, not an
     exception; a connection failure or timeout raises ``OSError``."""
+    with open_stream(
+        url,
+        method=method,
+        user_agent=user_agent,
+        proxy=proxy,
+        verify_tls=verify_tls,
+        timeout=timeout,
+    ) as stream:
+        body = stream.body.read(max_bytes) if method != "HEAD" else b""
+        return PlainResponse(status=stream.status, headers=stream.headers, body=body)
+
+
+@attrs.frozen
+class PlainStream:
+    """An open response: status, headers (names lower-cased), the body still to be read,
+    and the URL it came from after redirects."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: IO[bytes] = attrs.field(repr=False)
+    url: str
+
+
+@contextlib.contextmanager
+def open_stream(
+    url: str,
+    *,
+    method: str = "GET",
+    user_agent: str | None = None,
+    proxy: str | None = None,
+    verify_tls: bool = True,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    headers: Mapping[str, str] | None = None,
+) -> Iterator[PlainStream]:
+    """Like :func:`request` but the body is read by the caller, as it arrives (a sitemap
+    of 50,000 URLs is parsed while it downloads, never held whole). Closed on exit."""
     handlers: list[urllib.request.BaseHandler] = []
     if proxy and proxy.startswith(("http://", "https://")):
         handlers.append(urllib.request.ProxyHandler({"http": proxy, "https": proxy}))
@@ -61,21 +99,18 @@ def request(
     if not verify_tls:
         handlers.append(urllib.request.HTTPSHandler(context=ssl._create_unverified_context()))
     opener = urllib.request.build_opener(*handlers)
-    req = urllib.request.Request(
-        url, method=method, headers={"User-Agent": user_agent or DEFAULT_USER_AGENT}
-    )
+    sent = {"User-Agent": user_agent or DEFAULT_USER_AGENT, **(headers or {})}
+    req = urllib.request.Request(url, method=method, headers=sent)
     try:
-        with opener.open(req, timeout=timeout) as response:
-            return PlainResponse(
-                status=response.status,
-                headers={k.lower(): v for k, v in response.headers.items()},
-                body=response.read(max_bytes) if method != "HEAD" else b"",
-            )
+        response = opener.open(req, timeout=timeout)
     except urllib.error.HTTPError as exc:
         with exc:
-            body = exc.read(max_bytes) if method != "HEAD" else b""
-            headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
-            return PlainResponse(status=exc.code, headers=headers, body=body)
+            got = {k.lower(): v for k, v in (exc.headers or {}).items()}
+            yield PlainStream(status=exc.code, headers=got, body=exc, url=exc.geturl() or url)
+        return
+    with response:
+        got = {k.lower(): v for k, v in response.headers.items()}
+        yield PlainStream(status=response.status, headers=got, body=response, url=response.url)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -104,6 +139,8 @@ __all__ = [
     "DEFAULT_USER_AGENT",
     "MAX_BODY_BYTES",
     "PlainResponse",
+    "PlainStream",
+    "open_stream",
     "parse_retry_after",
     "request",
 ]

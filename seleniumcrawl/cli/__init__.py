@@ -1,5 +1,5 @@
-"""The ``seleniumcrawl`` command: ``crawl``, ``crawl-many``, ``demo``, ``doctor``, ``profile``
-(see README).
+"""The ``seleniumcrawl`` command: ``crawl``, ``crawl-many``, ``demo``, ``doctor``, ``profile``,
+``seed`` (see README).
 
 Exit status: 0 success; 1 a crawl failed (or the demo, or a doctor check); 2 bad usage
 (options, configuration or schema values, unreadable files); 130 interrupted (Ctrl-C), after
@@ -8,7 +8,7 @@ the crawler closed its browsers. Errors are one line on stderr (``seleniumcrawl:
 
 This module holds the parser, ``main``, ``crawl``, ``crawl-many`` and ``demo``; ``crawl
 --deep-crawl`` is in :mod:`.deep`, ``doctor`` in :mod:`.doctor`, ``profile`` in
-:mod:`.profile`, and what they all share (configurations from the options, the JSON view of
+:mod:`.profile`, ``seed`` in :mod:`.seed`, and what they all share (configurations from the options, the JSON view of
 a result, output and Ctrl-C handling) in :mod:`.common`. The package is the program's user
 interface, so it writes to stdout/stderr directly; the library below it only logs.
 """
@@ -56,6 +56,7 @@ from seleniumcrawl.cli.deep import (
 from seleniumcrawl.cli.doctor import add_doctor
 from seleniumcrawl.cli.profile import add_profile
 from seleniumcrawl.cli.proxy import add_proxy_options, browser_proxy_options, run_proxy_options
+from seleniumcrawl.cli.seed import add_seed
 from seleniumcrawl.config import BROWSER_TYPES
 
 if TYPE_CHECKING:
@@ -105,6 +106,15 @@ def _common_options() -> _Parser:
     return parent
 
 
+def _verbose_option() -> _Parser:
+    """``-v`` alone, for commands that start no browser (``seed``)."""
+    parent = _Parser(add_help=False)
+    parent.add_argument(
+        "-v", "--verbose", action="store_true", help="DEBUG logging and tracebacks on stderr"
+    )
+    return parent
+
+
 def _crawl_options() -> _Parser:
     """What each crawl does (shared by ``crawl`` and ``crawl-many``)."""
     parent = _Parser(add_help=False)
@@ -143,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(commands, [common])
     add_doctor(commands, [common])
     add_profile(commands, [common])
+    add_seed(commands, [_verbose_option()])
     return parser
 
 
@@ -384,8 +395,21 @@ def read_urls(inputs: Sequence[str]) -> list[str]:
 
 
 def _url_lines(text: str) -> list[str]:
+    """One URL per line; a JSON object line (``seleniumcrawl seed``'s output) gives its "url"."""
     lines = (line.strip() for line in text.splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
+    return [_url_of(line) for line in lines if line and not line.startswith("#")]
+
+
+def _url_of(line: str) -> str:
+    if not line.startswith("{"):
+        return line
+    try:
+        url = json.loads(line).get("url")
+    except (ValueError, AttributeError):
+        url = None
+    if not isinstance(url, str):
+        raise UsageError(f'a JSON line without a "url": {line[:80]!r}')
+    return url
 
 
 class _Progress:

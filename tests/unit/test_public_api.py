@@ -53,6 +53,10 @@ EXPECTED = {
     # Tables (SPEC 25), also from seleniumcrawl.table_extraction
     "DefaultTableExtraction",
     "NoTableExtraction",
+    # Discovery (docs/seeding.md): Crawl4AI's URL seeder
+    "AsyncUrlSeeder",
+    "SeedingConfig",
+    "UrlSeeder",
 }
 
 
@@ -111,3 +115,14 @@ def test_error_tree_mixes_in_builtins() -> None:
     assert issubclass(seleniumcrawl.SchemaError, ValueError)
     assert issubclass(seleniumcrawl.CrawlerClosedError, RuntimeError)
     assert issubclass(seleniumcrawl.BrowserDiedError, seleniumcrawl.CrawlError)
+
+
+def test_crawl4ai_seeder_paths() -> None:
+    """``crawl4ai.async_url_seeder`` and ``async_configs.SeedingConfig`` have their
+    seleniumcrawl twins, the same classes as the package root."""
+    from seleniumcrawl.async_configs import SeedingConfig
+    from seleniumcrawl.async_url_seeder import AsyncUrlSeeder, UrlSeeder
+
+    assert SeedingConfig is seleniumcrawl.SeedingConfig
+    assert AsyncUrlSeeder is seleniumcrawl.AsyncUrlSeeder
+    assert UrlSeeder is seleniumcrawl.UrlSeeder
