@@ -10,7 +10,8 @@ This module holds the parser, ``main``, ``crawl``, ``crawl-many`` and ``demo``; 
 --deep-crawl`` is in :mod:`.deep`, ``doctor`` in :mod:`.doctor`, ``profile`` in
 :mod:`.profile`, ``seed`` in :mod:`.seed`, and what they all share (configurations from
 the options, the JSON view of a result, output and Ctrl-C handling) in :mod:`.common`. The
-package is the program's user interface, so it writes to stdout/stderr directly; the library below it only logs.
+package is the program's user interface, so it writes to stdout/stderr directly; the library
+below it only logs.
 """
 
 from __future__ import annotations
