@@ -64,10 +64,11 @@ unit: venv
 integration: setup grid-jar
 	$(BIN)/pytest $(TEST_WORKERS) tests/integration $(PYTEST_ARGS)
 
-## lint: ruff check and ruff format --check (configuration in pyproject.toml)
+## lint: ruff check, ruff format --check (pyproject.toml), the import layers (setup.cfg)
 lint: venv
 	$(BIN)/ruff check seleniumcrawl tests examples bench tools
 	$(BIN)/ruff format --check seleniumcrawl tests examples bench tools
+	$(BIN)/lint-imports --no-cache
 
 ## typecheck: mypy --strict on the files listed in pyproject.toml
 typecheck: venv

@@ -70,7 +70,7 @@ if TYPE_CHECKING:
     from seleniumcrawl.proxy_strategy import ProxyRotationStrategy, RoundRobinProxyStrategy
     from seleniumcrawl.virtual_scroll import VirtualScrollConfig
 
-__version__ = "0.1.0"
+from seleniumcrawl._version import __version__
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

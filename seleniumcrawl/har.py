@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from seleniumcrawl import __version__
+from seleniumcrawl._version import __version__
 
 
 def _iso(seconds: float) -> str:

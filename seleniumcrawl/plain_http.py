@@ -23,7 +23,7 @@ from typing import IO
 
 import attrs
 
-from seleniumcrawl import __version__
+from seleniumcrawl._version import __version__
 
 logger = logging.getLogger(__name__)
 

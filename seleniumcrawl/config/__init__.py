@@ -32,6 +32,7 @@ from seleniumcrawl.config.run import (
     SOCIAL_MEDIA_DOMAINS,
     WAIT_UNTIL,
     CrawlerRunConfig,
+    DeepCrawlStrategyBase,
     UrlMatcher,
     refuse_deep_many,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "WAIT_UNTIL",
     "BrowserConfig",
     "CrawlerRunConfig",
+    "DeepCrawlStrategyBase",
     "GeolocationConfig",
     "ProxyConfig",
     "UrlMatcher",

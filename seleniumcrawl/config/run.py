@@ -11,6 +11,7 @@ import attrs
 
 from seleniumcrawl.cache_context import CacheMode
 from seleniumcrawl.config.identity import GeolocationConfig, ProxyConfig, to_proxy_config
+from seleniumcrawl.config.proxy_rotation import ProxyRotationStrategy
 from seleniumcrawl.config.validators import (
     UrlMatcher,
     _int,
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
     from seleniumcrawl.content.extraction import ExtractionStrategy
     from seleniumcrawl.content.generation import MarkdownGenerationStrategy
     from seleniumcrawl.content.tables import TableExtractionStrategy
-    from seleniumcrawl.deep_crawling.base import DeepCrawlStrategy
-    from seleniumcrawl.proxy_strategy import ProxyRotationStrategy
 
 
 def _js_code(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -109,15 +108,21 @@ def _score_threshold(
     _number(instance, attribute, value)
 
 
+class DeepCrawlStrategyBase:
+    """What ``CrawlerRunConfig.deep_crawl_strategy`` holds: the base of
+    :class:`seleniumcrawl.deep_crawling.DeepCrawlStrategy`. It lives here, in the base
+    layer, so that the configuration does not import the deep crawl (which sits above it
+    and imports the configuration); the deep crawl narrows it back to its own class."""
+
+
 def _deep_crawl_strategy(
     instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any
 ) -> None:
-    if value is None:
-        return
-    # Imported here, like the extraction strategy: a caller passing one has imported it.
-    from seleniumcrawl.deep_crawling.base import DeepCrawlStrategy
-
-    _typed(DeepCrawlStrategy)(instance, attribute, value)
+    if value is not None and not isinstance(value, DeepCrawlStrategyBase):
+        raise TypeError(
+            f"CrawlerRunConfig.deep_crawl_strategy must be DeepCrawlStrategy, "
+            f"got {type(value).__name__} {value!r}"
+        )
 
 
 def _url_matcher(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -230,8 +235,6 @@ def _to_run_proxy(value: Any) -> ProxyConfig | None:
 def _rotation(instance: CrawlerRunConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None:
         return
-    from seleniumcrawl.proxy_strategy import ProxyRotationStrategy
-
     _typed(ProxyRotationStrategy)(instance, attribute, value)
 
 
@@ -326,7 +329,7 @@ class CrawlerRunConfig:
     #: Ask each origin's robots.txt before crawling; a disallowed URL fails with status 403.
     check_robots_txt: bool = attrs.field(default=False, validator=_typed(bool))
     #: BFS/DFS/best-first from ``seleniumcrawl.deep_crawling``: ``arun`` then returns many results.
-    deep_crawl_strategy: DeepCrawlStrategy | None = attrs.field(
+    deep_crawl_strategy: DeepCrawlStrategyBase | None = attrs.field(
         default=None, validator=_deep_crawl_strategy
     )
     #: Record the page's requests and responses in ``result.network_requests``.
@@ -473,6 +476,7 @@ __all__ = [
     "SOCIAL_MEDIA_DOMAINS",
     "WAIT_UNTIL",
     "CrawlerRunConfig",
+    "DeepCrawlStrategyBase",
     "UrlMatcher",
     "refuse_deep_many",
 ]

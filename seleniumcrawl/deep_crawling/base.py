@@ -14,16 +14,15 @@ import math
 import os
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from seleniumcrawl.config.run import DeepCrawlStrategyBase
 from seleniumcrawl.deep_crawling.filters import FilterChain, _verdict
 from seleniumcrawl.deep_crawling.scorers import URLScorer
 from seleniumcrawl.deep_crawling.state import Node
 
 if TYPE_CHECKING:
-    from seleniumcrawl.async_crawler import AsyncWebCrawler
     from seleniumcrawl.config import CrawlerRunConfig
-    from seleniumcrawl.crawler import WebCrawler
     from seleniumcrawl.models import CrawlResult
 
 StateCallback = Callable[[dict[str, Any]], Awaitable[None] | None]
@@ -36,7 +35,26 @@ def _check_int(owner: str, name: str, value: Any, low: int) -> None:
         raise ValueError(f"{owner}.{name} must be >= {low}, got {value!r}")
 
 
-class DeepCrawlStrategy(ABC):
+class AsyncCrawler(Protocol):
+    """What :meth:`DeepCrawlStrategy.arun` needs of its crawler: an
+    :class:`~seleniumcrawl.AsyncWebCrawler` (typed here, as the front ends sit above the
+    deep crawl)."""
+
+    async def arun(self, url: str | None = ..., config: CrawlerRunConfig | None = ...) -> object:
+        """Crawl ``url`` with ``config``."""
+        ...
+
+
+class BlockingCrawler(Protocol):
+    """What :meth:`DeepCrawlStrategy.run` needs of its crawler: a
+    :class:`~seleniumcrawl.WebCrawler`."""
+
+    def run(self, url: str | None = ..., config: CrawlerRunConfig | None = ...) -> object:
+        """Crawl ``url`` with ``config``."""
+        ...
+
+
+class DeepCrawlStrategy(DeepCrawlStrategyBase, ABC):
     """Base of :class:`BFSDeepCrawlStrategy`, :class:`DFSDeepCrawlStrategy` and
     :class:`BestFirstCrawlingStrategy`.
 
@@ -135,7 +153,7 @@ class DeepCrawlStrategy(ABC):
     async def arun(
         self,
         start_url: str,
-        crawler: AsyncWebCrawler,
+        crawler: AsyncCrawler,
         config: CrawlerRunConfig | None = None,
     ) -> list[CrawlResult] | AsyncIterator[CrawlResult]:
         """Crawl from ``start_url`` with ``crawler``: a list, or with ``config.stream``
@@ -154,7 +172,7 @@ class DeepCrawlStrategy(ABC):
     def run(
         self,
         start_url: str,
-        crawler: WebCrawler,
+        crawler: BlockingCrawler,
         config: CrawlerRunConfig | None = None,
     ) -> list[CrawlResult] | Iterator[CrawlResult]:
         """The blocking :meth:`arun`, for :class:`~seleniumcrawl.WebCrawler`."""
@@ -165,7 +183,7 @@ class DeepCrawlStrategy(ABC):
             "list[CrawlResult] | Iterator[CrawlResult]", crawler.run(start_url, config=config)
         )
 
-    async def shutdown(self) -> None:  # noqa: B027 -- optional hook, as in Crawl4AI
+    async def shutdown(self) -> None:
         """Crawl4AI's clean-up hook: a strategy holds no resources here."""
 
     def __repr__(self) -> str:
@@ -182,4 +200,10 @@ def call_state_callback(callback: StateCallback, state: dict[str, Any]) -> Await
     return value if inspect.isawaitable(value) else None
 
 
-__all__ = ["DeepCrawlStrategy", "StateCallback", "call_state_callback"]
+__all__ = [
+    "AsyncCrawler",
+    "BlockingCrawler",
+    "DeepCrawlStrategy",
+    "StateCallback",
+    "call_state_callback",
+]

@@ -469,6 +469,13 @@ def open_deep_crawl(
     strategy = config.deep_crawl_strategy
     if strategy is None:
         raise ValueError("open_deep_crawl needs a config with a deep_crawl_strategy")
+    if not isinstance(strategy, DeepCrawlStrategy):
+        # The configuration types the field by its base-layer class; every strategy it
+        # accepts derives from this one unless someone subclassed the base directly.
+        raise TypeError(
+            "CrawlerRunConfig.deep_crawl_strategy must be DeepCrawlStrategy, "
+            f"got {type(strategy).__name__}"
+        )
     url = config.url if url is None else url
     if url is None:
         raise ValueError("no URL: pass url= or set CrawlerRunConfig.url")

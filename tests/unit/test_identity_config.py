@@ -189,7 +189,7 @@ def test_round_robin_rotation_and_sticky_sessions(monkeypatch: pytest.MonkeyPatc
     strategy.add_proxies([c])
     assert [strategy.next_proxy() for _ in range(6)] == [a, b, c, a, b, c]
     clock = [100.0]
-    monkeypatch.setattr("seleniumcrawl.proxy_strategy.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("seleniumcrawl.config.proxy_rotation.time.monotonic", lambda: clock[0])
     pinned = strategy.proxy_for_session("s1", ttl=10)
     assert [strategy.proxy_for_session("s1") for _ in range(3)] == [pinned] * 3
     assert strategy.get_active_sessions() == {"s1": pinned}

@@ -32,14 +32,23 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _imports(tree: ast.AST, module: str, is_package: bool) -> set[str]:
+def _imports(
+    tree: ast.AST,
+    module: str,
+    is_package: bool,
+    *,
+    type_checking: bool = False,
+    modules: frozenset[str] = frozenset(),
+) -> set[str]:
     """Names ``module`` imports (lazy imports inside functions included), skipping
-    ``if TYPE_CHECKING:`` blocks; relative imports are resolved."""
+    ``if TYPE_CHECKING:`` blocks unless ``type_checking``; relative imports are resolved.
+    ``from pkg import name`` names ``pkg`` itself only when ``pkg.name`` is not one of
+    ``modules`` (importing a submodule through its package is an edge to the submodule)."""
     names: set[str] = set()
     package = module if is_package else module.rpartition(".")[0]
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
+        if isinstance(node, ast.If) and _is_type_checking(node.test) and not type_checking:
             for child in node.orelse:
                 visit(child)
             return
@@ -51,8 +60,10 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> set[str]:
                 parts = package.split(".")
                 parent = ".".join(parts[: len(parts) - node.level + 1])
                 base = f"{parent}.{base}" if base else parent
-            names.add(base)
-            names.update(f"{base}.{alias.name}" for alias in node.names)
+            submodules = {f"{base}.{alias.name}" for alias in node.names}
+            if not submodules <= modules:
+                names.add(base)
+            names.update(submodules)
         for sub in ast.iter_child_nodes(node):
             visit(sub)
 
@@ -60,14 +71,30 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> set[str]:
     return names
 
 
-def _graph() -> dict[str, set[str]]:
+def _graph(*, type_checking: bool = False, parents: bool = False) -> dict[str, set[str]]:
+    """The package's import graph. ``type_checking``: imports under ``if TYPE_CHECKING:``
+    count too. ``parents``: importing ``a.b.c`` is also an edge to ``a`` and ``a.b``, whose
+    ``__init__`` runs first (except the importer's own packages, already running)."""
     modules = _modules()
+    names = frozenset(modules)
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        targets = _imports(tree, name, path.name == "__init__.py")
+        targets = _imports(
+            tree, name, path.name == "__init__.py", type_checking=type_checking, modules=names
+        )
         # ``from pkg import name`` names a module when one exists, else an attribute of pkg.
-        graph[name] = {t for t in targets if t in modules and t != name}
+        edges = {t for t in targets if t in modules and t != name}
+        if parents:
+            own = {name.rsplit(".", i)[0] for i in range(name.count(".") + 1)}
+            for target in list(edges):
+                parts = target.split(".")
+                edges.update(
+                    ".".join(parts[:i])
+                    for i in range(1, len(parts))
+                    if ".".join(parts[:i]) not in own
+                )
+        graph[name] = edges
     return graph
 
 
@@ -122,9 +149,43 @@ def test_type_checking_imports_are_ignored() -> None:
 
 
 def test_no_import_cycle_among_the_package_modules() -> None:
-    """No module of seleniumcrawl imports, directly or through others, itself."""
-    cycle = _find_cycle(_graph())
+    """No module of seleniumcrawl imports, directly or through others, itself: imports
+    inside functions count, and so do the packages an import runs first."""
+    cycle = _find_cycle(_graph(parents=True))
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_no_import_cycle_even_through_type_only_imports() -> None:
+    """Counting the imports under ``if TYPE_CHECKING:`` too (a type is a dependency), no
+    module reaches itself: the configuration types the deep crawl through a base-layer
+    class, the deep crawl its crawler through protocols (issue 20's three cycles)."""
+    cycle = _find_cycle(_graph(type_checking=True))
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_the_walk_sees_lazy_imports_and_parent_packages() -> None:
+    """The engine's function-level import of the deep crawl is an edge, and so is, with
+    ``parents``, the package that import runs first."""
+    assert "seleniumcrawl.deep_crawling.traversal" in _graph()["seleniumcrawl.engine"]
+    assert "seleniumcrawl.deep_crawling" not in _graph()["seleniumcrawl.engine"]
+    assert "seleniumcrawl.deep_crawling" in _graph(parents=True)["seleniumcrawl.engine"]
+
+
+def test_configuration_imports_neither_the_deep_crawl_nor_the_front_ends() -> None:
+    """seleniumcrawl.config (the base layer) imports nothing of the deep crawl, the
+    engine or the front ends, not even for type checking."""
+    above = (
+        "seleniumcrawl.deep_crawling",
+        "seleniumcrawl.engine",
+        "seleniumcrawl.crawler",
+        "seleniumcrawl.async_crawler",
+        "seleniumcrawl.dispatcher",
+        "seleniumcrawl.browser",
+    )
+    graph = _graph(type_checking=True)
+    for name, targets in graph.items():
+        if name == "seleniumcrawl.config" or name.startswith("seleniumcrawl.config."):
+            assert not {t for t in targets if t.startswith(above)}, name
 
 
 def test_content_parse_imports_nothing_of_the_package() -> None:
