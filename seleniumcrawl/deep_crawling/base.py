@@ -23,9 +23,23 @@ from seleniumcrawl.deep_crawling.state import Node
 
 if TYPE_CHECKING:
     from seleniumcrawl.config import CrawlerRunConfig
+    from seleniumcrawl.discovery.config import SeedingConfig
     from seleniumcrawl.models import CrawlResult
 
 StateCallback = Callable[[dict[str, Any]], Awaitable[None] | None]
+
+
+def _seeding(owner: str, value: bool | SeedingConfig) -> SeedingConfig | None:
+    """``seed_from_sitemap``'s SeedingConfig (``True``: the defaults), or None."""
+    from seleniumcrawl.discovery.config import SeedingConfig
+
+    if isinstance(value, SeedingConfig):
+        return value
+    if not isinstance(value, bool):
+        raise TypeError(
+            f"{owner}.seed_from_sitemap must be a bool or a SeedingConfig, got {value!r}"
+        )
+    return SeedingConfig() if value else None
 
 
 def _check_int(owner: str, name: str, value: Any, low: int) -> None:
@@ -71,6 +85,11 @@ class DeepCrawlStrategy(DeepCrawlStrategyBase, ABC):
     - ``state_path`` (beyond Crawl4AI): a SQLite file holding the frontier, the pages
       done and the results not yet delivered; a crawl started again on it goes on where
       the last one stopped, however that one ended.
+    - ``seed_from_sitemap`` (beyond Crawl4AI): ``True`` or a
+      :class:`~seleniumcrawl.discovery.SeedingConfig`: when the start page is done, the
+      URLs of the site's sitemaps join its links at depth 1 (through the same filter
+      chain, scorer and threshold), so pages nothing links to are crawled too. They are
+      recorded as the start page's links, so ``state_path`` resume covers them.
     """
 
     #: Crawl4AI's ``strategy_type`` in state dicts.
@@ -88,6 +107,7 @@ class DeepCrawlStrategy(DeepCrawlStrategyBase, ABC):
         resume_state: dict[str, Any] | None = None,
         on_state_change: StateCallback | None = None,
         state_path: str | os.PathLike[str] | None = None,
+        seed_from_sitemap: bool | SeedingConfig = False,
     ) -> None:
         owner = type(self).__name__
         _check_int(owner, "max_depth", max_depth, 0)
@@ -127,6 +147,7 @@ class DeepCrawlStrategy(DeepCrawlStrategyBase, ABC):
         self.resume_state = resume_state
         self.on_state_change = on_state_change
         self.state_path = state_path
+        self.seed_from_sitemap = _seeding(owner, seed_from_sitemap)
 
     # -- what subclasses decide --------------------------------------------------------
 

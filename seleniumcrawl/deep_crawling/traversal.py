@@ -289,14 +289,17 @@ class Traversal:
         landed = normalize_url(result.redirected_url) if result.redirected_url else None
         if landed is not None and landed not in self._seen:  # never crawl it a second time
             aliases.append(self._new_node(landed, node, node.depth, 0.0, 0))
-        if not result.success or node.depth >= self.strategy.max_depth:
-            return [], aliases
         strategy = self.strategy
+        seeding = node.depth == 0 and strategy.seed_from_sitemap is not None
+        if node.depth >= strategy.max_depth or not (result.success or seeding):
+            return [], aliases
         batch = self._next_batch
         self._next_batch += 1
-        links = list(result.links.get("internal", []))
-        if strategy.include_external:
+        links = list(result.links.get("internal", [])) if result.success else []
+        if strategy.include_external and result.success:
             links += result.links.get("external", [])
+        if seeding:
+            links += self._sitemap_links(node.url)
         base = result.redirected_url or node.url
         children = []
         for link in links:
@@ -310,6 +313,24 @@ class Traversal:
             self._push(child)
             children.append(child)
         return children, aliases
+
+    def _sitemap_links(self, start_url: str) -> list[dict[str, str]]:
+        """The site's sitemap URLs as links of the start page (``seed_from_sitemap``).
+        Read while the start page is the only one done: nothing else waits on the lock."""
+        from seleniumcrawl.discovery import UrlSeeder
+
+        config = self.strategy.seed_from_sitemap
+        assert config is not None
+        if not config.check_robots_txt and self._page_config.check_robots_txt:
+            config = config.clone(check_robots_txt=True)
+        try:
+            with UrlSeeder(user_agent=self._page_config.user_agent) as seeder:
+                links = [{"href": url} for url, _ in seeder.iter_urls(start_url, config)]
+        except (OSError, ValueError) as exc:  # the crawl goes on with the links it has
+            logger.warning("seeding from the sitemaps of %s failed: %s", start_url, exc)
+            return []
+        logger.info("%d URLs from the sitemaps of %s join the frontier", len(links), start_url)
+        return links
 
     # -- the caller's side --------------------------------------------------------------------
 
