@@ -39,6 +39,7 @@ BENCHMARKS = (
     "memory",
     "grid",
     "capture",
+    "identity",
 )
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 

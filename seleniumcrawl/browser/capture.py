@@ -62,11 +62,17 @@ _INITIATOR_TYPES = {
 }
 
 
+#: Headers that carry our proxy login (Chromium sends it up front once the proxy knows
+#: the context): recorded as "***", never their value (#25).
+_SECRET_HEADERS = frozenset({"proxy-authorization"})
+
+
 def _headers(raw: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     for header in raw or []:
-        value = header.get("value")
-        out[str(header.get("name"))] = str(value.get("value") if isinstance(value, dict) else value)
+        name, value = str(header.get("name")), header.get("value")
+        text = str(value.get("value") if isinstance(value, dict) else value)
+        out[name] = "***" if name.lower() in _SECRET_HEADERS else text
     return out
 
 

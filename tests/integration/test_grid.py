@@ -519,8 +519,10 @@ def test_per_session_proxies_with_logins_through_the_grid(
     through their own tinyproxy with its own login (the site sees that proxy's Via) and
     report their own locale; wrong credentials fail as error_type="proxy" (#25)."""
     from seleniumcrawl import ProxyConfig
-    from tests.tinyproxy import Tinyproxy
+    from tools.tinyproxy import Tinyproxy, available
 
+    if not available():
+        pytest.skip("tinyproxy missing (make system-deps installs it)")
     probe = "return navigator.language"
     config = remote.clone(extra_args=["--proxy-bypass-list=<-loopback>"], max_drivers=1)
     with (

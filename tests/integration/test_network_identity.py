@@ -28,9 +28,12 @@ from seleniumcrawl import (
     RoundRobinProxyStrategy,
     WebCrawler,
 )
-from tests.tinyproxy import Tinyproxy
+from tools.tinyproxy import Tinyproxy, available
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [
+    pytest.mark.timeout(120),
+    pytest.mark.skipif(not available(), reason="tinyproxy missing (make system-deps installs it)"),
+]
 
 # Chromium sends nothing for loopback hosts through a proxy unless told to.
 BYPASS = "--proxy-bypass-list=<-loopback>"
@@ -399,8 +402,9 @@ def test_the_docs_examples_run(
 def test_captured_requests_hold_no_proxy_login(
     crawler: WebCrawler, echo: str, proxies: dict[str, Tinyproxy]
 ) -> None:
-    """capture_network_requests through a proxy with a login: the recorded headers hold
-    neither the password nor its Basic-auth form."""
+    """capture_network_requests (and so a HAR) through a proxy with a login: the recorded
+    headers hold neither the password nor its Basic-auth form (Proxy-Authorization is
+    recorded as ***)."""
     import base64
 
     proxy = _login(proxies, "one")
@@ -413,3 +417,13 @@ def test_captured_requests_hold_no_proxy_login(
     assert result.network_requests
     dumped = json.dumps(result.network_requests)
     assert PASSWORDS["one"] not in dumped and token not in dumped
+    # Chromium may send the login up front once the proxy knows the context (a reused
+    # context did in a full run of this module): it is recorded masked.
+    for i in range(3):
+        again = crawler.run(
+            f"{echo}/captured-{i}",
+            config=CrawlerRunConfig(proxy_config=proxy, capture_network_requests=True),
+        )
+        sent = [r["headers"] for r in again.network_requests or [] if r["event_type"] == "request"]
+        assert sent and all(h.get("Proxy-Authorization", "***") == "***" for h in sent)
+    assert token not in json.dumps(again.network_requests)

@@ -350,3 +350,14 @@ def test_cache_key_holds_the_identity_but_no_secret() -> None:
         for r in (CrawlerRunConfig(), run, run.clone(locale="fr-FR"))
     }
     assert len(keys) == 3
+
+
+def test_recorded_request_headers_mask_the_proxy_login() -> None:
+    """The capture recorder (network_requests, HAR) records Proxy-Authorization as ***."""
+    from seleniumcrawl.browser.capture import _headers
+
+    raw = [
+        {"name": "Proxy-Authorization", "value": {"type": "string", "value": "Basic c2VjcmV0"}},
+        {"name": "Accept", "value": {"type": "string", "value": "text/html"}},
+    ]
+    assert _headers(raw) == {"Proxy-Authorization": "***", "Accept": "text/html"}

@@ -1,5 +1,8 @@
-"""A real tinyproxy for the tests: started on a free 127.0.0.1 port with a generated
-config (optionally Basic auth), stopped and waited for at the end."""
+"""A real tinyproxy for the tests and benchmarks: started on a free 127.0.0.1 port with a
+generated config (optionally Basic auth), stopped and waited for at the end.
+
+``make system-deps`` installs Debian's ``tinyproxy``; :func:`available` says whether it is
+there (the proxy tests skip, saying so, where it is not)."""
 
 from __future__ import annotations
 
@@ -11,10 +14,25 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-import pytest
+
+def binary() -> str | None:
+    """The tinyproxy executable, or None."""
+    found = shutil.which("tinyproxy")
+    if found:
+        return found
+    for path in ("/usr/bin/tinyproxy", "/usr/sbin/tinyproxy"):
+        if Path(path).exists():
+            return path
+    return None
+
+
+def available() -> bool:
+    """Whether tinyproxy is installed."""
+    return binary() is not None
 
 
 def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -23,10 +41,10 @@ def free_port() -> int:
 class Tinyproxy:
     """One tinyproxy process; ``name`` appears in the ``Via`` header it adds."""
 
-    def __init__(self, name: str, username: str | None = None, password: str | None = None):
-        binary = shutil.which("tinyproxy") or "/usr/sbin/tinyproxy"
-        if not Path(binary).exists():
-            pytest.skip("tinyproxy is not installed (make system-deps installs it)")
+    def __init__(self, name: str, username: str | None = None, password: str | None = None) -> None:
+        executable = binary()
+        if executable is None:
+            raise RuntimeError("tinyproxy is not installed (make system-deps installs it)")
         self.name = name
         self.port = free_port()
         self._dir = Path(tempfile.mkdtemp(prefix="sc-tinyproxy-"))
@@ -45,7 +63,7 @@ class Tinyproxy:
         conf = self._dir / "tinyproxy.conf"
         conf.write_text("\n".join(lines) + "\n")
         self.process = subprocess.Popen(
-            [binary, "-d", "-c", str(conf)],
+            [executable, "-d", "-c", str(conf)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -63,6 +81,7 @@ class Tinyproxy:
 
     @property
     def server(self) -> str:
+        """``http://127.0.0.1:PORT``."""
         return f"http://127.0.0.1:{self.port}"
 
     def requests_for(self, fragment: str) -> int:
