@@ -24,6 +24,7 @@ class Route:
     body: bytes
     content_type: str = "application/xml"
     status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,6 +97,8 @@ def _handler(site: Site) -> type[http.server.BaseHTTPRequestHandler]:
             self.send_response(route.status)
             self.send_header("Content-Type", route.content_type)
             self.send_header("Content-Length", str(len(route.body)))
+            for name, value in route.headers.items():
+                self.send_header(name, value)
             self.end_headers()
             if with_body:
                 with contextlib.suppress(OSError):
@@ -153,7 +156,9 @@ def big_site(base: str) -> dict[str, Route]:
         "User-agent: *\nDisallow: /private/\n\n"
         f"Sitemap: {base}/sitemap_index.xml.gz\nSitemap: {base}/news.xml\n"
     )
+    home = b'<!doctype html><html><head><title>Home</title></head><body><a href="/page/0">0</a>'
     return {
+        "/": Route(home + b"</body></html>", "text/html; charset=utf-8"),
         "/robots.txt": Route(robots.encode(), "text/plain"),
         "/sitemap_index.xml.gz": Route(
             gzip.compress(

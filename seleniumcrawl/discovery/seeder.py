@@ -18,7 +18,8 @@ What :meth:`UrlSeeder.urls` does, in order:
    words of its URL), keeps those at ``score_threshold`` or above, best first.
 
 The discovered list of each site is kept in the page cache's SQLite file for
-``cache_ttl_hours`` (0: no expiry); ``force=True`` reads the sitemaps again.
+``cache_ttl_hours`` (0: no expiry) unless, with ``validate_sitemap_lastmod``, a first
+sitemap's ``Last-Modified`` is newer than the list; ``force=True`` reads the sitemaps again.
 
 Every request is plain HTTP from Python (:mod:`seleniumcrawl.plain_http`): no browser.
 ``AsyncUrlSeeder`` runs the same code in worker threads for asyncio callers.
@@ -29,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import email.utils
 import itertools
 import json
 import logging
@@ -138,6 +140,30 @@ class _Run:
             self.level, "%s: HTTP %d, %d sitemaps listed", robots_url, status, len(self.listed)
         )
 
+    def roots(self) -> list[str]:
+        """The sitemaps reading starts from: robots.txt's, else the usual places."""
+        return self.listed or [self.origin + path for path in _FALLBACK_SITEMAPS]
+
+    def roots_changed_since(self, when: float) -> bool:
+        """``validate_sitemap_lastmod``: does a first sitemap's ``Last-Modified`` (HEAD)
+        say it changed after ``when``? Unknown dates count as unchanged."""
+        for url in self.roots():
+            try:
+                with self.get(url, method="HEAD") as stream:
+                    stamp = stream.headers.get("last-modified")
+            except OSError:
+                continue
+            try:
+                changed = stamp is not None and (
+                    email.utils.parsedate_to_datetime(stamp).timestamp() > when
+                )
+            except (TypeError, ValueError, IndexError):
+                changed = False
+            if changed:
+                logger.log(self.level, "sitemap %s changed since it was cached", url)
+                return True
+        return False
+
     def allowed(self, url: str) -> bool:
         return not self.config.check_robots_txt or self.rules.can_fetch(self.user_agent, url)
 
@@ -145,7 +171,7 @@ class _Run:
 
     def discovered(self) -> Iterator[SitemapItem]:
         """Every page URL the sitemaps name (duplicates included), as they are read."""
-        roots = self.listed or [self.origin + path for path in _FALLBACK_SITEMAPS]
+        roots = self.roots()
         queue: collections.deque[tuple[str, int, bool]] = collections.deque(
             (url, 1, bool(self.listed)) for url in roots
         )
@@ -394,7 +420,10 @@ class UrlSeeder:
         if not config.force:
             stored = cache.get_seeds(key)
             ttl = config.cache_ttl_hours * 3600
-            if stored is not None and (not ttl or time.time() - stored[1] <= ttl):
+            fresh = stored is not None and (not ttl or time.time() - stored[1] <= ttl)
+            if stored is not None and fresh and config.validate_sitemap_lastmod:
+                fresh = not run.roots_changed_since(stored[1])
+            if stored is not None and fresh:
                 logger.log(run.level, "%s: URLs from the seed cache", run.origin)
                 for url, lastmod in json.loads(zlib.decompress(stored[0])):
                     yield SitemapItem("url", url, lastmod)

@@ -127,15 +127,37 @@ def test_async_seeder(site: Site, tmp_path: Path) -> None:
 
 
 def test_the_cache_answers_until_force(site: Site, seeder: UrlSeeder) -> None:
-    """A second seeding of the site reads no sitemap (the cache holds the list);
-    force=True reads them again."""
+    """A second seeding of the site reads no sitemap (the cache holds the list; the
+    first sitemaps get a HEAD for their Last-Modified); force=True reads them again."""
     config = SeedingConfig(pattern="*/news/*", **FAST)
     assert len(seeder.urls(site.base, config)) == 100
     site.hits.clear()
     assert len(seeder.urls(site.base, config)) == 100
-    assert [p for _, p in site.hits] == ["/robots.txt"]
+    assert sorted(site.hits) == [
+        ("GET", "/robots.txt"),
+        ("HEAD", "/news.xml"),
+        ("HEAD", "/sitemap_index.xml.gz"),
+    ]
     assert len(seeder.urls(site.base, config.clone(force=True))) == 100
     assert ("GET", "/news.xml") in site.hits
+
+
+def test_a_newer_last_modified_refreshes_the_cache(seeder: UrlSeeder) -> None:
+    """validate_sitemap_lastmod: a sitemap whose Last-Modified is newer than the cached
+    list is read again; without it the cache is trusted for its TTL."""
+
+    def build(base: str) -> dict[str, Route]:
+        later = {"Last-Modified": "Fri, 01 Jan 2100 00:00:00 GMT"}
+        return {"/sitemap.xml": Route(urlset([(f"{base}/a/1", None)]), headers=later)}
+
+    with serve(build) as site:
+        config = SeedingConfig(**FAST)
+        for _ in range(2):
+            assert len(seeder.urls(site.base, config)) == 1
+        assert site.hits.count(("GET", "/sitemap.xml")) == 2
+        trusting = config.clone(validate_sitemap_lastmod=False)
+        assert len(seeder.urls(site.base, trusting)) == 1
+        assert site.hits.count(("GET", "/sitemap.xml")) == 2
 
 
 def _broken(base: str) -> dict[str, Route]:
@@ -280,3 +302,41 @@ def test_cli_seed_prints_json_lines_crawl_many_reads(
     ]
     assert main(["seed", site.base, "--max-urls", "0"]) == 2
     assert "max_urls" in capsys.readouterr().err
+
+
+def _doc_blocks() -> list[str]:
+    """The ```python blocks of docs/seeding.md not marked ``<!-- not-runnable: ... -->``."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "seeding.md").read_text()
+    lines = text.splitlines()
+    blocks: list[str] = []
+    current: list[str] = []
+    inside = False
+    for i, line in enumerate(lines):
+        if not inside and line.strip() == "```python":
+            inside = not (i and "not-runnable" in lines[i - 1])
+            current = []
+        elif inside and line.strip() == "```":
+            blocks.append("\n".join(current))
+            inside = False
+        elif inside:
+            current.append(line)
+    return blocks
+
+
+def test_the_docs_examples_run(
+    site: Site,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every runnable example of docs/seeding.md runs against the served sitemaps and
+    prints what its ``# `` comment lines say."""
+    monkeypatch.setenv("SELENIUMCRAWL_HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    blocks = _doc_blocks()
+    assert len(blocks) >= 6
+    for block in blocks:
+        expected = [ln[2:] for ln in block.splitlines() if ln.startswith("# ")]
+        exec(compile(block, "docs/seeding.md", "exec"), {"base": site.base})
+        printed = capsys.readouterr().out.splitlines()
+        assert printed == expected, block
