@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urljoin
 
@@ -29,7 +29,7 @@ from lxml import etree
 
 from seleniumcrawl.content.filters import RelevantContentFilter, _TreeFilter
 from seleniumcrawl.content.main_content import main_content as main_content
-from seleniumcrawl.content.markdown import lxml_to_markdown, soup_to_markdown
+from seleniumcrawl.content.markdown import lxml_to_markdown, tree_to_markdown
 
 log = logging.getLogger(__name__)
 
@@ -314,11 +314,11 @@ class DefaultMarkdownGenerator(MarkdownGenerationStrategy):
         return links_to_citations(markdown, base_url)
 
     def _for_tree(
-        self, roots: Iterable[Any], cleaned_html: str, base_url: str, page: Mapping[str, Any]
+        self, roots: Sequence[Any], cleaned_html: str, base_url: str, page: Mapping[str, Any]
     ) -> MarkdownGenerationResult:
-        """The crawl's path: raw markdown from the one BeautifulSoup parse."""
+        """The crawl's path: raw markdown from the crawl's one parse (lxml or BeautifulSoup)."""
         options = _converter_options(self.options)
-        raw = soup_to_markdown(roots, **options)
+        raw = tree_to_markdown(roots, **options)
         source = _Source(cleaned_html, base_url, page, self.content_filter, options)
         return MarkdownGenerationResult._lazy(raw, source)
 
@@ -346,7 +346,7 @@ DEFAULT_GENERATOR = DefaultMarkdownGenerator()
 
 def page_markdown(
     generator: MarkdownGenerationStrategy | None,
-    roots: Iterable[Any],
+    roots: Sequence[Any],
     cleaned_html: str,
     base_url: str,
     page: Mapping[str, Any],

@@ -30,7 +30,15 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bs4 import Tag
+from seleniumcrawl.content.nodes import (
+    children_of,
+    classes_of,
+    first,
+    name_of,
+    parent_of,
+    parents_of,
+    words_of,
+)
 
 #: Image formats recognised in an address, as Crawl4AI reports them.
 FORMATS = ("jpg", "jpeg", "png", "webp", "avif", "gif", "svg", "bmp", "ico", "tiff")
@@ -43,7 +51,7 @@ _LEADING_INT = re.compile(r"\s*(\d+)")
 DESC_MAX = 300
 
 
-def image_records(images: list[Tag], resolve: Any) -> list[dict[str, Any]]:
+def image_records(images: list[Any], resolve: Any) -> list[dict[str, Any]]:
     """Records for ``images`` (in document order); ``resolve(href)`` makes an address
     absolute or returns None. Each address appears once; ``data:`` URIs are left out."""
     records: list[dict[str, Any]] = []
@@ -71,7 +79,7 @@ def image_records(images: list[Tag], resolve: Any) -> list[dict[str, Any]]:
     return records
 
 
-def _candidates(img: Tag) -> Iterator[tuple[Any, int | None]]:
+def _candidates(img: Any) -> Iterator[tuple[Any, int | None]]:
     """The element's addresses with the width a ``srcset`` descriptor gives them."""
     yield img.get("src"), None
     yield img.get("data-src"), None
@@ -79,7 +87,7 @@ def _candidates(img: Tag) -> Iterator[tuple[Any, int | None]]:
         yield from _srcset(img.get(name))
     picture = _ancestor(img, "picture")
     if picture is not None:
-        for source in picture.find_all("source", recursive=False):
+        for source in children_of(picture, "source"):
             yield from _srcset(source.get("srcset"))
 
 
@@ -106,7 +114,7 @@ def _int(value: Any) -> int | None:
     return int(match.group(1))
 
 
-def _describe(img: Tag, index: int, total: int, sources: list[str]) -> dict[str, Any]:
+def _describe(img: Any, index: int, total: int, sources: list[str]) -> dict[str, Any]:
     """The fields every record of ``img`` shares."""
     alt = img.get("alt")
     alt = alt.strip() if isinstance(alt, str) else ""
@@ -162,48 +170,47 @@ def image_format(src: str) -> str | None:
 
 
 def _looks_like_icon(
-    img: Tag, alt: str, sources: list[str], width: int | None, height: int | None
+    img: Any, alt: str, sources: list[str], width: int | None, height: int | None
 ) -> bool:
     if (width is not None and width < 32) or (height is not None and height < 32):
         return True
-    parent = img.parent
-    if isinstance(parent, Tag) and parent.name in ("button", "label"):
+    parent = parent_of(img)
+    if parent is not None and name_of(parent) in ("button", "label"):
         return True
-    classes = parent.get("class") if isinstance(parent, Tag) else None
     texts = [alt.lower(), *(s.rsplit("/", 1)[-1].lower() for s in sources)]
-    if isinstance(classes, list):
-        texts.extend(c.lower() for c in classes)
+    if parent is not None:
+        texts.extend(c.lower() for c in classes_of(parent))
     return any(word in text for text in texts for word in _ICON_WORDS)
 
 
-def _ancestor(img: Tag, name: str) -> Tag | None:
+def _ancestor(img: Any, name: str) -> Any:
     """The closest enclosing ``name`` element (bs4's find_parent is far slower)."""
-    for parent in img.parents:
-        if parent.name == name:
+    for parent in parents_of(img):
+        if name_of(parent) == name:
             return parent
     return None
 
 
-def _in_content(img: Tag) -> bool:
-    names = {parent.name for parent in img.parents}
+def _in_content(img: Any) -> bool:
+    names = {name_of(parent) for parent in parents_of(img)}
     return bool(names & _CONTENT) and not names & _CHROME
 
 
-def describe_text(img: Tag) -> str:
+def describe_text(img: Any) -> str:
     """The text around an image: its ``<figcaption>``, else the text of the closest
     ancestor that has some (at most five levels up), whitespace collapsed, cut at
     :data:`DESC_MAX` characters; ``""`` when there is none."""
     figure = _ancestor(img, "figure")
     if figure is not None:
-        caption = figure.find("figcaption")
+        caption = first(figure, "figcaption")
         if caption is not None:
-            text = " ".join(caption.get_text(" ").split())
+            text = words_of(caption)
             if text:
                 return text[:DESC_MAX]
-    for level, parent in enumerate(img.parents):
-        if level == 5 or parent.name in ("body", "html", "[document]"):
+    for level, parent in enumerate(parents_of(img)):
+        if level == 5 or name_of(parent) in ("body", "html", "[document]"):
             break
-        text = " ".join(parent.get_text(" ").split())
+        text = words_of(parent)
         if text:
             return text[:DESC_MAX]
     return ""

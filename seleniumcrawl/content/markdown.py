@@ -20,7 +20,7 @@ about 3x its time on the quality pages.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from bs4.element import NavigableString, Tag
@@ -356,4 +356,18 @@ def lxml_to_markdown(roots: Iterable[Any], **options: bool) -> str:
     return (LxmlConverter(**options) if options else _LXML).convert(roots)
 
 
-__all__ = ["SKIPPED", "LxmlConverter", "SoupConverter", "lxml_to_markdown", "soup_to_markdown"]
+def tree_to_markdown(roots: Sequence[Any], **options: bool) -> str:
+    """Markdown of subtrees of either tree (the crawl's lxml or BeautifulSoup parse)."""
+    if roots and not isinstance(roots[0], Tag):
+        return lxml_to_markdown(roots, **options)
+    return soup_to_markdown(roots, **options)
+
+
+__all__ = [
+    "SKIPPED",
+    "LxmlConverter",
+    "SoupConverter",
+    "lxml_to_markdown",
+    "soup_to_markdown",
+    "tree_to_markdown",
+]
