@@ -55,9 +55,9 @@ _CHROME_WORDS = re.compile(
     r"|share|social|advert|sponsor|promo|breadcrumb|pagination|pager|signature|byline|widget|top-?stor"
     r"|popup|modal|banner|masthead|navbar|navigation|menu|toolbar|skip-?link|rating|review"
     r"|upsell|teaser|recommend|trending|most-?read|popular|disqus|outbrain|taboola|author-?(?:info|bio|box)"
-    r"|postprofile|profile|announcement|back-?to-?top|back2top|similar|tags?-?(?:list|links|cloud)"
+    r"|postprofile|profile|back-?to-?top|back2top|similar|tags?-?(?:list|links|cloud)"
     r"|table-of-contents|edit-?this|last-?updated|post-?buttons|action-?bar|footer|colophon"
-    r"|header-?bar|site-?header|classified|weather|ticker)",
+    r"|header-?bar|site-?header|classified|weather|ticker|kommentar|seitenfuss|werbung|anzeige)",
     re.IGNORECASE,
 )
 #: class/id tokens naming chrome that are too short to match inside other words.
@@ -76,6 +76,10 @@ _FORCED_CHROME = re.compile(
     r"|image-?author)",
     re.IGNORECASE,
 )
+#: class/id tokens naming chrome on a small element only ("date" on a dateline, not on
+#: Blogger's "date-outer" around a day's posts).
+_SMALL_CHROME_TOKENS = frozenset({"date", "time", "legend", "infobox", "subline", "topline"})
+_SMALL_WORDS = 15
 #: class/id tokens that say "this is the content": they protect an element from the words above.
 _CONTENT_TOKENS = frozenset(
     {"article", "body", "content", "entry", "main", "story", "text", "prose", "markdown"}
@@ -168,6 +172,8 @@ def _is_chrome(el: Any, tag: str) -> bool:
     if _FORCED_CHROME.search(names):
         return True
     tokens = {t.lower() for t in _TOKEN_SPLIT.split(names) if t}
+    if tokens & _SMALL_CHROME_TOKENS and _inline_words(el)[0] < _SMALL_WORDS:
+        return True
     if tokens & _CONTENT_TOKENS:
         return False
     return bool(tokens & _CHROME_TOKENS) or _CHROME_WORDS.search(names) is not None
