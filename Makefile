@@ -14,7 +14,7 @@ GRID_ARGS   ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv system-deps setup grid-jar demo test unit integration lint typecheck check \
-	bench grid grid-distributed clean
+	bench quality grid grid-distributed clean
 
 ## help: this list of targets
 help:
@@ -79,7 +79,13 @@ check: lint typecheck test
 
 ## bench: benchmarks; writes bench/results.json and prints a table
 bench: setup grid-jar
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m bench.run
+
+## quality: main content and tables on public page sets (SC_QUALITY_DIR) beside trafilatura
+quality: venv
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python -m bench.run --only quality --merge
 
 ## grid: a standalone Selenium Grid 4 on 127.0.0.1:4444 with the local Chromium
 grid: setup grid-jar

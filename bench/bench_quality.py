@@ -21,6 +21,9 @@ Scores:
   snippets found in the text, FP = "without" snippets found, FN = "with" snippets
   missing (whitespace-normalised substring match); F1 = 2TP / (2TP + FP + FN). Our
   text is the markdown with its syntax stripped (:func:`plain_text`);
+* the table set (:mod:`bench.quality.tables`): ``result.tables``' exact-match rate and
+  cell F1 against hand-written pages and defuddle's fixtures (run without the data
+  directory too, on the hand-written pages alone);
 * Readability's set: bag-of-tokens F1 (lower-cased ``\\w+`` tokens) of the text against
   ``expected.html``'s text, averaged over cases; real captures and synthetic snippets apart.
 
@@ -46,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._util import figure, load_average, skipped
+from bench.quality import tables
 from bench.quality.corpus import HOW_TO_GET, Page, data_dir, iter_sets, split
 from seleniumcrawl.content.filters import PruningContentFilter
 from seleniumcrawl.content.generation import DefaultMarkdownGenerator
@@ -214,10 +218,12 @@ def run(quick: bool = False) -> dict[str, Any]:
     """Score every side on both halves of both sets, and time fit_markdown and trafilatura."""
     root = data_dir()
     if root is None:
-        return skipped(f"no quality data: {HOW_TO_GET}")
+        result = skipped(f"no quality data: {HOW_TO_GET}")
+        result["figures"] = _table_figures(None)
+        return result
     load_before = load_average()
     scores = evaluate(root)
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = _table_figures(root)
     for half in ("tune", "held_out"):
         for side, scored in scores.get("trafilatura", {}).get(half, {}).items():
             goal = f">= {TRAFILATURA_GOAL}" if side == "fit" and half == "held_out" else None
@@ -251,6 +257,19 @@ def run(quick: bool = False) -> dict[str, Any]:
         "figures": figures,
         "params": {"data": "SC_QUALITY_DIR", "load_average_before": load_before,
                    "load_average_after": load_average(), "sides": sorted(side_functions())},
+    }  # fmt: skip
+
+
+def _table_figures(root: Path | None) -> dict[str, Any]:
+    """Exact-match rate and cell F1 of ``result.tables`` on the table set."""
+    scored = tables.score(root)
+    note = f"{scored['tables']} expected tables on {scored['pages']} pages"
+    return {
+        "tables_exact_match": figure(scored["exact_match"], "rate", digits=3, note=note,
+                                     not_exact=scored["not_exact"]),
+        "tables_cell_f1": figure(scored["cell_f1"], "F1", digits=3, note=note),
+        "tables_extra": figure(scored["extra_tables"], "tables", digits=0,
+                               note="tables extracted beyond the expected ones (layout)"),
     }  # fmt: skip
 
 

@@ -40,6 +40,7 @@ BENCHMARKS = (
     "grid",
     "capture",
     "identity",
+    "quality",
 )
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 

@@ -6,6 +6,7 @@ clones::
 
     git clone --depth 1 https://github.com/adbar/trafilatura "$SC_QUALITY_DIR/trafilatura"
     git clone --depth 1 https://github.com/mozilla/readability "$SC_QUALITY_DIR/readability"
+    git clone --depth 1 https://github.com/kepano/defuddle "$SC_QUALITY_DIR/defuddle"  # tables
 
 - **trafilatura** (Apache-2.0): ``tests/evaldata.json`` lists 990 pages, each with
   snippets that must appear in the main text ("with") and snippets that must not
@@ -46,10 +47,12 @@ SYNTHETIC_BYTES = 5000
 HOW_TO_GET = (
     "set SC_QUALITY_DIR to a directory holding clones of the two public sets: "
     'git clone --depth 1 https://github.com/adbar/trafilatura "$SC_QUALITY_DIR/trafilatura" && '
-    'git clone --depth 1 https://github.com/mozilla/readability "$SC_QUALITY_DIR/readability"'
+    'git clone --depth 1 https://github.com/mozilla/readability "$SC_QUALITY_DIR/readability" && '
+    'git clone --depth 1 https://github.com/kepano/defuddle "$SC_QUALITY_DIR/defuddle"'
 )
 _PATHS = {"trafilatura": ("tests/evaldata.json", "tests/eval", "tests/cache"),
-          "readability": ("test/test-pages",)}  # fmt: skip
+          "readability": ("test/test-pages",),
+          "defuddle": ("tests/fixtures", "tests/expected")}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ nothing but links (navigation), is never data. Unlike Crawl4AI's, it:
 - expands ``rowspan`` as well as ``colspan`` (a spanned cell's text is in every row and
   column it covers), so every row has the table's width;
 - takes the header from the ``<thead>`` rows or the leading rows made of ``<th>`` only
-  (several header rows are joined per column: "Population 2020"), and never repeats the
+  (an empty corner cell allowed; several header rows are joined per column:
+  "Population 2020"), and never repeats the
   header row among ``rows``; a table without one gets Crawl4AI's ``"Column 1"``...;
 - keeps row headers (``<th>`` in a body row) as the row's first cells;
 - scores and reads a table's own rows, not those of a table nested in it.
@@ -37,6 +38,8 @@ DEFAULT_SCORE_THRESHOLD = 7
 #: Spans beyond these are treated as these (a malformed page must not allocate millions).
 _MAX_COLSPAN = 1000
 _MAX_ROWSPAN = 65534
+#: A table whose text is more than this share of link text is navigation, not data.
+LAYOUT_LINK_SHARE = 0.8
 
 
 class TableExtractionStrategy(ABC):
@@ -131,7 +134,7 @@ class DefaultTableExtraction(TableExtractionStrategy):
         cells = [_cells(row) for row in rows]
         if any(c.tag == "th" for row in cells for c in row):
             points += 2
-            if has_thead or (cells[0] and all(c.tag == "th" for c in cells[0])):
+            if has_thead or (cells[0] and _is_header_row(cells[0])):
                 points += 1
         if any(True for _ in _nested_tables(table)):
             points -= 3
@@ -254,14 +257,24 @@ def _text(el: Any) -> str:
 
 
 def _is_layout(table: Any, rows: list[Any]) -> bool:
-    """A one-cell wrapper, or a grid whose every filled cell is only link text (navigation)."""
+    """A one-cell wrapper, or navigation: a grid whose filled cells are only link text
+    (no header cells), or whose text is nearly all links (Wikipedia's navboxes)."""
     cells = [c for row in rows for c in _cells(row)]
     if len(cells) < 2:
         return True
-    filled = [c for c in cells if _text(c)]
-    if not filled or any(c.tag == "th" for c in cells):
-        return not filled
-    return all(_text(c) == " ".join(_text(a) for a in c.iter("a")).strip() for c in filled)
+    texts = [(c, _text(c)) for c in cells]
+    filled = [(c, t) for c, t in texts if t]
+    if not filled:
+        return True
+    linked = [(t, _links_text(c)) for c, t in filled]
+    if not any(c.tag == "th" for c in cells) and all(t == lt for t, lt in linked):
+        return True
+    total = sum(len(t) for t, _ in linked)
+    return sum(len(lt) for _, lt in linked) > LAYOUT_LINK_SHARE * total
+
+
+def _links_text(cell: Any) -> str:
+    return " ".join(t for t in (_text(a) for a in cell.iter("a")) if t)
 
 
 def _grid(rows: list[Any]) -> tuple[list[list[str]], int]:
@@ -288,7 +301,7 @@ def _grid(rows: list[Any]) -> tuple[list[list[str]], int]:
             out.append("")
             _place_pending(out, pending)
         in_head = _tag(row.getparent()) == "thead"
-        if counting_header and cells and (in_head or all(c.tag == "th" for c in cells)):
+        if counting_header and cells and (in_head or _is_header_row(cells)):
             header_rows += 1
         else:
             counting_header = False
@@ -296,6 +309,12 @@ def _grid(rows: list[Any]) -> tuple[list[list[str]], int]:
     if header_rows == len(grid):  # a table of <th> only: its rows are the data
         header_rows = 1 if len(grid) > 1 else 0
     return grid, header_rows
+
+
+def _is_header_row(cells: list[Any]) -> bool:
+    """Header cells only, an empty corner cell allowed (``<td></td><th>2020</th>...``)."""
+    heads = [c for c in cells if c.tag == "th"]
+    return bool(heads) and all(c.tag == "th" or not _text(c) for c in cells)
 
 
 def _place_pending(out: list[str], pending: dict[int, tuple[int, str]]) -> None:

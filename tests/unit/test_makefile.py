@@ -14,7 +14,7 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 
 #: Targets that start a browser; only these may install Debian packages.
 BROWSER_TARGETS = ["setup", "demo", "test", "integration", "bench", "grid", "grid-distributed"]
-NO_BROWSER_TARGETS = ["venv", "lint", "typecheck", "unit", "grid-jar"]
+NO_BROWSER_TARGETS = ["venv", "lint", "typecheck", "unit", "grid-jar", "quality"]
 
 
 def _make(*args: str) -> str:

@@ -141,3 +141,25 @@ def test_a_user_strategy_receives_the_cleaned_body() -> None:
 
     html = (TABLES / "09-two-tables.html").read_text(encoding="utf-8")
     assert scrape(html, URL, table_extraction=Count()).tables == [{"tables": 2}]
+
+
+def test_a_header_row_may_have_an_empty_corner_cell() -> None:
+    """<td></td><th>..</th> as the first row is the header (its corner header is "")."""
+    html = (
+        "<table><tr><td></td><th>Base</th><th>Lens</th></tr>"
+        "<tr><th>16e</th><td>7.8mm</td><td>9.5mm</td></tr>"
+        "<tr><th>16 Pro</th><td>8.3mm</td><td>12.5mm</td></tr></table>"
+    )
+    (table,) = DefaultTableExtraction().extract_tables(_body(html))
+    assert table["headers"] == ["", "Base", "Lens"]
+    assert table["rows"] == [["16e", "7.8mm", "9.5mm"], ["16 Pro", "8.3mm", "12.5mm"]]
+
+
+def test_a_grid_of_links_is_navigation_even_with_header_cells() -> None:
+    """A navbox (group headers, cells of links only) is layout, not data."""
+    links = " ".join(f'<a href="/{i}">Topic number {i}</a>' for i in range(8))
+    html = (
+        f"<table><tr><th>Group one</th><td>{links}</td></tr>"
+        f"<tr><th>Group two</th><td>{links}</td></tr></table>"
+    )
+    assert DefaultTableExtraction(table_score_threshold=0).extract_tables(_body(html)) == []
