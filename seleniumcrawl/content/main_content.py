@@ -82,7 +82,8 @@ _SMALL_CHROME_TOKENS = frozenset({"date", "time", "legend", "infobox", "subline"
 _SMALL_WORDS = 15
 #: class/id tokens that say "this is the content": they protect an element from the words above.
 _CONTENT_TOKENS = frozenset(
-    {"article", "body", "content", "entry", "main", "story", "text", "prose", "markdown"}
+    {"article", "body", "content", "entry", "main", "story", "text", "prose", "markdown",
+     "contenido", "contenu", "conteudo", "contenuto", "inhalt", "artikel", "articulo", "texto"}
 )
 #: Class names that look like chrome words but name a layout: CSS utilities
 #: ("overflow-hidden" hides nothing), page builders' wrappers ("elementor-widget-wrap",
@@ -182,7 +183,7 @@ def _is_chrome(el: Any, tag: str) -> bool:
 def _drop_chrome(root: Any) -> None:
     """Remove chrome, outermost first. A class or role never removes half of the page's
     words: obfuscated class names ("ad" in "ac ad") must not take the article with them."""
-    limit = _inline_words(root)[0] / 2
+    limit = _plain_chars(root) / 2
     doomed = []
     stack = [root]
     while stack:
@@ -193,13 +194,23 @@ def _drop_chrome(root: Any) -> None:
                 continue
             tag = tag.lower()
             if tag in _ALWAYS_DROPPED or (
-                _is_chrome(child, tag) and _inline_words(child)[0] <= limit
+                _is_chrome(child, tag) and _plain_chars(child) <= limit
             ):
                 doomed.append(child)
             else:
                 stack.append(child)
     for el in doomed:
         remove_keeping_tail(el)
+
+
+def _plain_chars(el: Any) -> int:
+    """Characters of ``el``'s text outside links, spaces left out (characters, not words:
+    a Japanese paragraph is one "word"): how much of a page's text ``el`` holds."""
+    return _chars(el) - sum(_chars(a) for a in el.iter("a") if a is not el)
+
+
+def _chars(el: Any) -> int:
+    return sum(len(t) - t.count(" ") - t.count("\n") for t in el.itertext())
 
 
 def remove_keeping_tail(el: Any) -> None:
@@ -220,8 +231,18 @@ def remove_keeping_tail(el: Any) -> None:
 # -- step 2 and 3: measuring ---------------------------------------------------------------
 
 
+#: Scripts written without spaces between words (Chinese, Japanese; Korean for safety).
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
 def _words(text: str | None) -> int:
-    return len(text.split()) if text else 0
+    """Words of ``text``; in CJK text, one word per two characters (about a word's length)."""
+    if not text:
+        return 0
+    words = len(text.split())
+    if not text.isascii():
+        words += len(_CJK.findall(text)) // 2
+    return words
 
 
 def _inline_words(el: Any) -> tuple[int, int]:
