@@ -82,9 +82,11 @@ _SMALL_CHROME_TOKENS = frozenset({"date", "time", "legend", "infobox", "subline"
 _SMALL_WORDS = 15
 #: class/id tokens that say "this is the content": they protect an element from the words above.
 _CONTENT_TOKENS = frozenset(
-    {"article", "body", "content", "entry", "main", "story", "text", "prose", "markdown",
-     "contenido", "contenu", "conteudo", "contenuto", "inhalt", "artikel", "articulo", "texto"}
-)
+    {
+        "article", "body", "content", "entry", "main", "story", "text", "prose", "markdown",
+        "contenido", "contenu", "conteudo", "contenuto", "inhalt", "artikel", "articulo", "texto",
+    }
+)  # fmt: skip
 #: Class names that look like chrome words but name a layout: CSS utilities
 #: ("overflow-hidden" hides nothing), page builders' wrappers ("elementor-widget-wrap",
 #: "elementor-top-section") and Blogger's post list ("widget Blog").
@@ -193,9 +195,7 @@ def _drop_chrome(root: Any) -> None:
             if not isinstance(tag, str):
                 continue
             tag = tag.lower()
-            if tag in _ALWAYS_DROPPED or (
-                _is_chrome(child, tag) and _plain_chars(child) <= limit
-            ):
+            if tag in _ALWAYS_DROPPED or (_is_chrome(child, tag) and _plain_chars(child) <= limit):
                 doomed.append(child)
             else:
                 stack.append(child)
