@@ -41,6 +41,7 @@ BENCHMARKS = (
     "capture",
     "identity",
     "quality",
+    "seed",
 )
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 

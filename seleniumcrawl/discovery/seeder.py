@@ -283,6 +283,18 @@ class _Run:
             return False, url, {}
 
 
+def _cached_items(blob: bytes) -> Iterator[SitemapItem]:
+    """The URLs of a stored list (JSON lines, zlib), inflated a piece at a time."""
+    unpacker = zlib.decompressobj()
+    rest = b""
+    for start in range(0, len(blob), 64 * 1024):
+        rest += unpacker.decompress(blob[start : start + 64 * 1024])
+        *lines, rest = rest.split(b"\n")
+        for line in lines:
+            url, lastmod = json.loads(line)
+            yield SitemapItem("url", url, lastmod)
+
+
 class UrlSeeder:
     """Discovers a site's URLs from its sitemaps (blocking; thread-safe).
 
@@ -425,17 +437,21 @@ class UrlSeeder:
                 fresh = not run.roots_changed_since(stored[1])
             if stored is not None and fresh:
                 logger.log(run.level, "%s: URLs from the seed cache", run.origin)
-                for url, lastmod in json.loads(zlib.decompress(stored[0])):
-                    yield SitemapItem("url", url, lastmod)
+                yield from _cached_items(stored[0])
                 return
-        kept: list[tuple[str, str | None]] = []
+        # JSON lines, compressed as they come: the list is never held uncompressed
+        packer = zlib.compressobj()
+        packed: list[bytes] = []
+        count = 0
         for item in run.discovered():
-            kept.append((item.url, item.lastmod))
+            line = json.dumps([item.url, item.lastmod], separators=(",", ":")) + "\n"
+            packed.append(packer.compress(line.encode()))
+            count += 1
             yield item
         # reached only when the caller read every URL (not cut short by max_urls)
-        if kept:
-            blob = zlib.compress(json.dumps(kept, separators=(",", ":")).encode())
-            cache.put_seeds(key, blob, time.time())
+        if count:
+            packed.append(packer.flush())
+            cache.put_seeds(key, b"".join(packed), time.time())
 
     def _checked(
         self, run: _Run, candidates: Iterable[tuple[str, str | None]]
