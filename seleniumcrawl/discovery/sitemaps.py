@@ -19,6 +19,15 @@ What a site gets wrong is a warning naming the sitemap, never an exception: bad 
 stops that sitemap where it broke (the entries before stand), a root element in another
 namespace than the protocol's is read anyway. A sitemap larger than ``max_bytes`` once
 decompressed (a gzip bomb) is cut there, with a warning saying so.
+
+Why not ``ultimate-sitemap-parser`` (USP, read at its 1.x source): it does take our own
+fetcher (``sitemap_tree_for_homepage(web_client=...)``), but its client interface hands
+over each body whole (``raw_data() -> bytes``, up to 100 MB), each sitemap's pages are
+collected into a list (then pickled to a temporary file) and the result is the site's
+whole tree; its size cap (100 MB) and recursion cap (11 levels) are private constants,
+and it probes its own list of known sitemap paths. Streaming one entry at a time, caps
+from :class:`~seleniumcrawl.discovery.SeedingConfig` and warnings per sitemap needed a
+reader of our own; lxml (already a dependency) does the XML.
 """
 
 from __future__ import annotations
