@@ -517,7 +517,7 @@ class CrawlEngine:
         try:
             if fresh:
                 hook("on_page_context_created", pg, config=config)
-                user_agent = self.browser_config.user_agent
+                user_agent = config.user_agent or self.browser_config.user_agent
                 if user_agent:
                     hook("on_user_agent_updated", pg, user_agent=user_agent, config=config)
             first_hop = None

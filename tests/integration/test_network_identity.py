@@ -427,3 +427,43 @@ def test_captured_requests_hold_no_proxy_login(
         sent = [r["headers"] for r in again.network_requests or [] if r["event_type"] == "request"]
         assert sent and all(h.get("Proxy-Authorization", "***") == "***" for h in sent)
     assert token not in json.dumps(again.network_requests)
+
+
+def test_proxy_killed_mid_crawl_then_a_live_one(crawler: WebCrawler, echo: str) -> None:
+    """A proxy killed while the page is in flight (the server answers after 1 s) gives a
+    clear failure naming the proxy, well before page_timeout; the next crawl through a
+    live proxy succeeds."""
+    short = Tinyproxy("tp-mid", "carol", "mid-pw-5")
+    proxy = ProxyConfig(short.server, "carol", "mid-pw-5")
+    killer = threading.Timer(0.5, short.stop)
+    killer.start()
+    try:
+        started = time.monotonic()
+        dead = crawler.run(
+            f"{echo}/slow?mid", config=CrawlerRunConfig(proxy_config=proxy, page_timeout=30000)
+        )
+        took = time.monotonic() - started
+    finally:
+        killer.join()
+        short.stop()
+    assert not dead.success and dead.error_type == "proxy", dead.error_message
+    assert f"127.0.0.1:{short.port}" in (dead.error_message or "") and took < 15
+    assert "mid-pw-5" not in (dead.error_message or "")
+    with Tinyproxy("tp-after") as after:
+        ok = crawler.run(f"{echo}/after-mid", config=CrawlerRunConfig(proxy_config=after.server))
+    assert ok.success and "tp-after" in _seen("/after-mid")[0]["via"]
+
+
+def test_user_agent_hook_gets_the_crawls_user_agent(echo: str) -> None:
+    """on_user_agent_updated fires once for a session's new page with the user agent of
+    the crawl's identity, which the server receives."""
+    got: list[str] = []
+    with WebCrawler() as crawler:
+        crawler.crawler_strategy.set_hook(
+            "on_user_agent_updated", lambda page, user_agent, **kw: got.append(user_agent)
+        )
+        config = CrawlerRunConfig(session_id="ua-hook", user_agent="HookBot/3")
+        assert crawler.run(f"{echo}/ua-1", config=config).success
+        assert crawler.run(f"{echo}/ua-2", config=config).success
+    assert got == ["HookBot/3"]
+    assert _seen("/ua-1")[0]["user-agent"] == "HookBot/3"
