@@ -9,7 +9,8 @@ user agent, locale, time zone, geolocation and headers, and answers to proxy log
   ``network.setExtraHeaders`` scoped to that context, so nothing leaks into other
   sessions of the same browser.
 * :class:`ProxyAuth` answers ``network.authRequired`` for the proxies that need a login:
-  one intercept per browser, credentials looked up by the event's user context. Every
+  an intercept on each tab of a context until its proxy accepted the login, credentials
+  looked up by the event's user context. Every
   blocked request gets exactly one answer: the credentials the first time the proxy
   asks; the browser's default when it asks again for the same request (wrong
   credentials: headless Chromium then fails the load at once with
@@ -199,6 +200,9 @@ PROXY_NET_ERRORS = (
 )
 #: What a cancelled proxy login ends in (the proxy refused our credentials).
 _REFUSED_LOGIN = ("ERR_INVALID_AUTH_CREDENTIALS", "ERR_UNEXPECTED_PROXY_AUTH")
+#: A connection that broke: through a proxy, the browser's connection is the proxy's
+#: (a proxy whose upstream fails answers with an error page instead).
+_BROKEN = ("ERR_EMPTY_RESPONSE", "ERR_CONNECTION_CLOSED", "ERR_CONNECTION_RESET")
 
 
 def proxy_failure(exc: NavigationError, proxy: ProxyConfig | None) -> ProxyError | None:
@@ -207,9 +211,13 @@ def proxy_failure(exc: NavigationError, proxy: ProxyConfig | None) -> ProxyError
     if proxy is None or proxy.is_direct:
         return None
     text = str(exc)
-    code = next((c for c in PROXY_NET_ERRORS + _REFUSED_LOGIN if c in text), None)
+    code = next((c for c in PROXY_NET_ERRORS + _REFUSED_LOGIN + _BROKEN if c in text), None)
     if code is None:
         return None
+    if code in _BROKEN:
+        return ProxyError(
+            f"the connection through proxy {proxy.display} broke (net::{code}): {text}"
+        )
     if code in _REFUSED_LOGIN and proxy.has_credentials:
         why = "refused the credentials (or the site behind it asked for a login)"
     elif code in _REFUSED_LOGIN:
@@ -259,7 +267,14 @@ DEFAULT_CONTEXT = "default"
 
 
 class ProxyAuth:
-    """Answers proxy logins of one browser; see the module docstring."""
+    """Answers proxy logins of one browser; see the module docstring.
+
+    chromium-bidi pauses *every* request of a tab with an ``authRequired`` intercept
+    (CDP needs request interception to see auth challenges), a cost per request. So the
+    intercept is per tab (:meth:`watch`), only on tabs of contexts whose proxy has not
+    accepted the login yet, and removed from all of a context's tabs once it has:
+    Chromium then sends the login up front on every request of that context.
+    """
 
     def __init__(self, bidi: BidiConnection, timeout: float) -> None:
         self._bidi = bidi
@@ -271,36 +286,55 @@ class ProxyAuth:
         self._answered: dict[str, str] = {}
         #: User contexts whose proxy accepted our login.
         self._accepted: set[str] = set()
-        self._installed = False
+        #: user context -> intercept ids of its watched tabs (until accepted).
+        self._intercepts: dict[str, list[str]] = {}
+        self._listening = False
 
     def add(self, user_context: str, proxy: ProxyConfig | None) -> None:
         """The proxy of ``user_context``'s pages (None or one without credentials: no
-        login, not even the browser's); installs the intercept when a login is first
-        needed (driver or page thread)."""
+        login, not even the browser's)."""
         login = proxy if proxy is not None and proxy.has_credentials else None
         with self._lock:
             self._logins[user_context] = login
-            install = login is not None and not self._installed
-            if install:
-                self._installed = True
-        if install:
+
+    def _login_of(self, user_context: str) -> ProxyConfig | None:
+        # A context with no proxy of its own goes through the browser's.
+        return self._logins.get(user_context, self._logins.get(DEFAULT_CONTEXT))
+
+    def watch(self, handle: str, user_context: str | None) -> None:
+        """Answer the logins of a new tab's requests if its context still needs one
+        (driver or page thread, before the tab's first navigation)."""
+        key = user_context or DEFAULT_CONTEXT
+        with self._lock:
+            if self._login_of(key) is None or key in self._accepted:
+                return
+            listen = not self._listening
+            self._listening = True
+        if listen:
             self._bidi.add_listener(_AUTH_EVENT, self._on_auth)
             self._bidi.add_listener(RESPONSE_EVENT, self._on_response)
             try:
                 self._bidi.call("session.subscribe", {"events": [_AUTH_EVENT]}, self._timeout)
-                self._bidi.call("network.addIntercept", {"phases": ["authRequired"]}, self._timeout)
             except BaseException:
                 with self._lock:
-                    self._installed = False
+                    self._listening = False
                 self._bidi.remove_listener(_AUTH_EVENT, self._on_auth)
                 self._bidi.remove_listener(RESPONSE_EVENT, self._on_response)
                 raise
+        params = {"phases": ["authRequired"], "contexts": [handle]}
+        got = self._bidi.call("network.addIntercept", params, self._timeout)
+        with self._lock:
+            if key not in self._accepted:
+                self._intercepts.setdefault(key, []).append(str(got["intercept"]))
+                return
+        self._remove_intercepts([str(got["intercept"])])  # accepted meanwhile
 
     def discard(self, user_context: str) -> None:
         """Forget the login of a removed user context."""
         with self._lock:
             self._logins.pop(user_context, None)
             self._accepted.discard(user_context)
+            self._intercepts.pop(user_context, None)
 
     def _on_auth(self, params: dict[str, Any]) -> None:
         """On the reader thread: decide and send the answer without waiting for it."""
@@ -323,8 +357,7 @@ class ProxyAuth:
         # the proxy's password.
         user_context = str(params.get("userContext") or "") or DEFAULT_CONTEXT
         with self._lock:
-            # A context with no proxy of its own goes through the browser's.
-            proxy = self._logins.get(user_context, self._logins.get(DEFAULT_CONTEXT))
+            proxy = self._login_of(user_context)
             if proxy is None or user_context in self._accepted:
                 return {"action": "cancel"}  # no prompt to wait on: the page fails or shows 401
             if request in self._answered:
@@ -338,13 +371,23 @@ class ProxyAuth:
         return {"action": "provideCredentials", "credentials": credentials}
 
     def _on_response(self, params: dict[str, Any]) -> None:
-        """A response after our login: the proxy accepted it for that context."""
+        """A response after our login: the proxy accepted it for that context, whose
+        tabs need the intercept no more."""
         request = str((params.get("request") or {}).get("request", ""))
         status = (params.get("response") or {}).get("status")
         with self._lock:
             user_context = self._answered.pop(request, None)
-            if user_context is not None and status != 407:
-                self._accepted.add(user_context)
+            if user_context is None or status == 407 or user_context in self._accepted:
+                return
+            self._accepted.add(user_context)
+            done = self._intercepts.pop(user_context, [])
+        log.debug("proxy login of user context %s accepted", user_context)
+        self._remove_intercepts(done)
+
+    def _remove_intercepts(self, intercepts: list[str]) -> None:
+        for intercept in intercepts:  # sent, not awaited: this may be the reader thread
+            future = self._bidi.send("network.removeIntercept", {"intercept": intercept})
+            future.add_done_callback(_log_refusal)
 
 
 class UserContexts:
@@ -362,19 +405,11 @@ class UserContexts:
         self._bypass = bypass_list(browser)
         self.auth = ProxyAuth(bidi, self._timeout)
         self._lock = threading.Lock()
-        self._started = False
+        proxy = browser.proxy_config
+        if proxy is not None and proxy.has_credentials:
+            self.auth.add(DEFAULT_CONTEXT, proxy)
         #: identity -> [user context, users]
         self._shared: dict[Identity, list[Any]] = {}
-
-    def start(self) -> None:
-        """The browser's own proxy login, before its first page (idempotent)."""
-        with self._lock:
-            if self._started:
-                return
-            self._started = True
-            proxy = self._browser.proxy_config
-            if proxy is not None and proxy.has_credentials:
-                self.auth.add(DEFAULT_CONTEXT, proxy)
 
     @property
     def shared(self) -> int:
@@ -406,6 +441,11 @@ class UserContexts:
             del self._shared[identity]
         self.remove_own(str(entry[0]))
 
+    def watch(self, handle: str, user_context: str | None) -> None:
+        """A new tab of ``user_context`` (None: the browser's own): answer its proxy's login
+        until the proxy has accepted it."""
+        self.auth.watch(handle, user_context)
+
     def create_own(self, identity: Identity | None) -> str:
         """A context for one isolated session (with ``identity`` when given)."""
         return self._make(identity or _DEFAULT)
@@ -424,11 +464,7 @@ class UserContexts:
             is_chromium=self._browser.is_chromium,
         )
         if identity.proxy is not None:
-            try:
-                self.auth.add(user_context, identity.proxy)
-            except BaseException:
-                remove_context(self._bidi, user_context, self._timeout)
-                raise
+            self.auth.add(user_context, identity.proxy)
         return user_context
 
 

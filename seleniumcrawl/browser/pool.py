@@ -567,7 +567,6 @@ class DriverPool:
         created = False
         contexts = tabs.contexts
         assert contexts is not None
-        contexts.start()
         if session.user_context is None and session.isolated:
             session.user_context, created = contexts.create_own(session.identity), True
         elif session.user_context is None and session.identity is not None:
@@ -580,6 +579,7 @@ class DriverPool:
                 self._drop_context(tabs, session)
             raise
         try:
+            contexts.watch(tab.handle, session.user_context)
             self._setup_tab(tab)
         except BaseException:
             # Set-up failed (a storage state the browser refused): leave nothing behind.
@@ -673,7 +673,6 @@ class DriverPool:
     def _open_temporary(self, tabs: _DriverTabs, identity: Identity | None) -> BidiTab:
         """A new tab for sessionless crawls (in the shared context of ``identity``)."""
         assert tabs.bidi is not None and tabs.contexts is not None
-        tabs.contexts.start()
         user_context = tabs.contexts.acquire(identity) if identity is not None else None
         try:
             tab = tabs.bidi.open(user_context)
@@ -682,6 +681,7 @@ class DriverPool:
                 tabs.contexts.release(identity)
             raise
         try:
+            tabs.contexts.watch(tab.handle, user_context)
             self._setup_tab(tab)
         except BaseException:
             tabs.bidi.close(tab)

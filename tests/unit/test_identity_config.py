@@ -259,6 +259,9 @@ def test_proxy_failures_name_the_host_not_the_password() -> None:
     refused = proxy_failure(NavigationError("net::ERR_INVALID_AUTH_CREDENTIALS"), proxy)
     assert refused is not None and "refused the credentials" in str(refused)
     assert proxy_failure(NavigationError("net::ERR_CONNECTION_REFUSED"), proxy) is None
+    broke = proxy_failure(NavigationError("net::ERR_EMPTY_RESPONSE"), proxy)
+    assert broke is not None and "through proxy http://u:***@proxy.example:3128" in str(broke)
+    assert proxy_failure(NavigationError("net::ERR_EMPTY_RESPONSE"), None) is None
     assert proxy_failure(NavigationError("net::ERR_PROXY_CONNECTION_FAILED"), None) is None
 
 
@@ -284,7 +287,7 @@ class _FakeBidi:
 
     def call(self, method: str, params: dict[str, Any], timeout: float) -> dict[str, Any]:
         self.sent.append((method, params))
-        return {}
+        return {"intercept": f"i{len(self.sent)}"}
 
     def send(self, method: str, params: dict[str, Any]) -> Any:
         import concurrent.futures
@@ -305,16 +308,22 @@ def _challenge(bidi: _FakeBidi, request: str, user_context: str) -> dict[str, An
 
 
 def test_proxy_auth_answers_every_challenge_once(caplog: pytest.LogCaptureFixture) -> None:
-    """Credentials on a context's first challenge, the default when the same request is
+    """Credentials on a context's first challenges, the default when the same request is
     asked again (refused), cancel where we hold no login, and never the proxy's password
-    to a site once the proxy accepted the login; the password is never logged."""
+    to a site once the proxy accepted the login; tabs are intercepted only until then
+    (chromium-bidi pauses every request of an intercepted tab); the password is never
+    logged."""
     caplog.set_level(logging.DEBUG)
     bidi = _FakeBidi()
     auth = ProxyAuth(bidi, 5)  # type: ignore[arg-type]
     auth.add("plain", ProxyConfig("h:1"))
-    assert bidi.sent == []  # no login needed: no intercept
     auth.add("uc1", ProxyConfig("h:1", "u", SECRET))
+    auth.watch("tab-plain", "plain")
+    auth.watch("tab-default", None)
+    assert bidi.sent == []  # no login needed: no intercept
+    auth.watch("tab-1", "uc1")
     assert [m for m, _ in bidi.sent] == ["session.subscribe", "network.addIntercept"]
+    assert bidi.sent[-1][1] == {"phases": ["authRequired"], "contexts": ["tab-1"]}
     first = _challenge(bidi, "r1", "uc1")
     assert first["action"] == "provideCredentials"
     assert first["credentials"] == {"type": "password", "username": "u", "password": SECRET}
@@ -325,7 +334,11 @@ def test_proxy_auth_answers_every_challenge_once(caplog: pytest.LogCaptureFixtur
     bidi.listeners["network.responseCompleted"](
         {"request": {"request": "r4"}, "response": {"status": 200}}
     )
+    assert bidi.sent[-1][0] == "network.removeIntercept"
     assert _challenge(bidi, "r5", "uc1")["action"] == "cancel"  # the site's 401 now
+    sent = len(bidi.sent)
+    auth.watch("tab-2", "uc1")  # accepted: a new tab of the context is not intercepted
+    assert len(bidi.sent) == sent
     assert SECRET not in caplog.text
 
 
