@@ -30,12 +30,13 @@ $(STAMP): setup.cfg setup.py pyproject.toml
 ## venv: virtual environment with the package (editable) and the dev tools; no browser
 venv: $(STAMP)
 
-## system-deps: Debian's chromium, chromium-driver, tinyproxy: one apt-get for what is missing
+## system-deps: Debian's chromium, chromium-driver, tinyproxy, redis-server: one apt-get for what is missing
 system-deps:
 	@missing=""; \
 	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
 	{ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } || missing="$$missing chromium"; \
 	{ command -v tinyproxy >/dev/null 2>&1 || [ -x /usr/sbin/tinyproxy ] || [ -x /usr/bin/tinyproxy ]; } || missing="$$missing tinyproxy"; \
+	{ command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ]; } || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \

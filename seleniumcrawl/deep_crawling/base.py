@@ -42,6 +42,32 @@ def _seeding(owner: str, value: bool | SeedingConfig) -> SeedingConfig | None:
     return SeedingConfig() if value else None
 
 
+def _shared_state(
+    owner: str, state_url: Any, crawl_id: Any, state_path: Any
+) -> tuple[str | None, str | None]:
+    """``state_url`` and ``crawl_id`` checked: a Redis URL needs a crawl_id, a SQLite one
+    takes none; neither goes with ``state_path``."""
+    from seleniumcrawl.deep_crawling.backends import backend_of
+
+    if crawl_id is not None and (not isinstance(crawl_id, str) or not crawl_id.strip()):
+        raise TypeError(f"{owner}.crawl_id must be a non-empty str, got {crawl_id!r}")
+    if state_url is None:
+        if crawl_id is not None:
+            raise ValueError(f"{owner}.crawl_id needs a state_url (redis://host:port/db)")
+        return None, None
+    try:
+        backend = backend_of(state_url)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{owner}.{exc}") from None
+    if state_path is not None:
+        raise ValueError(f"{owner}: give state_path or state_url, not both")
+    if backend == "redis" and crawl_id is None:
+        raise ValueError(f"{owner}.crawl_id is needed with a Redis state_url (workers share it)")
+    if backend == "sqlite" and crawl_id is not None:
+        raise ValueError(f"{owner}.crawl_id goes with a Redis state_url, not a SQLite one")
+    return state_url, crawl_id
+
+
 def _check_int(owner: str, name: str, value: Any, low: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{owner}.{name} must be an int, got {type(value).__name__} {value!r}")
@@ -90,6 +116,12 @@ class DeepCrawlStrategy(DeepCrawlStrategyBase, ABC):
       URLs of the site's sitemaps join its links at depth 1 (through the same filter
       chain, scorer and threshold), so pages nothing links to are crawled too. They are
       recorded as the start page's links, so ``state_path`` resume covers them.
+    - ``state_url`` / ``crawl_id`` (beyond Crawl4AI; docs/distributed.md):
+      ``sqlite:///PATH`` is ``state_path=PATH``; ``redis://host:port/db`` with a
+      ``crawl_id`` shares the crawl between any number of worker processes (each started
+      with the same strategy and start URL). ``worker_id`` names this worker (default
+      ``host:pid``), ``lease_seconds`` is how long a page stays a silent worker's,
+      ``results="redis"`` also writes each result to the crawl's Redis stream.
     """
 
     #: Crawl4AI's ``strategy_type`` in state dicts.
@@ -108,6 +140,11 @@ class DeepCrawlStrategy(DeepCrawlStrategyBase, ABC):
         on_state_change: StateCallback | None = None,
         state_path: str | os.PathLike[str] | None = None,
         seed_from_sitemap: bool | SeedingConfig = False,
+        state_url: str | None = None,
+        crawl_id: str | None = None,
+        worker_id: str | None = None,
+        lease_seconds: float = 30.0,
+        results: str = "local",
     ) -> None:
         owner = type(self).__name__
         _check_int(owner, "max_depth", max_depth, 0)
@@ -148,6 +185,27 @@ class DeepCrawlStrategy(DeepCrawlStrategyBase, ABC):
         self.on_state_change = on_state_change
         self.state_path = state_path
         self.seed_from_sitemap = _seeding(owner, seed_from_sitemap)
+        self.state_url, self.crawl_id = _shared_state(owner, state_url, crawl_id, state_path)
+        if self.state_url is not None and self.state_url.startswith("sqlite:"):
+            from seleniumcrawl.deep_crawling.backends import sqlite_path
+
+            self.state_path = sqlite_path(self.state_url)
+        shared = self.crawl_id is not None
+        if self.state_url is not None and resume_state is not None:
+            raise ValueError(f"{owner}: give resume_state or state_url, not both")
+        if worker_id is not None and (not isinstance(worker_id, str) or not worker_id.strip()):
+            raise TypeError(f"{owner}.worker_id must be a non-empty str, got {worker_id!r}")
+        if isinstance(lease_seconds, bool) or not isinstance(lease_seconds, (int, float)):
+            raise TypeError(f"{owner}.lease_seconds must be a number, got {lease_seconds!r}")
+        if not 0.1 <= lease_seconds <= 86400:
+            raise ValueError(f"{owner}.lease_seconds must be in 0.1..86400, got {lease_seconds!r}")
+        if results not in ("local", "redis"):
+            raise ValueError(f"{owner}.results must be 'local' or 'redis', got {results!r}")
+        if results == "redis" and not shared:
+            raise ValueError(f"{owner}.results='redis' needs a redis:// state_url and crawl_id")
+        self.worker_id = worker_id
+        self.lease_seconds = float(lease_seconds)
+        self.results = results
 
     # -- what subclasses decide --------------------------------------------------------
 
@@ -209,6 +267,10 @@ class DeepCrawlStrategy(DeepCrawlStrategyBase, ABC):
 
     def __repr__(self) -> str:
         extra = f", state_path={str(self.state_path)!r}" if self.state_path is not None else ""
+        if self.crawl_id is not None and self.state_url is not None:
+            from seleniumcrawl.deep_crawling.redis_frontier import redacted
+
+            extra = f", state_url={redacted(self.state_url)!r}, crawl_id={self.crawl_id!r}"
         return (
             f"{type(self).__name__}(max_depth={self.max_depth}, max_pages={self.max_pages}, "
             f"include_external={self.include_external}{extra})"

@@ -35,6 +35,7 @@ from typing import Any
 
 from seleniumcrawl.config import CrawlerRunConfig
 from seleniumcrawl.deep_crawling.base import DeepCrawlStrategy, call_state_callback
+from seleniumcrawl.deep_crawling.shared import SharedTraversal
 from seleniumcrawl.deep_crawling.state import (
     Fetched,
     MemoryState,
@@ -398,7 +399,7 @@ class DeepCrawl:
     """A deep crawl ready to run: ``results()``/``aresults()`` give the list,
     ``stream()``/``astream()`` an iterator (the front ends choose by ``config.stream``)."""
 
-    def __init__(self, traversal: Traversal, dispatcher: Dispatcher) -> None:
+    def __init__(self, traversal: Traversal | SharedTraversal, dispatcher: Dispatcher) -> None:
         self.traversal = traversal
         self._dispatcher = dispatcher
         self._callback = traversal.strategy.on_state_change
@@ -502,6 +503,8 @@ def open_deep_crawl(
         raise ValueError("no URL: pass url= or set CrawlerRunConfig.url")
     if not isinstance(url, str):
         raise TypeError(f"url must be a str, got {type(url).__name__}")
+    if strategy.crawl_id is not None:
+        return DeepCrawl(_shared_traversal(strategy, url, config, closed), dispatcher)
     store = SqliteState(strategy.state_path) if strategy.state_path is not None else None
     try:
         traversal = Traversal(strategy, url, config, store=store, closed=closed)
@@ -510,6 +513,33 @@ def open_deep_crawl(
             store.close()
         raise
     return DeepCrawl(traversal, dispatcher)
+
+
+def _shared_traversal(
+    strategy: DeepCrawlStrategy, url: str, config: CrawlerRunConfig, closed: Callable[[], bool]
+) -> SharedTraversal:
+    """This worker's part of the shared crawl ``strategy.crawl_id`` (Redis)."""
+    from seleniumcrawl.deep_crawling.redis_frontier import RedisFrontier
+
+    assert strategy.state_url is not None and strategy.crawl_id is not None
+    frontier = RedisFrontier(
+        strategy.state_url,
+        strategy.crawl_id,
+        worker_id=strategy.worker_id,
+        lease_seconds=strategy.lease_seconds,
+    )
+    try:
+        return SharedTraversal(
+            strategy,
+            url,
+            config,
+            frontier,
+            stream_results=strategy.results == "redis",
+            closed=closed,
+        )
+    except BaseException:
+        frontier.close()
+        raise
 
 
 __all__ = ["DeepCrawl", "Traversal", "open_deep_crawl"]

@@ -25,6 +25,8 @@ import pytest
 from seleniumcrawl import AsyncWebCrawler, BrowserConfig, WebCrawler
 from seleniumcrawl.browser import procs, reaper
 from seleniumcrawl.browser.launch import find_driver
+from tools.redis_server import RedisServer
+from tools.redis_server import available as redis_available
 
 TRANSPORTS = ("bidi", "classic")
 
@@ -105,3 +107,13 @@ def chromedriver_url() -> Iterator[str]:
     """A bare chromedriver for one test (see :func:`bare_chromedriver`)."""
     with bare_chromedriver() as url:
         yield url
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server on a free 127.0.0.1 port (no persistence, a temporary
+    directory), stopped at teardown; the test is skipped when redis-server is missing."""
+    if not redis_available():
+        pytest.skip("redis-server missing (make system-deps installs it)")
+    with RedisServer() as server:
+        yield server
