@@ -25,6 +25,8 @@ class Route:
     content_type: str = "application/xml"
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    #: seconds the server waits before answering (a slow sitemap)
+    delay: float = 0.0
 
 
 @dataclass
@@ -32,6 +34,7 @@ class Site:
     base: str
     routes: dict[str, Route]
     hits: list[tuple[str, str]] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
 
 
 def urlset(urls: Sequence[tuple[str, str | None]], ns: str = NS) -> bytes:
@@ -94,6 +97,8 @@ def _handler(site: Site) -> type[http.server.BaseHTTPRequestHandler]:
                 route = Route(page_html(path), "text/html; charset=utf-8")
             if route is None:
                 route = Route(b"not found", "text/plain", 404)
+            if route.delay:
+                site.stop.wait(route.delay)  # a slow server; released at shutdown
             self.send_response(route.status)
             self.send_header("Content-Type", route.content_type)
             self.send_header("Content-Length", str(len(route.body)))
@@ -133,6 +138,7 @@ def serve(build: Callable[[str], dict[str, Route]]) -> Iterator[Site]:
     try:
         yield site
     finally:
+        site.stop.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)

@@ -192,6 +192,11 @@ def _add_crawl(
         "--include-external", action="store_true", help="follow links to other hosts too"
     )
     deep.add_argument(
+        "--seed-from-sitemap",
+        action="store_true",
+        help="also queue the site's sitemap URLs (as links of the start page)",
+    )
+    deep.add_argument(
         "--keywords", nargs="+", metavar="WORD", help="score links by these words in the URL"
     )
     deep.add_argument(

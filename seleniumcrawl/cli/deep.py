@@ -37,6 +37,7 @@ DEEP_ONLY = {
     "include_external": False,
     "keywords": None,
     "output_file": None,
+    "seed_from_sitemap": False,
 }
 
 
@@ -64,6 +65,7 @@ def build_deep_strategy(args: argparse.Namespace) -> Any:
             include_external=args.include_external,
             url_scorer=scorer,
             state_path=args.state,
+            seed_from_sitemap=args.seed_from_sitemap,
         )
 
 

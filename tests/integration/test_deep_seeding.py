@@ -71,3 +71,34 @@ def test_seed_from_sitemap_is_validated() -> None:
     )
     with pytest.raises(TypeError, match="seed_from_sitemap"):
         BFSDeepCrawlStrategy(max_depth=1, seed_from_sitemap="yes")  # type: ignore[arg-type]
+
+
+def test_cli_deep_crawl_seed_from_sitemap(tmp_path: Path) -> None:
+    """``crawl URL --deep-crawl bfs --seed-from-sitemap`` crawls the sitemap's pages that
+    no link reaches; without --deep-crawl the option is a usage error."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SELENIUMCRAWL_HOME": str(tmp_path)}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "seleniumcrawl.cli", *args, "--no-progress"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            check=False,
+        )
+
+    with serve(_site) as site:
+        done = cli("crawl", site.base + "/", "--deep-crawl", "bfs", "--max-depth", "1",
+                   "--seed-from-sitemap")  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        urls = {json.loads(line)["url"][len(site.base) :] for line in done.stdout.splitlines()}
+        assert urls == {"/", "/a/1", "/orphan/1", "/orphan/2", "/orphan/3", "/skip/1"}
+    refused = cli("crawl", "http://127.0.0.1:9/", "--seed-from-sitemap")
+    assert refused.returncode == 2
+    assert "--seed-from-sitemap needs --deep-crawl" in refused.stderr

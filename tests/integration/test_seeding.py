@@ -160,6 +160,27 @@ def test_a_newer_last_modified_refreshes_the_cache(seeder: UrlSeeder) -> None:
         assert site.hits.count(("GET", "/sitemap.xml")) == 2
 
 
+def test_a_sitemap_that_does_not_answer_times_out(
+    seeder: UrlSeeder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sitemap slower than SeedingConfig.timeout is given up with a warning naming it;
+    the other sitemap still comes out."""
+
+    def build(base: str) -> dict[str, Route]:
+        return {
+            "/robots.txt": Route(
+                f"Sitemap: {base}/slow.xml\nSitemap: {base}/fast.xml\n".encode(), "text/plain"
+            ),
+            "/slow.xml": Route(urlset([(f"{base}/slow/1", None)]), delay=30),
+            "/fast.xml": Route(urlset([(f"{base}/fast/1", None)])),
+        }
+
+    with serve(build) as slow, caplog.at_level(logging.WARNING):
+        found = seeder.urls(slow.base, SeedingConfig(timeout=0.5, **FAST))
+    assert [r["url"] for r in found] == [f"{slow.base}/fast/1"]
+    assert f"sitemap {slow.base}/slow.xml: unreachable (" in caplog.text
+
+
 def _broken(base: str) -> dict[str, Route]:
     robots = "".join(
         f"Sitemap: {base}/{name}\n"
