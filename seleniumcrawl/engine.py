@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from selenium.common.exceptions import TimeoutException, WebDriverException
 
 from seleniumcrawl import plain_http, storage_state
-from seleniumcrawl.browser import page, storage
+from seleniumcrawl.browser import network, page, storage
 from seleniumcrawl.browser.bidi import BidiConnection, BidiError, BidiTimeoutError
 from seleniumcrawl.browser.capture import Recorder
 from seleniumcrawl.browser.capture import recorder as capture_recorder
@@ -55,6 +55,7 @@ from seleniumcrawl.config import (
     CrawlerRunConfig,
     ProxyConfig,
 )
+from seleniumcrawl.config.network import policy_of
 from seleniumcrawl.content.scraping import scrape
 from seleniumcrawl.dispatcher import Configs, Dispatcher, ProgressCallback
 from seleniumcrawl.errors import (
@@ -506,6 +507,7 @@ class CrawlEngine:
         watcher = tab.downloads
         if self.browser_config.accept_downloads and watcher is not None and watcher.active:
             downloads = watcher.track(tab.handle)
+        blocking = step("block", lambda: network.block(tab, policy_of(self.browser_config, config)))
         recorder = None
         if config.capture_network_requests or config.capture_console_messages:
             recorder = capture_recorder(
@@ -560,7 +562,9 @@ class CrawlEngine:
                 downloads.cancel()
             if recorder is not None:
                 _stop_quietly(recorder)
+            blocking.stop()
             raise
+        blocking.stop()
         self.origin_log.record(*storage.owner_of(tab), capture.local_storage)
         recorded = recorder.stop() if recorder is not None else (None, None)
         capture.network_requests, capture.console_messages = recorded

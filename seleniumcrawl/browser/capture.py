@@ -61,6 +61,21 @@ _INITIATOR_TYPES = {
     "iframe": "document",
 }
 
+#: Chromium's resource types (``goog:resourceType``) in Crawl4AI's names.
+_GOOG_TYPES = {
+    "XHR": "xhr",
+    "Fetch": "fetch",
+    "WebSocket": "websocket",
+    "Ping": "ping",
+    "Manifest": "manifest",
+    "Media": "media",
+    "Font": "font",
+    "Image": "image",
+    "Stylesheet": "stylesheet",
+    "Script": "script",
+    "Document": "document",
+    "EventSource": "eventsource",
+}
 
 #: Headers that carry our proxy login (Chromium sends it up front once the proxy knows
 #: the context): recorded as "***", never their value (#25).
@@ -83,7 +98,11 @@ def _resource_type(params: dict[str, Any]) -> str:
     destination = str(request.get("destination") or "")
     if destination in _RESOURCE_TYPES:
         return _RESOURCE_TYPES[destination]
-    return _INITIATOR_TYPES.get(str(request.get("initiatorType") or ""), "other")
+    initiator = _INITIATOR_TYPES.get(str(request.get("initiatorType") or ""))
+    if initiator is not None:
+        return initiator
+    # Chromium's own kind (chromium-bidi gives no initiatorType for an XMLHttpRequest).
+    return _GOOG_TYPES.get(str(request.get("goog:resourceType") or ""), "other")
 
 
 def network_entry(method: str, params: dict[str, Any]) -> dict[str, Any]:

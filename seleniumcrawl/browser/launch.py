@@ -53,6 +53,7 @@ from seleniumcrawl.browser.failures import (
 )
 from seleniumcrawl.browser.sweeper import HeapSweeper
 from seleniumcrawl.config import BrowserConfig
+from seleniumcrawl.config.network import LIGHT_MODE_ARGS, TEXT_MODE_ARGS
 from seleniumcrawl.errors import CrawlError, DriverNotFoundError
 from seleniumcrawl.urls import is_loopback_host
 
@@ -172,7 +173,9 @@ def chromium_args(config: BrowserConfig) -> list[str]:
     if config.ignore_https_errors:
         args.append("--ignore-certificate-errors")
     if config.text_mode:
-        args.append("--blink-settings=imagesEnabled=false")
+        args.extend(TEXT_MODE_ARGS)
+    if config.light_mode:
+        args.extend(LIGHT_MODE_ARGS)
     if config.user_data_dir:
         args.append(f"--user-data-dir={config.user_data_dir}")
     args.extend(config.extra_args)

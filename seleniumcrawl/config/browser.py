@@ -11,6 +11,7 @@ import attrs
 
 from seleniumcrawl import storage_state
 from seleniumcrawl.config.identity import ProxyConfig, to_proxy_config
+from seleniumcrawl.config.network import to_globs, to_kinds, validate_globs, validate_kinds
 from seleniumcrawl.config.validators import (
     _absolute_path,
     _env_flag,
@@ -156,7 +157,24 @@ class BrowserConfig:
     )
     java_script_enabled: bool = attrs.field(default=True, validator=_typed(bool))
     ignore_https_errors: bool = attrs.field(default=True, validator=_typed(bool))
+    # -- what a page fetches (docs/network.md) --
+    #: No images, media or web fonts: Blink's images off, and those kinds blocked by URL.
     text_mode: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Chromium without its background work (LIGHT_MODE_ARGS), and no media, web fonts or
+    #: ads fetched.
+    light_mode: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Stylesheets are not fetched.
+    avoid_css: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Requests to the common ad and tracker hosts are not made.
+    avoid_ads: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Resource kinds never fetched by any crawl (``"image"``, ``"font"``, ``"xhr"``, ...).
+    block_resources: frozenset[str] = attrs.field(
+        factory=frozenset, converter=to_kinds, validator=validate_kinds
+    )
+    #: URL globs (``*``, ``**``, ``?``, ``{a,b}``) never fetched by any crawl.
+    block_urls: tuple[str, ...] = attrs.field(
+        default=(), converter=to_globs, validator=validate_globs
+    )
     user_data_dir: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
     browser_path: str | None = attrs.field(
         default=None, validator=[_typed(str, optional=True), _existing_file]

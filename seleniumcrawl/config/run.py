@@ -11,6 +11,7 @@ import attrs
 
 from seleniumcrawl.cache_context import CacheMode
 from seleniumcrawl.config.identity import GeolocationConfig, ProxyConfig, to_proxy_config
+from seleniumcrawl.config.network import to_globs, to_kinds, validate_globs, validate_kinds
 from seleniumcrawl.config.proxy_rotation import ProxyRotationStrategy
 from seleniumcrawl.config.validators import (
     UrlMatcher,
@@ -331,6 +332,23 @@ class CrawlerRunConfig:
     #: BFS/DFS/best-first from ``seleniumcrawl.deep_crawling``: ``arun`` then returns many results.
     deep_crawl_strategy: DeepCrawlStrategyBase | None = attrs.field(
         default=None, validator=_deep_crawl_strategy
+    )
+    # -- what a page fetches (docs/network.md); added to the BrowserConfig's own --
+    #: No images, media or web fonts fetched by this crawl.
+    text_mode: bool = attrs.field(default=False, validator=_typed(bool))
+    #: No media, web fonts or ads fetched by this crawl.
+    light_mode: bool = attrs.field(default=False, validator=_typed(bool))
+    #: No stylesheets fetched by this crawl.
+    avoid_css: bool = attrs.field(default=False, validator=_typed(bool))
+    #: No requests to the common ad and tracker hosts.
+    avoid_ads: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Resource kinds this crawl does not fetch (``"image"``, ``"font"``, ``"xhr"``, ...).
+    block_resources: frozenset[str] = attrs.field(
+        factory=frozenset, converter=to_kinds, validator=validate_kinds
+    )
+    #: URL globs (``*``, ``**``, ``?``, ``{a,b}``) this crawl does not fetch.
+    block_urls: tuple[str, ...] = attrs.field(
+        default=(), converter=to_globs, validator=validate_globs
     )
     #: Record the page's requests and responses in ``result.network_requests``.
     capture_network_requests: bool = attrs.field(default=False, validator=_typed(bool))

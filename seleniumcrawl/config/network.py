@@ -1,0 +1,250 @@
+"""What a page may fetch: the resource policy fields of ``BrowserConfig`` and
+``CrawlerRunConfig`` (``text_mode``, ``light_mode``, ``avoid_css``, ``avoid_ads``,
+``block_resources``, ``block_urls``), validated here and merged by :func:`policy_of`.
+
+A :class:`ResourcePolicy` says what to block in two forms, because blocking has two costs:
+
+* ``url_patterns``: Chromium's own URL blocking (CDP ``Network.setBlockedURLs``; ``*``
+  matches any run of characters). The browser refuses a matching request itself, with
+  no round trip to us: the cheap way, used for every kind a URL names (by its file
+  extension), for ``block_urls`` and for the ad and tracker hosts of ``avoid_ads``.
+* ``kinds``: resource kinds no URL tells (``xhr``, ``fetch``, ``websocket``, ...). They
+  need each request paused and looked at (BiDi ``network.addIntercept``, one round trip
+  per request of the page), so only a policy that names them pays that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from seleniumcrawl.errors import ConfigError
+
+#: Resource kinds ``block_resources`` accepts (Crawl4AI's and Playwright's names).
+RESOURCE_KINDS = frozenset(
+    {
+        "document",
+        "stylesheet",
+        "image",
+        "media",
+        "font",
+        "script",
+        "xhr",
+        "fetch",
+        "websocket",
+        "manifest",
+        "ping",
+        "other",
+    }
+)
+
+#: File extensions that name a kind: these kinds are blocked by URL, in the browser.
+KIND_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "image": ("png", "jpg", "jpeg", "gif", "webp", "svg", "ico", "bmp", "avif", "tif", "tiff"),
+    "media": ("mp4", "webm", "ogg", "ogv", "mp3", "wav", "m4a", "m4v", "aac", "flac", "mov"),
+    "font": ("woff", "woff2", "ttf", "otf", "eot"),
+    "stylesheet": ("css",),
+    "script": ("js", "mjs"),
+    "manifest": ("webmanifest",),
+}
+
+#: Ad and tracker hosts ``avoid_ads`` blocks (the common networks Crawl4AI's list names).
+AD_HOSTS = (
+    "doubleclick.net",
+    "googlesyndication.com",
+    "googleadservices.com",
+    "google-analytics.com",
+    "googletagmanager.com",
+    "googletagservices.com",
+    "adservice.google.com",
+    "amazon-adsystem.com",
+    "adnxs.com",
+    "criteo.com",
+    "criteo.net",
+    "taboola.com",
+    "outbrain.com",
+    "scorecardresearch.com",
+    "quantserve.com",
+    "hotjar.com",
+    "facebook.net",
+    "ads-twitter.com",
+    "moatads.com",
+    "pubmatic.com",
+    "rubiconproject.com",
+    "casalemedia.com",
+    "adsrvr.org",
+    "segment.io",
+    "mixpanel.com",
+)
+
+#: Chromium flags of ``light_mode`` (Crawl4AI's: background work a crawl never needs),
+#: beyond those every browser gets (no background networking, sync, component update).
+LIGHT_MODE_ARGS = (
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-renderer-backgrounding",
+    "--disable-breakpad",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--metrics-recording-only",
+)
+
+#: Chromium flags of ``text_mode`` (images off in Blink, no web fonts).
+TEXT_MODE_ARGS = ("--blink-settings=imagesEnabled=false", "--disable-remote-fonts")
+
+
+def to_kinds(value: Iterable[str] | str | None) -> frozenset[str]:
+    """``block_resources`` as a frozenset (a single kind may be given as a string)."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset({value})
+    if not isinstance(value, Iterable):
+        return value
+    return frozenset(value)
+
+
+def to_globs(value: Iterable[str] | str | None) -> tuple[str, ...]:
+    """``block_urls`` as a tuple (a single glob may be given as a string)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, Iterable):
+        return value
+    return tuple(value)
+
+
+def _owner(instance: Any) -> str:
+    return type(instance).__name__
+
+
+def validate_kinds(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Every ``block_resources`` entry is a known kind (ConfigError naming the field)."""
+    name = f"{_owner(instance)}.{attribute.name}"
+    if not isinstance(value, frozenset):
+        raise ConfigError(f"{name} must be a set of resource kinds, got {type(value).__name__}")
+    for kind in value:
+        if not isinstance(kind, str) or kind not in RESOURCE_KINDS:
+            known = ", ".join(sorted(RESOURCE_KINDS))
+            raise ConfigError(f"{name}: unknown resource kind {kind!r}; known: {known}")
+
+
+def glob_error(glob: str) -> str | None:
+    """Why ``glob`` is not a usable URL glob, or None when it is."""
+    if not glob.strip():
+        return "an empty glob matches every URL"
+    if any(ch.isspace() for ch in glob):
+        return "a URL glob holds no whitespace"
+    if glob.count("{") != glob.count("}") or glob.count("[") != glob.count("]"):
+        return "unbalanced brackets"
+    if re.search(r"\{[^}]*[{\[]", glob) or re.search(r"\[[^\]]*\[", glob):
+        return "nested brackets"
+    return None
+
+
+def validate_globs(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Every ``block_urls`` entry is a well-formed glob (ConfigError naming the field)."""
+    name = f"{_owner(instance)}.{attribute.name}"
+    if not isinstance(value, tuple):
+        raise ConfigError(f"{name} must be a list of URL globs, got {type(value).__name__}")
+    for glob in value:
+        if not isinstance(glob, str):
+            raise ConfigError(f"{name}: a URL glob is a string, got {type(glob).__name__}")
+        why = glob_error(glob)
+        if why is not None:
+            raise ConfigError(f"{name}: malformed URL glob {glob!r}: {why}")
+
+
+def _escape(text: str) -> str:
+    """URLPattern's special characters (but ``*``) taken literally."""
+    return re.sub(r"([+():\\{}])", r"\\\1", text)
+
+
+def glob_patterns(glob: str) -> list[str]:
+    """Chromium URL-blocking patterns (URLPattern syntax: the whole URL must match, ``*``
+    any run of characters, an unset port or query matches any) for one glob.
+
+    ``{a,b}`` alternatives become one pattern each; ``?`` and ``[...]`` become ``*`` (a
+    little wider than the glob). A glob without ``scheme://`` matches the end of any
+    URL's path on any host: ``**/*.png`` and ``*.png`` both give ``*://*:*/*.png``."""
+    match = re.search(r"\{([^}]*)\}", glob)
+    if match is not None:
+        out: list[str] = []
+        for alternative in match.group(1).split(","):
+            out.extend(glob_patterns(glob[: match.start()] + alternative + glob[match.end() :]))
+        return out
+    glob = re.sub(r"\[[^\]]*\]", "*", glob.replace("?", "*"))
+    glob = re.sub(r"\*+", "*", glob)
+    if "://" in glob:
+        scheme, rest = glob.split("://", 1)
+        host, slash, path = rest.partition("/")
+        if ":" not in host:
+            host += ":*"
+        elif host.endswith(":"):
+            host += "*"
+        return [f"{scheme}://{host}/{_escape(path) if slash else '*'}"]
+    wild = glob.startswith("*")
+    path = glob.lstrip("*/")
+    return [f"*://*:*/{'*' if wild else ''}{_escape(path)}"]
+
+
+@attrs.frozen
+class ResourcePolicy:
+    """What one crawl blocks (see the module docstring); empty: nothing."""
+
+    #: Chromium URL-blocking patterns (URLPattern syntax), in the browser, per tab.
+    url_patterns: tuple[str, ...] = ()
+    #: Kinds only a paused request tells (BiDi intercept).
+    kinds: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.url_patterns or self.kinds)
+
+
+def policy_of(*configs: Any) -> ResourcePolicy:
+    """The union of the policies of ``configs`` (a BrowserConfig, a CrawlerRunConfig)."""
+    kinds: set[str] = set()
+    globs: list[str] = []
+    for config in configs:
+        if config is None:
+            continue
+        kinds |= set(config.block_resources)
+        if config.text_mode:
+            kinds |= {"image", "media", "font"}
+        if config.light_mode:
+            kinds |= {"media", "font"}
+        if config.avoid_css:
+            kinds.add("stylesheet")
+        if config.avoid_ads or config.light_mode:
+            globs.extend(f"*://*.{host}/*" for host in AD_HOSTS)
+            globs.extend(f"*://{host}/*" for host in AD_HOSTS)
+        globs.extend(config.block_urls)
+    patterns: list[str] = []
+    for kind in sorted(kinds):
+        # The extension ends the path (any query string may follow: it is not set).
+        patterns.extend(f"*://*:*/*.{ext}" for ext in KIND_EXTENSIONS.get(kind, ()))
+    for glob in globs:
+        patterns.extend(glob_patterns(glob))
+    paused = frozenset(k for k in kinds if k not in KIND_EXTENSIONS)
+    return ResourcePolicy(url_patterns=tuple(dict.fromkeys(patterns)), kinds=paused)
+
+
+__all__ = [
+    "AD_HOSTS",
+    "KIND_EXTENSIONS",
+    "LIGHT_MODE_ARGS",
+    "RESOURCE_KINDS",
+    "TEXT_MODE_ARGS",
+    "ResourcePolicy",
+    "glob_error",
+    "glob_patterns",
+    "policy_of",
+    "to_globs",
+    "to_kinds",
+    "validate_globs",
+    "validate_kinds",
+]
