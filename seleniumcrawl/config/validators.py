@@ -12,6 +12,8 @@ from typing import Any, TypeAlias, cast
 
 import attrs
 
+from seleniumcrawl.config.network import to_globs as _to_globs
+from seleniumcrawl.config.network import to_kinds as _to_kinds
 from seleniumcrawl.errors import ConfigError
 from seleniumcrawl.frozen import FrozenDict, freeze, is_sequence
 
@@ -143,3 +145,7 @@ def _absolute_path(value: str | os.PathLike[str] | None) -> str | None:
 def _to_tuple(value: Any) -> Any:
     """A list given by the user is stored as a tuple (a str is left for the validator)."""
     return tuple(value) if isinstance(value, list) else value
+
+
+# The resource policy's freezing converters (config/network.py), listed with the others.
+__freezers__ = (_to_globs, _to_kinds)
