@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from seleniumcrawl import CrawlerRunConfig, DefaultTableExtraction, NoTableExtraction, WebCrawler
@@ -34,3 +36,32 @@ def test_the_table_a_script_renders_is_in_result_tables(
         other = shared_crawler.run(url, config)
         assert other.success, other.error_message
         assert other.tables == []
+
+
+def _doc_blocks() -> list[str]:
+    """The ```python blocks of docs/content-quality.md not marked not-runnable."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "content-quality.md").read_text()
+    blocks, lines = [], text.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == "```python" and not (i and "not-runnable" in lines[i - 1]):
+            end = lines.index("```", i + 1)
+            blocks.append("\n".join(lines[i + 1 : end]))
+    return blocks
+
+
+def test_the_docs_examples_run(site: DemoSite, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every runnable example of docs/content-quality.md runs against the demo site and
+    prints what the page says it prints."""
+    blocks = _doc_blocks()
+    assert len(blocks) == 3
+    for block in blocks:
+        exec(compile(block, "docs/content-quality.md", "exec"), {"base": site.url("/").rstrip("/")})
+    assert capsys.readouterr().out.splitlines() == [
+        "# How the tide gauge works",
+        "True False",
+        "['Reading', 'Height'] [['High water', '5.42 m'], ['Low water', '0.61 m']]",
+        "2 2",
+        "Census ['City', 'Population 2011', 'Population 2021']",
+        "['Lyon', '491,268', '522,250']",
+        "[]",
+    ]
