@@ -1,5 +1,5 @@
 """The ``seleniumcrawl`` command: ``crawl``, ``crawl-many``, ``demo``, ``doctor``, ``profile``,
-``seed`` (see README).
+``seed``, ``crawl-status`` (see README).
 
 Exit status: 0 success; 1 a crawl failed (or the demo, or a doctor check); 2 bad usage
 (options, configuration or schema values, unreadable files); 130 interrupted (Ctrl-C), after
@@ -8,10 +8,10 @@ the crawler closed its browsers. Errors are one line on stderr (``seleniumcrawl:
 
 This module holds the parser, ``main``, ``crawl``, ``crawl-many`` and ``demo``; ``crawl
 --deep-crawl`` is in :mod:`.deep`, ``doctor`` in :mod:`.doctor`, ``profile`` in
-:mod:`.profile`, ``seed`` in :mod:`.seed`, and what they all share (configurations from
-the options, the JSON view of a result, output and Ctrl-C handling) in :mod:`.common`. The
-package is the program's user interface, so it writes to stdout/stderr directly; the library
-below it only logs.
+:mod:`.profile`, ``seed`` in :mod:`.seed`, ``crawl-status`` in :mod:`.status`, and what
+they all share (configurations from the options, the JSON view of a result, output and
+Ctrl-C handling) in :mod:`.common`. The package is the program's user interface, so it
+writes to stdout/stderr directly; the library below it only logs.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ from seleniumcrawl.cli.doctor import add_doctor
 from seleniumcrawl.cli.profile import add_profile
 from seleniumcrawl.cli.proxy import add_proxy_options, browser_proxy_options, run_proxy_options
 from seleniumcrawl.cli.seed import add_seed
+from seleniumcrawl.cli.status import add_crawl_status
 from seleniumcrawl.config import BROWSER_TYPES
 
 if TYPE_CHECKING:
@@ -155,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_doctor(commands, [common])
     add_profile(commands, [common])
     add_seed(commands, [_verbose_option()])
+    add_crawl_status(commands, [_verbose_option()])
     return parser
 
 
@@ -186,7 +188,26 @@ def _add_crawl(
         "--max-pages", type=_positive_int, metavar="N", help="stop after N pages crawled well"
     )
     deep.add_argument(
-        "--state", metavar="FILE", help="keep the crawl in FILE; the same command resumes it"
+        "--state",
+        metavar="FILE|URL",
+        help="keep the crawl in FILE (or sqlite:///FILE); the same command resumes it. "
+        "redis://HOST:PORT/DB with --crawl-id: a crawl shared by many workers",
+    )
+    deep.add_argument(
+        "--crawl-id", metavar="ID", help="with a redis:// --state: the shared crawl to work on"
+    )
+    deep.add_argument(
+        "--worker",
+        nargs="?",
+        const="",
+        metavar="NAME",
+        help="run as one worker of the shared crawl (NAME default: host:pid)",
+    )
+    deep.add_argument(
+        "--lease-seconds",
+        type=float,
+        metavar="S",
+        help="with Redis: a silent worker's pages go to others after S s (default: 30)",
     )
     deep.add_argument(
         "--include-external", action="store_true", help="follow links to other hosts too"

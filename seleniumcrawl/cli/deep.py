@@ -34,6 +34,9 @@ DEEP_ONLY = {
     "max_depth": None,
     "max_pages": None,
     "state": None,
+    "crawl_id": None,
+    "worker": None,
+    "lease_seconds": None,
     "include_external": False,
     "keywords": None,
     "output_file": None,
@@ -64,9 +67,35 @@ def build_deep_strategy(args: argparse.Namespace) -> Any:
             max_pages=math.inf if args.max_pages is None else args.max_pages,
             include_external=args.include_external,
             url_scorer=scorer,
-            state_path=args.state,
             seed_from_sitemap=args.seed_from_sitemap,
+            **state_options(args),
         )
+
+
+def state_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The strategy's state parameters from ``--state``, ``--crawl-id``, ``--worker``,
+    ``--lease-seconds``: a path is ``state_path``, a URL ``state_url``."""
+    state = args.state
+    shared = state is not None and state.split("://", 1)[0] in ("redis", "rediss", "unix")
+    if not shared:
+        for option, value in (
+            ("--crawl-id", args.crawl_id),
+            ("--worker", args.worker),
+            ("--lease-seconds", args.lease_seconds),
+        ):
+            if value is not None:
+                raise UsageError(f"{option} needs a shared crawl: --state redis://HOST:PORT/DB")
+        if state is not None and state.startswith("sqlite:"):
+            return {"state_url": state}
+        return {"state_path": state}
+    if args.crawl_id is None:
+        raise UsageError("a redis:// --state needs --crawl-id ID (the crawl the workers share)")
+    options: dict[str, Any] = {"state_url": state, "crawl_id": args.crawl_id}
+    if args.worker:
+        options["worker_id"] = args.worker
+    if args.lease_seconds is not None:
+        options["lease_seconds"] = args.lease_seconds
+    return options
 
 
 class DeepProgress:
@@ -115,7 +144,11 @@ def cmd_deep_crawl(args: argparse.Namespace) -> int:
                     progress.add(result)
         except KeyboardInterrupt:
             progress.close()
-            where = f"; the same command resumes from {args.state}" if args.state else ""
+            where = ""
+            if args.crawl_id is not None:
+                where = f"; its leased pages go to the other workers of {args.crawl_id}"
+            elif args.state:
+                where = f"; the same command resumes from {args.state}"
             return fail(f"interrupted after {progress.pages} pages{where}", EXIT_INTERRUPTED)
         finally:
             progress.close()

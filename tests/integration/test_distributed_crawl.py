@@ -5,6 +5,7 @@ worker's pages finished by the others."""
 from __future__ import annotations
 
 import collections
+import json
 import os
 import signal
 import subprocess
@@ -135,3 +136,33 @@ def test_three_workers_one_sigkilled_crawl_every_page_exactly_once(
     while _marked(mark) and time.monotonic() < deadline:
         time.sleep(0.2)  # the reaper ends the killed worker's browser; poll /proc for it
     assert not _marked(mark), "the killed worker left processes behind"
+
+
+def test_cli_worker_and_crawl_status(
+    site: DemoSite, redis_server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``crawl --deep-crawl bfs --state redis://... --crawl-id ID --worker NAME`` crawls
+    its share (here all: max_pages 6 for the whole crawl) as JSON lines; a second worker
+    started after the crawl is done crawls nothing; ``crawl-status`` prints the counts
+    overall and per worker, as a table or JSON."""
+    from seleniumcrawl.cli import main
+
+    start = site.url("/tree/50/4/0-alpha")
+    shared = ["--state", redis_server.url, "--crawl-id", "cli"]
+    worker = ["crawl", start, "--deep-crawl", "bfs", "--max-pages", "6", "-c", "1", *shared]
+    assert main([*worker, "--worker", "solo"]) == 0
+    pages = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(pages) == 6 and all(page["success"] for page in pages)
+    assert main([*worker, "--worker", "late"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["crawl-status", *shared]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0] == f"crawl cli: bfs crawl of {start}"
+    assert table[1].startswith("pages done 6 (6 successful, 0 failed), queued ")
+    assert table[1].endswith("leased 0; leases expired 0, stale commits refused 0")
+    assert table[3].split() == ["solo", "6", "0", "0"]
+    assert main(["crawl-status", *shared, "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["successes"] == 6 and status["workers"]["solo"]["done"] == 6
+    assert main(["crawl-status", "--state", redis_server.url, "--crawl-id", "nope"]) == 1
+    assert "no crawl 'nope'" in capsys.readouterr().err

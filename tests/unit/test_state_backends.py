@@ -70,3 +70,24 @@ def test_the_password_stays_out_of_repr() -> None:
     assert "hunter2" not in repr(strategy) and "u:***@h:1" in repr(strategy)
     assert redacted("redis://:pw@h/0") == "redis://:***@h/0"
     assert parse_redis_url("redis://h") == {"scheme": "redis", "host": "h", "port": 6379, "db": 0}
+
+
+def test_cli_shared_crawl_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    """--crawl-id/--worker without a redis:// --state, and a redis:// --state without
+    --crawl-id, are usage errors (exit 2, one line); crawl-status with an unreachable
+    Redis fails with one line (exit 1) naming it."""
+    from seleniumcrawl.cli import main
+
+    deep = ["crawl", "http://127.0.0.1:9/", "--deep-crawl", "bfs"]
+    assert main([*deep, "--crawl-id", "c"]) == 2
+    assert "--crawl-id needs a shared crawl" in capsys.readouterr().err
+    assert main([*deep, "--state", "crawl.db", "--worker"]) == 2
+    assert "--worker needs a shared crawl" in capsys.readouterr().err
+    assert main([*deep, "--state", "redis://127.0.0.1:1/0"]) == 2
+    assert "needs --crawl-id ID" in capsys.readouterr().err
+    assert main(["crawl-status", "--state", "http://x", "--crawl-id", "c"]) == 2
+    assert "--state must be a redis://" in capsys.readouterr().err
+    assert main(["crawl-status", "--state", "redis://:pw@127.0.0.1:1/0", "--crawl-id", "c"]) == 1
+    err = capsys.readouterr().err
+    assert "Redis at redis://:***@127.0.0.1:1/0 is unreachable" in err
+    assert err.count("\n") == 1 and "pw@" not in err
