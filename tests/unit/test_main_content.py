@@ -147,3 +147,75 @@ def test_pages_without_text_give_nothing() -> None:
     links = "<body><ul>" + "".join(f"<li><a href='/{i}'>Link {i}</a></li>" for i in range(9))
     assert main_content(lxml.html.document_fromstring(links + "</ul></body>")) == []
     assert scrape("<body> </body>", URL).markdown.fit_markdown == ""
+
+
+# -- rules found on the tuning half of trafilatura's set (hand-written pages of each kind) --
+
+_ARTICLE = "".join(
+    f"<p>Paragraph {i} of the article says something long enough to count as text.</p>"
+    for i in range(6)
+)
+
+
+def test_page_builder_wrappers_are_not_widgets() -> None:
+    """Elementor's "elementor-widget-wrap"/"elementor-top-section" wrappers hold the
+    article; a real sidebar widget beside it still goes."""
+    html = (
+        "<body><section class='elementor-section elementor-top-section'>"
+        "<div class='elementor-widget-wrap'><div class='elementor-widget-container'>"
+        f"<h1>Builder page</h1>{_ARTICLE}</div></div></section>"
+        "<div class='widget widget_recent_entries'><p>Recent posts widget text here.</p></div>"
+        "</body>"
+    )
+    text = _main(html)
+    assert text.startswith("# Builder page\n\nParagraph 0") and "Paragraph 5" in text
+    assert "Recent posts" not in text
+
+
+def test_a_page_wrapped_in_an_aside_or_a_form_keeps_its_article() -> None:
+    """An aside or form holding most of the page's text is not dropped as chrome."""
+    for tag in ("aside", "form"):
+        html = f"<body><{tag} id='wrap'><h1>Wrapped</h1>{_ARTICLE}</{tag}></body>"
+        assert "Paragraph 5" in _main(html), tag
+
+
+def test_captions_credits_and_small_datelines_go() -> None:
+    """figcaption, "wp-caption-text" (despite "text"), credits and a short "date" element
+    go; Blogger's "date-outer" around the posts stays (it is large)."""
+    html = (
+        "<body><div class='date-outer'><div class='post-body'><h1>A post</h1>"
+        "<div class='article-date'>12 March 2020</div>"
+        "<figure><img src='a.jpg'><figcaption>A harbour at dawn</figcaption></figure>"
+        "<div class='wp-caption'><p class='wp-caption-text'>Photo: Jane Doe</p></div>"
+        f"{_ARTICLE}<p class='image-credit'>Image credit: Agency</p></div></div></body>"
+    )
+    text = _main(html)
+    assert text.startswith("# A post\n\n![](a.jpg)\n\nParagraph 0") and "Paragraph 5" in text
+    for gone in ("12 March 2020", "A harbour at dawn", "Jane Doe", "Agency"):
+        assert gone not in text
+
+
+def test_a_heading_left_without_text_goes() -> None:
+    """ "Related articles" over a link list that tidying removed is dropped; a heading
+    over a subheading with text stays."""
+    links = "".join(f"<li><a href='/{i}'>Other story {i}</a></li>" for i in range(5))
+    html = (
+        f"<body><article><h1>Story</h1>{_ARTICLE}<h2>Details</h2><h3>Dates</h3>"
+        "<p>The works start in May and end in the autumn, the council said today.</p>"
+        f"<h2>Related articles</h2><ul>{links}</ul></article></body>"
+    )
+    text = _main(html)
+    assert "## Details" in text and "### Dates" in text
+    assert "Related articles" not in text and "Other story" not in text
+
+
+def test_a_cjk_article_outweighs_its_comments() -> None:
+    """Chinese text has no spaces: words are counted per two characters, so the longer
+    article beats a comment thread with more spaces in it."""
+    article = "".join(f"<p>{'这是一篇很长的文章内容' * 8}{i}。</p>" for i in range(6))
+    comments = "".join(f"<p>user {i} says: nice post, thanks a lot for it</p>" for i in range(3))
+    html = (
+        f"<body><div id='post'><h1>标题</h1>{article}</div><div id='talk'>{comments}</div></body>"
+    )
+    text = _main(html)
+    assert "这是一篇很长的文章内容" in text and "nice post" not in text
