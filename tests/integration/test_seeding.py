@@ -251,6 +251,29 @@ def test_zip_bomb_loop_and_depth_end_with_a_clear_message(
     assert "deeper than max_sitemap_depth=4" in text
 
 
+def test_max_sitemaps_caps_how_many_are_read(
+    seeder: UrlSeeder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An index of six sitemaps with max_sitemaps=4 reads the index and three of them,
+    then stops with a warning counting those left unread."""
+
+    def build(base: str) -> dict[str, Route]:
+        routes = {
+            "/robots.txt": Route(f"Sitemap: {base}/index.xml\n".encode(), "text/plain"),
+            "/index.xml": Route(index([f"{base}/s{i}.xml" for i in range(6)])),
+        }
+        for i in range(6):
+            routes[f"/s{i}.xml"] = Route(urlset([(f"{base}/p/{i}", None)]))
+        return routes
+
+    with serve(build) as many, caplog.at_level(logging.WARNING):
+        found = seeder.urls(many.base, SeedingConfig(max_sitemaps=4, **FAST))
+        assert ("GET", "/s3.xml") not in many.hits
+    assert [r["url"] for r in found] == [f"{many.base}/p/{i}" for i in range(3)]
+    warning = f"more than max_sitemaps=4 sitemaps for {many.base}: 3 not read, from {many.base}/s3"
+    assert warning in caplog.text
+
+
 def test_sitemap_disallowed_by_robots_is_not_fetched(seeder: UrlSeeder) -> None:
     """With check_robots_txt a sitemap under a disallowed path is not even requested."""
 
