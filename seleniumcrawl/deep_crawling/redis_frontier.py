@@ -14,7 +14,8 @@ on one node, so every script below runs on one shard):
 - ``done`` (hash): URL -> ``1`` (success) or ``0`` (failure);
 - ``counts`` (hash): ``successes``, ``done``, ``failed``, ``expired``, ``refused`` and the
   counters ``seq``, ``batch``, ``token``; ``workers`` (hash): ``<worker>:done|failed``;
-- ``results`` (stream, with ``results="redis"``): one entry per page committed.
+- ``results`` (stream, with ``results="redis"``): one entry per page committed;
+- ``host:<host>`` (string, with ``mean_delay``): the host's next page start, for all workers.
 
 Every change is one Lua script, so it is atomic across workers. A lease is a *fencing
 token* (a counter no two leases share) and a deadline; the worker renews its leases while
@@ -199,6 +200,19 @@ return {}
 """
 
 
+# KEYS: the host's pacing key; ARGV: gap ms. The host's next start, claimed for this
+# worker (0) or the ms to wait, shared by all the workers of the crawl.
+_PACE = """
+local now_t = redis.call('TIME')
+local now = tonumber(now_t[1]) * 1000 + math.floor(tonumber(now_t[2]) / 1000)
+local next_start = tonumber(redis.call('GET', KEYS[1]) or '0')
+if next_start > now then return next_start - now end
+local gap = tonumber(ARGV[1])
+redis.call('SET', KEYS[1], now + gap, 'PX', gap + 1000)
+return 0
+"""
+
+
 class FrontierUnavailable(ConnectionError):
     """Redis did not answer for ``retry_seconds``: the worker stops (nothing committed is
     lost; its leased pages go to other workers when their leases expire)."""
@@ -338,6 +352,8 @@ class RedisFrontier:
         self._release = c.register_script(_RELEASE)
         self._commit = c.register_script(_COMMIT)
         self._begin = c.register_script(_BEGIN)
+        self._pace = c.register_script(_PACE)
+        self._prefix = prefix
 
     # -- reaching Redis ----------------------------------------------------------------------
 
@@ -416,6 +432,13 @@ class RedisFrontier:
             args += [lease.node.url, lease.token]
         lost = self._call("renew", lambda: self._renew(keys=self._lease_keys[1:3], args=args))
         return [url.decode() for url in lost]
+
+    def pace(self, host: str, gap: float) -> float:
+        """Claim ``host``'s next page start for this worker, ``gap`` seconds before the
+        next one there (any worker's): 0.0, or the seconds until the host is free."""
+        key = f"{self._prefix}host:{host}"
+        wait = self._call("pace", lambda: self._pace(keys=[key], args=[int(gap * 1000)]))
+        return int(wait) / 1000
 
     def release(self, leases: Sequence[Lease]) -> None:
         """Give pages back to the queue, not crawled (the worker is stopping)."""

@@ -13,6 +13,8 @@ in memory, and commit each finished page there with the links found on it.
 - A heartbeat thread renews this worker's leases every third of ``lease_seconds``; a
   worker that stops (killed, frozen, cut off) loses them, and its pages go to others.
   A commit refused for a lost lease drops the result (another worker owns the page now).
+- ``CrawlerRunConfig.mean_delay`` paces each host for the whole crawl (through Redis):
+  ten workers do not start pages on one host ten times as often as one would.
 - A page committed is never crawled again. A worker killed mid-crawl costs at most its
   pages in flight (its concurrency), crawled again by other workers; the results it had
   yielded but its caller had not used are gone with it (``results="redis"`` keeps them in
@@ -22,6 +24,7 @@ in memory, and commit each finished page there with the links found on it.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -70,6 +73,7 @@ class SharedTraversal:
         self._held: dict[int, Lease] = {}  # item index -> lease, while its page is crawled
         self._waiting: Lease | None = None  # leased, its domain not free yet
         self._next_index = self._handed = 0
+        self._rng = random.Random()
         self.pages_done = self.successes = self.refused = 0
         frontier.ping()
         frontier.begin(start, strategy.strategy_type, strategy.score(start))
@@ -118,7 +122,7 @@ class SharedTraversal:
             item = WorkItem(
                 self._next_index, lease.node.url, self._page_config, domain_of(lease.node.url)
             )
-            wait = reserve(item)
+            wait = self._pace(item) or reserve(item)
             if wait > 0:
                 self._waiting = lease
                 return wait
@@ -126,6 +130,14 @@ class SharedTraversal:
             self._held[item.index] = lease
             self._next_index += 1
             return (item,)
+
+    def _pace(self, item: WorkItem) -> float:
+        """With ``mean_delay``, the host's pacing is the crawl's, not this worker's: a page
+        starts once the host's shared next start has come (its gap jittered as locally)."""
+        mean = self._page_config.mean_delay
+        if mean <= 0 or not item.domain:
+            return 0.0
+        return self.frontier.pace(item.domain, self._rng.uniform(0.5 * mean, 1.5 * mean))
 
     def _nothing_now(self, why: str, leased: int, successes: int) -> float | None:
         """No page to lease: wait for ours, poll for others', or end (under the lock)."""

@@ -207,3 +207,15 @@ def test_workers_pause_while_redis_restarts_and_lose_nothing() -> None:
         assert leased(frontier).node.url == f"{START}a"
         assert frontier.status().successes == 1
         frontier.close()
+
+
+def test_host_pacing_is_shared_by_the_workers(frontiers: list[RedisFrontier]) -> None:
+    """A host's next start claimed by one worker makes every other worker wait for it;
+    another host is free; once the gap has passed the host is free again."""
+    a, b = frontiers
+    assert a.pace("example.test", 0.4) == 0.0
+    wait = b.pace("example.test", 0.4)
+    assert 0.2 < wait <= 0.4
+    assert b.pace("other.test", 0.4) == 0.0
+    time.sleep(wait + 0.02)  # waiting out the host's gap (Redis server time)
+    assert b.pace("example.test", 0.4) == 0.0
