@@ -41,6 +41,7 @@ from seleniumcrawl.browser.identity import (
 )
 from seleniumcrawl.browser.page_api import Page, Response
 from seleniumcrawl.browser.pool import DriverPool
+from seleniumcrawl.browser.routes import routes_of
 from seleniumcrawl.browser.tab import BidiTab, ClassicTab, Tab
 from seleniumcrawl.cache import (
     CrawlCache,
@@ -568,6 +569,8 @@ class CrawlEngine:
         self.origin_log.record(*storage.owner_of(tab), capture.local_storage)
         recorded = recorder.stop() if recorder is not None else (None, None)
         capture.network_requests, capture.console_messages = recorded
+        tab_routes = routes_of(tab, create=False)
+        route_errors = tab_routes.take_errors() if tab_routes is not None else []
         capture.js_execution_result = js_result
         # A redirect's status belongs to the document it led to: after a script-started
         # navigation (a form post) the status is that of the document shown.
@@ -575,6 +578,9 @@ class CrawlEngine:
         if config.cache_mode.writes and not config.js_only and target.kind != "raw":
             step("cache_write", lambda: self._store(target, config, capture))
         result = self._build(target, config, capture, cache_status)
+        if route_errors:
+            # A route handler raised: its request failed, the crawl goes on and says so.
+            result.metadata["route_errors"] = route_errors
         result.timings.update(timings)
         result.timings["total"] = _ms(started)
         return result

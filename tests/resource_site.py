@@ -57,6 +57,8 @@ class ResourceSite:
         self.server = server
         self.base = f"http://127.0.0.1:{server.server_address[1]}"
         self.hits: collections.Counter[str] = collections.Counter()
+        #: The request headers of each path's last request (names lower-cased).
+        self.headers: dict[str, dict[str, str]] = {}
         self.lock = threading.Lock()
 
     def url(self, path: str) -> str:
@@ -82,6 +84,7 @@ def _handler(site_ref: list[ResourceSite]) -> type[http.server.BaseHTTPRequestHa
             path = urlsplit(self.path).path
             with site.lock:
                 site.hits[path] += 1
+                site.headers[path] = {k.lower(): v for k, v in self.headers.items()}
             if path.startswith("/page/"):
                 n = int(path.rsplit("/", 1)[1] or 0)
                 body = PAGE.format(n=n, next=n + 1).encode()

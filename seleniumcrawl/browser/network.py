@@ -419,12 +419,12 @@ class NetworkInterceptor:
                     exc,
                     request.url,
                 )
-                request.fail()
                 if intercept.on_error is not None:
                     try:
                         intercept.on_error(request, exc)
                     except Exception:
                         log.exception("an intercept's on_error failed")
+                request.fail()
                 return
             if request.answered:
                 return

@@ -23,6 +23,7 @@ from typing import Any
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from seleniumcrawl.browser import cookies as jar
+from seleniumcrawl.browser.routes import DONE, Done, Matcher, RouteHandler, routes_of
 from seleniumcrawl.browser.tab import BidiTab, ClassicTab, Tab
 
 _DEFAULT_TIMEOUT_MS = 30_000.0
@@ -231,6 +232,19 @@ class BrowserContext:
         """Remove every cookie."""
         jar.clear_cookies(self._tab)
 
+    def route(self, url: Matcher, handler: RouteHandler) -> Done:
+        """Route this window's requests matching ``url`` to ``handler`` (as
+        :meth:`Page.route`: the context of a hook's page is its window here)."""
+        routes_of(self._tab).add(url, handler)  # type: ignore[union-attr]
+        return DONE
+
+    def unroute(self, url: Matcher, handler: RouteHandler | None = None) -> Done:
+        """Remove routes added with ``url`` (and ``handler``)."""
+        routes = routes_of(self._tab, create=False)
+        if routes is not None:
+            routes.remove(url, handler)
+        return DONE
+
 
 class Page:
     """A crawl's page as Crawl4AI's hooks use it; see the module docstring."""
@@ -249,6 +263,22 @@ class Page:
             "thread, where Selenium's client may not be used); use the Page methods, or "
             "BrowserConfig(use_bidi=False) for the classic WebDriver"
         )
+
+    def route(self, url: Matcher, handler: RouteHandler) -> Done:
+        """Send this page's requests whose URL matches ``url`` (a Playwright glob such as
+        ``"**/*.{png,jpg}"``, a compiled regex or a predicate) to ``handler(route)`` or
+        ``handler(route, request)``, plain or ``async``; it answers with
+        ``route.abort()``, ``route.continue_(...)`` or ``route.fulfill(...)``. BiDi only;
+        the route stays with the page's window (a session's later crawls keep it)."""
+        routes_of(self.tab).add(url, handler)  # type: ignore[union-attr]
+        return DONE
+
+    def unroute(self, url: Matcher, handler: RouteHandler | None = None) -> Done:
+        """Remove the routes added with ``url`` (and ``handler`` when given)."""
+        routes = routes_of(self.tab, create=False)
+        if routes is not None:
+            routes.remove(url, handler)
+        return DONE
 
     @property
     def url(self) -> str:
