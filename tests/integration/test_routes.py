@@ -99,17 +99,16 @@ def test_eight_pages_in_flight_with_routes_do_not_stall(rsite: ResourceSite) -> 
         await page.route("**/nothing-matches-this", lambda route: route.abort())
         await page.route("**/api/data.json", lambda route: route.fulfill(json={"value": 8}))
 
-    with _crawler(hook, max_drivers=1) as crawler:
-        with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            futures = [
-                pool.submit(
-                    crawler.run,
-                    rsite.url(f"/page/{n}"),
-                    config=CrawlerRunConfig(wait_for=WAIT, session_id=f"s{n}"),
-                )
-                for n in range(8)
-            ]
-            results = [f.result(timeout=110) for f in futures]
+    with _crawler(hook, max_drivers=1) as crawler, concurrent.futures.ThreadPoolExecutor(8) as pool:
+        futures = [
+            pool.submit(
+                crawler.run,
+                rsite.url(f"/page/{n}"),
+                config=CrawlerRunConfig(wait_for=WAIT, session_id=f"s{n}"),
+            )
+            for n in range(8)
+        ]
+        results = [f.result(timeout=110) for f in futures]
     for result in results:
         assert result.success, result.error_message
         assert "api 8" in str(result.markdown)

@@ -135,7 +135,7 @@ def test_provide_response_sends_status_headers_and_body() -> None:
     bidi.pause()
     _wait(bidi)
     interceptor.close()
-    method, params = next((m, p) for m, p in bidi.sent if m == "network.provideResponse")
+    params = next(p for m, p in bidi.sent if m == "network.provideResponse")
     assert params["statusCode"] == 201 and params["reasonPhrase"] == "Created"
     assert params["headers"] == [{"name": "a", "value": {"type": "string", "value": "b"}}]
     assert params["body"] == {"type": "string", "value": "hi"}
