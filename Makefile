@@ -13,7 +13,7 @@ TEST_WORKERS ?= -n 2 --dist loadfile
 GRID_ARGS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system-deps setup grid-jar demo test unit integration lint typecheck check \
+.PHONY: help venv system-deps setup grid-jar demo test unit integration lint typecheck check docs \
 	bench quality grid grid-distributed clean
 
 ## help: this list of targets
@@ -24,7 +24,7 @@ help:
 $(STAMP): setup.cfg setup.py pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,wdm]'
+	$(BIN)/pip install -q -e '.[dev,wdm,docs]'
 	touch $(STAMP)
 
 ## venv: virtual environment with the package (editable) and the dev tools; no browser
@@ -53,9 +53,13 @@ grid-jar: venv
 demo: setup
 	$(BIN)/seleniumcrawl demo
 
-## test: the whole suite (unit + integration with a real Chromium, Grid included)
-test: setup grid-jar
+## test: the documentation site, then the whole suite (unit + integration with a real Chromium, Grid included)
+test: setup grid-jar docs
 	$(BIN)/pytest $(TEST_WORKERS) $(PYTEST_ARGS)
+
+## docs: the documentation site (mkdocs build --strict: a broken link fails) into .build/site
+docs: venv
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 ## unit: the unit tests (no browser)
 unit: venv
