@@ -42,6 +42,7 @@ BENCHMARKS = (
     "identity",
     "quality",
     "seed",
+    "real",
 )
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 

@@ -114,6 +114,13 @@ class AsyncWebCrawler:
         """Close a session's window (idempotent; unknown ids are fine)."""
         await self.crawler_strategy.kill_session(session_id)
 
+    def stats(self) -> dict[str, Any]:
+        """What the crawler chose: ``{"concurrency": {"current", "cap", "floor", "changes",
+        "reason", "pages_per_s", "history", "adaptive"}}``, the pages in flight of
+        ``run_many`` / deep crawls without a ``semaphore_count`` (adapted to throughput and
+        host pressure; ``adaptive`` says whether a run used it)."""
+        return self._engine.stats()
+
     def sessions(self) -> list[str]:
         """Ids of the live sessions."""
         return self._engine.sessions()

@@ -41,6 +41,7 @@ from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Seque
 from typing import cast
 
 from seleniumcrawl.config import CrawlerRunConfig
+from seleniumcrawl.dispatch.adaptive import AdaptiveConcurrency
 from seleniumcrawl.dispatch.backlog import (
     UNTIL_A_CRAWL_FINISHES,
     Backlog,
@@ -85,6 +86,11 @@ class Dispatcher:
     ``retry_after(url)`` reads the server's ``Retry-After`` for) and ``admission``
     (holds back new pages, e.g. while memory is short).
 
+    ``adaptive`` (:class:`~seleniumcrawl.dispatch.adaptive.AdaptiveConcurrency`) keeps at
+    most its ``limit`` pages in flight (``concurrency`` workers stay the cap) and learns
+    from each crawl's start and end times; it may outlive the run (the crawler's default
+    keeps one for all its runs, so what it learnt carries over).
+
     ``sleep``/``clock`` exist for tests: by default waits are on an event that
     stopping interrupts and the clock is ``time.monotonic``. A test may inject a
     fake pair (``sleep`` advancing ``clock``).
@@ -99,6 +105,7 @@ class Dispatcher:
         rate_limiter: RateLimitPolicy | None = None,
         retry_after: Callable[[str], float | None] | None = None,
         admission: Admission | None = None,
+        adaptive: AdaptiveConcurrency | None = None,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
@@ -111,6 +118,7 @@ class Dispatcher:
         self.rate_limiter = rate_limiter
         self._retry_after = retry_after
         self.admission = admission
+        self.adaptive = adaptive
         self._sleep = sleep
         self._clock = clock
         self._rng = rng if rng is not None else random.Random()
@@ -229,6 +237,7 @@ class Run:
         self._report_lock = threading.Lock()  # serializes finish and progress calls
         self._done = 0
         self._running = 0  # worker threads still in their loop
+        self._starts: dict[int, float] = {}  # worker thread -> start of its unit in flight
         self._fatal: BaseException | None = None
         self._results: queue.Queue[object] = queue.Queue()
         self._threads: list[threading.Thread] = []
@@ -296,10 +305,15 @@ class Run:
     def _work(self) -> None:
         try:
             while (unit := self._take()) is not None:
-                for position, item in enumerate(unit):
-                    # _take reserved the pacing slot for the unit's first crawl.
-                    result = self._crawl_with_retries(item, slot_reserved=position == 0)
-                    self._finish(item, result)
+                try:
+                    for position, item in enumerate(unit):
+                        # _take reserved the pacing slot for the unit's first crawl.
+                        result = self._crawl_with_retries(item, slot_reserved=position == 0)
+                        self._finish(item, result)
+                finally:
+                    with self._lock:
+                        self._starts.pop(threading.get_ident(), None)
+                        self._finished.notify_all()
         except _Stopped:
             pass
         except BaseException as exc:  # KeyboardInterrupt, SystemExit, a callback's error
@@ -321,9 +335,18 @@ class Run:
                 if self._stop.is_set():
                     return None
                 now = self._d.now()
+                adaptive = self._d.adaptive
+                if adaptive is not None:
+                    busy, frees_in = adaptive.busy(now - t for t in self._starts.values())
+                    if busy >= adaptive.limit:
+                        # A finishing crawl, or a stalled one, frees a place.
+                        self._finished.wait(frees_in)
+                        continue
                 held = self._d.admission.hold(now) if self._d.admission is not None else 0.0
                 if held <= 0:
                     got = self._backlog.take(functools.partial(self._reserve, now=now))
+                    if isinstance(got, tuple):
+                        self._starts[threading.get_ident()] = now
                     if got is None or isinstance(got, tuple):
                         return got
                     if got == UNTIL_A_CRAWL_FINISHES:
@@ -374,7 +397,10 @@ class Run:
             if not slot_reserved:
                 self._await_slot(item)
             slot_reserved = False
+            started = self._d.now()
             result = self._d.crawl_one(item.url, config)
+            if self._d.adaptive is not None:
+                self._d.adaptive.record(started, self._d.now())
             limiter = self._d.rate_limiter
             if limiter is not None and item.domain:
                 if limiter.is_rate_limited(_final_status(result)):

@@ -58,6 +58,7 @@ from seleniumcrawl.config import (
 )
 from seleniumcrawl.config.network import policy_of
 from seleniumcrawl.content.scraping import scrape
+from seleniumcrawl.dispatch.adaptive import AdaptiveConcurrency
 from seleniumcrawl.dispatcher import Configs, Dispatcher, ProgressCallback
 from seleniumcrawl.errors import (
     ConfigError,
@@ -167,6 +168,14 @@ class CrawlEngine:
         self._preload_per_tab: weakref.WeakSet[BidiConnection] = weakref.WeakSet()
         #: Called with every finished crawl's result (the pytest plugin's failure artifacts).
         self.observers: list[Callable[[CrawlResult], None]] = []
+        #: Pages in flight of the default run_many / deep crawl dispatcher (no
+        #: semaphore_count): one controller for the crawler's life, capped by the pool's
+        #: page slots and never below one page per driver (every browser asked for works).
+        capacity = self._pool_capacity()
+        self.adaptive = AdaptiveConcurrency(
+            capacity, floor=min(browser_config.max_drivers, capacity)
+        )
+        self._adapted = False
 
     def set_hook(self, name: str, fn: Hook) -> None:
         """Register ``fn`` as hook ``name`` (replacing any earlier one)."""
@@ -648,12 +657,22 @@ class CrawlEngine:
         return cache_key(target.url, fetch_options(self.browser_config, config))
 
     def concurrency(self, config: CrawlerRunConfig) -> int:
-        """Crawls ``run_many``/``arun_many`` keep in flight: ``semaphore_count``, else every
-        page slot of every driver (one per driver on the classic path)."""
+        """Crawls ``run_many``/``arun_many`` may keep in flight: ``semaphore_count``, else
+        every page slot of every driver (one per driver on the classic path), the cap
+        below which :attr:`adaptive` chooses."""
         if config.semaphore_count is not None:
             return config.semaphore_count
+        return self._pool_capacity()
+
+    def _pool_capacity(self) -> int:
         browser = self.browser_config
         return browser.max_drivers * (browser.max_pages_per_driver if browser.use_bidi else 1)
+
+    def stats(self) -> dict[str, Any]:
+        """``{"concurrency": ...}``: the adaptive pages in flight (see
+        :meth:`AdaptiveConcurrency.stats`) with ``adaptive`` False when the crawler's runs
+        had a fixed ``semaphore_count`` or a user dispatcher only."""
+        return {"concurrency": {**self.adaptive.stats(), "adaptive": self._adapted}}
 
     def many(
         self,
@@ -682,8 +701,16 @@ class CrawlEngine:
 
         concurrency = self.concurrency(config)
         if policy is None:
+            # A semaphore_count is the user's fixed number; without one, the pool's page
+            # slots are the cap and the adaptive controller picks below it.
+            adaptive = self.adaptive if config.semaphore_count is None else None
+            self._adapted = self._adapted or adaptive is not None
             return Dispatcher(
-                crawl, concurrency=concurrency, progress=progress, retry_after=self.retry_after
+                crawl,
+                concurrency=concurrency,
+                progress=progress,
+                retry_after=self.retry_after,
+                adaptive=adaptive,
             )
         from seleniumcrawl.async_dispatcher import BaseDispatcher
 
