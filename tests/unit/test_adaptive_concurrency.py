@@ -137,5 +137,5 @@ def test_memory_pressure_reads_meminfo() -> None:
 def test_climbs_from_a_low_start(model: Model) -> None:
     """Started at 1 it climbs (slow start, then additive steps) to near the best setting."""
     controller = AdaptiveConcurrency(16, start=1, pressure=None)
-    limits, achieved = simulate(controller, model, 600)
+    _, achieved = simulate(controller, model, 600)
     assert achieved >= 0.9 * best_fixed(model, 16)[1], controller.stats()
