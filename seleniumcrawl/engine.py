@@ -524,6 +524,8 @@ class CrawlEngine:
                 tab,
                 network=config.capture_network_requests,
                 console=config.capture_console_messages,
+                bodies=config.capture_response_bodies,
+                body_max_size=config.response_body_max_size,
             )
             step("capture_start", recorder.start)
         try:

@@ -39,7 +39,18 @@ const x = new XMLHttpRequest(); x.open("GET", "/api/xhr"); x.send();
 </script>
 </body></html>"""
 
+#: A page with a JSON fetch, a text file and a 5 MB image (``/bodies``).
+BODIES_PAGE = b"""<!doctype html><html><body><h1>Bodies</h1>
+<img src="/static/big.png"><p id="api">waiting</p>
+<script>
+fetch("/api/data.json").then((r) => r.json()).then((d) => {
+  document.getElementById("api").textContent = "api " + d.value;
+});
+</script></body></html>"""
+
 BODIES = {
+    "/bodies": ("text/html; charset=utf-8", BODIES_PAGE),
+    "/static/big.png": ("image/png", PNG + b"\0" * (5 * 1024 * 1024)),
     "/static/site.css": ("text/css", b"h1 { color: #333; }"),
     "/static/app.js": ("application/javascript", b"window.appLoaded = true;"),
     "/static/body.woff2": ("font/woff2", b"wOF2" + b"\0" * 60),

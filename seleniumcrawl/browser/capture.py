@@ -23,8 +23,10 @@ import logging
 import threading
 from typing import Any
 
-from seleniumcrawl.browser.bidi import ContextSubscription
+from seleniumcrawl.browser.bidi import BidiError, ContextSubscription
 from seleniumcrawl.browser.tab import BidiTab, Tab
+from seleniumcrawl.config.network import BODY_MAX_SIZE, body_wanted
+from seleniumcrawl.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -174,19 +176,42 @@ class Recorder:
         raise NotImplementedError
 
 
-def recorder(tab: Tab, *, network: bool, console: bool) -> Recorder:
-    """The recorder for this tab's transport."""
+def recorder(
+    tab: Tab,
+    *,
+    network: bool,
+    console: bool,
+    bodies: bool | tuple[str, ...] = False,
+    body_max_size: int = BODY_MAX_SIZE,
+) -> Recorder:
+    """The recorder for this tab's transport (``bodies``: ``capture_response_bodies``;
+    ConfigError on the classic path, which cannot read them)."""
     if isinstance(tab, BidiTab):
-        return BidiRecorder(tab, network=network, console=console)
+        rec = BidiRecorder(tab, network=network, console=console)
+        rec.bodies, rec.body_max_size = bodies, body_max_size
+        return rec
+    if bodies:
+        raise ConfigError(
+            "capture_response_bodies: response bodies are read through WebDriver BiDi data "
+            "collectors, and this browser has none (use_bidi=False)"
+        )
     return ClassicRecorder(tab, network=network, console=console)
 
 
 class BidiRecorder(Recorder):
     """A per-crawl BiDi subscription for the crawl's browsing context."""
 
+    #: ``capture_response_bodies`` and its cap (set by :func:`recorder`).
+    bodies: bool | tuple[str, ...] = False
+    body_max_size: int = BODY_MAX_SIZE
+
     def __init__(self, tab: BidiTab, *, network: bool, console: bool) -> None:
         super().__init__(tab, network=network, console=console)
+        self.bidi_tab = tab
         self._lock = threading.Condition()
+        #: Response entries -> their BiDi request id (for their bodies).
+        self._response_ids: list[tuple[dict[str, Any], str]] = []
+        self._collector: str | None = None
         #: Requests seen without their response or failure yet (BiDi request ids).
         self._open: set[str] = set()
         self._network: list[dict[str, Any]] = []
@@ -205,6 +230,8 @@ class BidiRecorder(Recorder):
                 request_id = str((params.get("request") or {}).get("request"))
                 with self._lock:
                     self._network.append(entry)
+                    if method == "network.responseCompleted":
+                        self._response_ids.append((entry, request_id))
                     if method == "network.beforeRequestSent":
                         self._open.add(request_id)
                     else:
@@ -220,6 +247,15 @@ class BidiRecorder(Recorder):
                 self._console.append(entry)
 
     def start(self) -> None:
+        if self.bodies:
+            params = {
+                "dataTypes": ["response"],
+                "maxEncodedDataSize": self.body_max_size,
+                "contexts": [self.tab.handle],
+            }
+            tab = self.bidi_tab
+            got = tab.bidi.call("network.addDataCollector", params, tab.command_timeout)
+            self._collector = str(got["collector"])
         self._subscription.start()
 
     def stop(self) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]] | None]:
@@ -228,9 +264,70 @@ class BidiRecorder(Recorder):
             # event follows with the body: give requests under way a moment to end.
             self._lock.wait_for(lambda: not self._open, SETTLE_S)
         self._subscription.stop("capture")
+        if self._collector is not None:
+            self._read_bodies(self._collector)
         with self._lock:
             network, console = list(self._network), list(self._console)
         return (network if self.network else None, console if self.console else None)
+
+    def _read_bodies(self, collector: str) -> None:
+        """Read the wanted bodies from the data collector (all requested at once), then
+        remove it; a body the collector did not keep (over the cap) or that the browser
+        no longer has gets ``body_omitted`` with the reason."""
+        bidi, timeout = self.bidi_tab.bidi, self.bidi_tab.command_timeout
+        with self._lock:
+            wanted = [
+                (entry, request_id)
+                for entry, request_id in self._response_ids
+                if body_wanted(
+                    self.bodies,
+                    str(entry.get("url")),
+                    str(_header(entry.get("headers"), "content-type")),
+                )
+            ]
+        asks = [
+            bidi.send(
+                "network.getData",
+                {"dataType": "response", "request": request_id, "collector": collector},
+            )
+            for _, request_id in wanted
+        ]
+        for (entry, _), ask in zip(wanted, asks, strict=True):
+            try:
+                data = ask.result(timeout).get("bytes") or {}
+            except Exception as exc:  # a BidiError, or no answer in time
+                entry["body"] = None
+                entry["body_omitted"] = _omitted(exc, self.body_max_size)
+                continue
+            value = str(data.get("value", ""))
+            encoded = data.get("type") == "base64"
+            size = len(value) * 3 // 4 if encoded else len(value.encode("utf-8"))
+            if size > self.body_max_size:
+                entry["body"] = None
+                entry["body_omitted"] = f"larger than the {self.body_max_size}-byte cap"
+                continue
+            entry["body"] = value
+            entry["body_encoding"] = "base64" if encoded else "text"
+        try:
+            bidi.call("network.removeDataCollector", {"collector": collector}, timeout)
+        except BidiError as exc:
+            log.debug("removing the data collector of tab %s failed: %s", self.tab.handle, exc)
+
+
+def _header(headers: Any, name: str) -> str:
+    for key, value in (headers or {}).items():
+        if key.lower() == name:
+            return str(value)
+    return ""
+
+
+def _omitted(exc: BaseException, cap: int) -> str:
+    if isinstance(exc, BidiError) and exc.error in (
+        "no such network data",
+        "unavailable network data",
+    ):
+        return f"not kept by the browser (larger than the {cap}-byte cap, or no body)"
+    return f"could not be read: {exc}"
 
 
 _IN_PAGE = r"""

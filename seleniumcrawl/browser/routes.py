@@ -26,6 +26,7 @@ from typing import Any
 from seleniumcrawl.browser.bidi import BidiConnection
 from seleniumcrawl.browser.network import Intercept, PausedRequest, interceptor_for
 from seleniumcrawl.browser.tab import Tab
+from seleniumcrawl.config.network import glob_to_regex
 from seleniumcrawl.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -115,33 +116,6 @@ class Route:
             out_headers["content-type"] = content_type
         self._paused.provide_response(status=status, headers=out_headers, body=body)
         return DONE
-
-
-def glob_to_regex(glob: str) -> re.Pattern[str]:
-    """Playwright's URL glob: ``**`` any characters, ``*`` any but ``/``, ``?`` one
-    character, ``{a,b}`` alternatives."""
-    out = ""
-    i = 0
-    while i < len(glob):
-        ch = glob[i]
-        if glob.startswith("**", i):
-            out += ".*"
-            i += 2
-            continue
-        if ch == "*":
-            out += "[^/]*"
-        elif ch == "?":
-            out += "."
-        elif ch == "{":
-            end = glob.index("}", i)
-            parts = glob[i + 1 : end].split(",")
-            out += "(?:" + "|".join(re.escape(p) for p in parts) + ")"
-            i = end + 1
-            continue
-        else:
-            out += re.escape(ch)
-        i += 1
-    return re.compile(out + r"\Z")
 
 
 def matcher_of(url: Matcher) -> Callable[[str], bool]:
@@ -250,7 +224,6 @@ __all__ = [
     "Request",
     "Route",
     "TabRoutes",
-    "glob_to_regex",
     "matcher_of",
     "routes_of",
 ]

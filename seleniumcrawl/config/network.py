@@ -15,6 +15,7 @@ A :class:`ResourcePolicy` says what to block in two forms, because blocking has 
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -192,6 +193,92 @@ def glob_patterns(glob: str) -> list[str]:
     return [f"*://*:*/{'*' if wild else ''}{_escape(path)}"]
 
 
+_MIME = re.compile(r"^(\*|[\w.+-]+)/(\*|[\w.+-]+\*?)$")
+
+#: The default cap of one captured response body (``response_body_max_size``).
+BODY_MAX_SIZE = 1024 * 1024
+
+
+def to_body_filter(value: Any) -> Any:
+    """``capture_response_bodies`` as False, True or a tuple of filters."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, Iterable) and not isinstance(value, (bytes, bool)):
+        return tuple(value)
+    return value
+
+
+def is_mime_filter(entry: str) -> bool:
+    """Whether a ``capture_response_bodies`` entry is a MIME type pattern (else a URL glob)."""
+    return bool(_MIME.match(entry)) and "://" not in entry
+
+
+def validate_body_filter(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """True/False, or MIME type patterns (``"application/json"``, ``"text/*"``) and URL
+    globs; only with ``capture_network_requests`` (ConfigError naming the field)."""
+    name = f"{_owner(instance)}.{attribute.name}"
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, tuple) and value:
+        for entry in value:
+            if not isinstance(entry, str):
+                raise ConfigError(f"{name}: a filter is a string, got {type(entry).__name__}")
+            why = None if is_mime_filter(entry) else glob_error(entry)
+            if why is not None:
+                raise ConfigError(f"{name}: malformed filter {entry!r}: {why}")
+    else:
+        raise ConfigError(
+            f"{name} must be True/False or a list of MIME types and URL globs, got {value!r}"
+        )
+    if value and not getattr(instance, "capture_network_requests", False):
+        raise ConfigError(
+            f"{name} adds bodies to network_requests: set capture_network_requests=True too"
+        )
+
+
+def glob_to_regex(glob: str) -> re.Pattern[str]:
+    """Playwright's URL glob: ``**`` any characters, ``*`` any but ``/``, ``?`` one
+    character, ``{a,b}`` alternatives."""
+    out = ""
+    i = 0
+    while i < len(glob):
+        ch = glob[i]
+        if glob.startswith("**", i):
+            out += ".*"
+            i += 2
+            continue
+        if ch == "*":
+            out += "[^/]*"
+        elif ch == "?":
+            out += "."
+        elif ch == "{":
+            end = glob.index("}", i)
+            parts = glob[i + 1 : end].split(",")
+            out += "(?:" + "|".join(re.escape(p) for p in parts) + ")"
+            i = end + 1
+            continue
+        else:
+            out += re.escape(ch)
+        i += 1
+    return re.compile(out + r"\Z")
+
+
+def body_wanted(filters: bool | tuple[str, ...], url: str, mime_type: str) -> bool:
+    """Whether ``capture_response_bodies`` asks for this response's body."""
+    if isinstance(filters, bool):
+        return filters
+    mime = mime_type.split(";", 1)[0].strip().lower()
+    for entry in filters:
+        if is_mime_filter(entry):
+            if fnmatch.fnmatchcase(mime, entry.lower()):
+                return True
+        elif glob_to_regex(entry).match(url):
+            return True
+    return False
+
+
 @attrs.frozen
 class ResourcePolicy:
     """What one crawl blocks (see the module docstring); empty: nothing."""
@@ -235,16 +322,22 @@ def policy_of(*configs: Any) -> ResourcePolicy:
 
 __all__ = [
     "AD_HOSTS",
+    "BODY_MAX_SIZE",
     "KIND_EXTENSIONS",
     "LIGHT_MODE_ARGS",
     "RESOURCE_KINDS",
     "TEXT_MODE_ARGS",
     "ResourcePolicy",
+    "body_wanted",
     "glob_error",
     "glob_patterns",
+    "glob_to_regex",
+    "is_mime_filter",
     "policy_of",
+    "to_body_filter",
     "to_globs",
     "to_kinds",
+    "validate_body_filter",
     "validate_globs",
     "validate_kinds",
 ]

@@ -11,7 +11,15 @@ import attrs
 
 from seleniumcrawl.cache_context import CacheMode
 from seleniumcrawl.config.identity import GeolocationConfig, ProxyConfig, to_proxy_config
-from seleniumcrawl.config.network import to_globs, to_kinds, validate_globs, validate_kinds
+from seleniumcrawl.config.network import (
+    BODY_MAX_SIZE,
+    to_body_filter,
+    to_globs,
+    to_kinds,
+    validate_body_filter,
+    validate_globs,
+    validate_kinds,
+)
 from seleniumcrawl.config.proxy_rotation import ProxyRotationStrategy
 from seleniumcrawl.config.validators import (
     UrlMatcher,
@@ -352,6 +360,13 @@ class CrawlerRunConfig:
     )
     #: Record the page's requests and responses in ``result.network_requests``.
     capture_network_requests: bool = attrs.field(default=False, validator=_typed(bool))
+    #: Add ``body`` to the captured responses (BiDi): True for all, or MIME type patterns
+    #: (``"application/json"``, ``"text/*"``) and URL globs; text as is, binary as base64.
+    capture_response_bodies: bool | tuple[str, ...] = attrs.field(
+        default=False, converter=to_body_filter, validator=validate_body_filter
+    )
+    #: Bytes one captured body may have; a larger one gets ``body_omitted`` instead.
+    response_body_max_size: int = attrs.field(default=BODY_MAX_SIZE, validator=[_int, _positive])
     #: Record console messages and uncaught errors in ``result.console_messages``.
     capture_console_messages: bool = attrs.field(default=False, validator=_typed(bool))
     #: Scripts run after navigation, before ``js_code`` and ``wait_for``.

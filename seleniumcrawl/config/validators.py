@@ -12,6 +12,7 @@ from typing import Any, TypeAlias, cast
 
 import attrs
 
+from seleniumcrawl.config.network import to_body_filter as _to_body_filter
 from seleniumcrawl.config.network import to_globs as _to_globs
 from seleniumcrawl.config.network import to_kinds as _to_kinds
 from seleniumcrawl.errors import ConfigError
@@ -148,4 +149,4 @@ def _to_tuple(value: Any) -> Any:
 
 
 # The resource policy's freezing converters (config/network.py), listed with the others.
-__freezers__ = (_to_globs, _to_kinds)
+__freezers__ = (_to_body_filter, _to_globs, _to_kinds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from seleniumcrawl import BrowserConfig, CrawlerRunConfig
-from seleniumcrawl.config.network import AD_HOSTS, glob_patterns, policy_of
+from seleniumcrawl.config.network import AD_HOSTS, body_wanted, glob_patterns, policy_of
 from seleniumcrawl.errors import ConfigError
 
 
@@ -66,3 +66,25 @@ def test_text_light_and_ads() -> None:
         assert f"*://*.{host}:*/*" in ads.url_patterns
         assert f"*://{host}:*/*" in ads.url_patterns
     assert set(ads.url_patterns) <= set(light.url_patterns)
+
+
+def test_body_filters_by_mime_type_and_url() -> None:
+    """capture_response_bodies entries are MIME patterns (parameters ignored, any case) or
+    Playwright URL globs; True takes every body."""
+    filters = CrawlerRunConfig(
+        capture_network_requests=True, capture_response_bodies=["text/*", "**/api/*"]
+    ).capture_response_bodies
+    assert isinstance(filters, tuple)
+    assert body_wanted(filters, "http://h/a.html", "Text/HTML; charset=utf-8")
+    assert body_wanted(filters, "http://h/api/x", "application/octet-stream")
+    assert not body_wanted(filters, "http://h/x.png", "image/png")
+    assert body_wanted(True, "http://h/x.png", "image/png")
+    assert not body_wanted(False, "http://h/a.html", "text/html")
+
+
+def test_body_filter_bad_input_names_the_field() -> None:
+    """A malformed body filter or cap raises naming the field."""
+    with pytest.raises(ConfigError, match="capture_response_bodies: malformed filter"):
+        CrawlerRunConfig(capture_network_requests=True, capture_response_bodies=["**/{a"])
+    with pytest.raises(ValueError, match="response_body_max_size"):
+        CrawlerRunConfig(response_body_max_size=0)
