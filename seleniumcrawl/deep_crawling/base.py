@@ -191,6 +191,8 @@ class DeepCrawlStrategy(DeepCrawlStrategyBase, ABC):
 
             self.state_path = sqlite_path(self.state_url)
         shared = self.crawl_id is not None
+        if shared and self.seed_from_sitemap is not None:
+            raise ValueError(f"{owner}: seed_from_sitemap does not go with a Redis state_url yet")
         if self.state_url is not None and resume_state is not None:
             raise ValueError(f"{owner}: give resume_state or state_url, not both")
         if worker_id is not None and (not isinstance(worker_id, str) or not worker_id.strip()):

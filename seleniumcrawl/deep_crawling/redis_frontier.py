@@ -4,7 +4,8 @@
 Keys, all under ``seleniumcrawl:{<crawl_id>}:`` (one hash tag: a Redis Cluster keeps them
 on one node, so every script below runs on one shard):
 
-- ``meta`` (hash): the crawl's start URL and strategy, checked by every worker;
+- ``meta`` (hash): the crawl's start URL and strategy, checked by every worker, and
+  ``finished`` once a worker found nothing left to do;
 - ``seen`` (set): every normalised URL ever queued, leased or done (the global seen-set);
 - ``queue`` (sorted set): URLs not yet leased, by priority (lowest first, see
   :data:`_PRIORITY`); ``prio`` (hash) keeps each URL's priority to queue it again;
@@ -288,6 +289,9 @@ class CrawlStatus:
     expired: int
     refused: int
     workers: dict[str, WorkerStatus]
+    #: A worker found nothing left to do: the queue empty and nothing leased, or
+    #: ``max_pages`` successes.
+    finished: bool = False
 
 
 class RedisFrontier:
@@ -433,6 +437,10 @@ class RedisFrontier:
         lost = self._call("renew", lambda: self._renew(keys=self._lease_keys[1:3], args=args))
         return [url.decode() for url in lost]
 
+    def mark_finished(self) -> None:
+        """Record that the crawl is over (nothing queued and leased, or max_pages done)."""
+        self._call("finish", lambda: self._client.hset(self.keys["meta"], "finished", "1"))
+
     def pace(self, host: str, gap: float) -> float:
         """Claim ``host``'s next page start for this worker, ``gap`` seconds before the
         next one there (any worker's): 0.0, or the seconds until the host is free."""
@@ -483,7 +491,7 @@ class RedisFrontier:
 
         def read() -> list[Any]:
             pipe = self._client.pipeline(transaction=True)
-            pipe.hmget(k["meta"], "start_url", "strategy")
+            pipe.hmget(k["meta"], "start_url", "strategy", "finished")
             pipe.hgetall(k["counts"])
             pipe.zcard(k["queue"])
             pipe.hvals(k["owner"])
@@ -511,6 +519,7 @@ class RedisFrontier:
             expired=counts.get("expired", 0),
             refused=counts.get("refused", 0),
             workers={name: WorkerStatus(**entry) for name, entry in sorted(workers.items())},
+            finished=meta[2] is not None,
         )
 
     def results(
@@ -520,8 +529,7 @@ class RedisFrontier:
         ``group``: each page's result goes to one consumer of the group, and is
         acknowledged when the next one is asked for (so a consumer killed mid-way leaves
         it pending, to be read again by :meth:`results` of the same consumer name).
-        Ends when no entry arrives for ``block_ms`` and the crawl has nothing queued or
-        leased."""
+        Ends when no entry arrives for ``block_ms`` and the crawl is finished."""
         import redis
 
         consumer = consumer or default_worker_id()
@@ -540,8 +548,7 @@ class RedisFrontier:
                 pending_first = False
                 continue
             if not entries:
-                status = self.status()
-                if status.queued == 0 and status.leased == 0 and status.start_url:
+                if self.status().finished:
                     return
                 continue
             for entry_id, fields in entries:

@@ -142,11 +142,13 @@ class SharedTraversal:
     def _nothing_now(self, why: str, leased: int, successes: int) -> float | None:
         """No page to lease: wait for ours, poll for others', or end (under the lock)."""
         mine = len(self._held)
-        if why == "limit" and successes >= self.strategy.max_pages:
-            return UNTIL_A_CRAWL_FINISHES if mine else None
-        if leased > mine:  # other workers' pages may bring links, or fail and free room
+        over = why == "limit" and successes >= self.strategy.max_pages
+        if leased > mine and not over:  # others' pages may bring links, or fail and free room
             return POLL_SECONDS
-        return UNTIL_A_CRAWL_FINISHES if mine else None
+        if mine:
+            return UNTIL_A_CRAWL_FINISHES
+        self.frontier.mark_finished()  # nothing queued and leased, or max_pages done
+        return None
 
     def finish(self, item: WorkItem, result: CrawlResult) -> list[tuple[int, CrawlResult]]:
         with self._lock:

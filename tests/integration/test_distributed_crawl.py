@@ -166,3 +166,36 @@ def test_cli_worker_and_crawl_status(
     assert status["successes"] == 6 and status["workers"]["solo"]["done"] == 6
     assert main(["crawl-status", "--state", redis_server.url, "--crawl-id", "nope"]) == 1
     assert "no crawl 'nope'" in capsys.readouterr().err
+
+
+def _doc_blocks() -> list[str]:
+    """The ```python blocks of docs/distributed.md not marked ``<!-- not-runnable: ... -->``."""
+    lines = (REPO / "docs" / "distributed.md").read_text().splitlines()
+    blocks: list[str] = []
+    current: list[str] = []
+    inside = False
+    for i, line in enumerate(lines):
+        if not inside and line.strip() == "```python":
+            inside = not (i and "not-runnable" in lines[i - 1])
+            current = []
+        elif inside and line.strip() == "```":
+            blocks.append("\n".join(current))
+            inside = False
+        elif inside:
+            current.append(line)
+    return blocks
+
+
+@pytest.mark.timeout(180)
+def test_the_docs_examples_run(
+    site: DemoSite, redis_server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every runnable example of docs/distributed.md runs, in order and sharing names,
+    against the demo tree and a real redis-server, and prints what its ``# `` lines say."""
+    blocks = _doc_blocks()
+    assert len(blocks) >= 3
+    names = {"start": site.url("/tree/300/4/0-alpha"), "redis_url": redis_server.url}
+    for block in blocks:
+        expected = [ln[2:] for ln in block.splitlines() if ln.startswith("# ")]
+        exec(compile(block, "docs/distributed.md", "exec"), names)
+        assert capsys.readouterr().out.splitlines() == expected, block

@@ -156,7 +156,7 @@ def test_results_stream_gives_each_page_once_to_a_consumer_group(
 ) -> None:
     """With stream=True each committed page's result goes to the crawl's stream; two
     consumers of one group share it, each result read by one of them exactly once; a
-    refused commit writes nothing."""
+    refused commit writes nothing; reading ends once the crawl is finished."""
     a, b = frontiers
     root = leased(a)
     a.commit(
@@ -166,6 +166,8 @@ def test_results_stream_gives_each_page_once_to_a_consumer_group(
         lease = leased(b)
         b.commit(lease, page(lease.node.url), [], mode="bfs", stream=True)
     assert not a.commit(root, page(START), [], mode="bfs", stream=True)
+    assert not a.status().finished
+    a.mark_finished()  # what the worker that finds nothing left does; the readers end
     first = a.results("pipeline", "one", block_ms=100)
     got = [next(first).url, next(first).url]
     second = list(b.results("pipeline", "two", block_ms=100))

@@ -91,3 +91,11 @@ def test_cli_shared_crawl_usage_errors(capsys: pytest.CaptureFixture[str]) -> No
     err = capsys.readouterr().err
     assert "Redis at redis://:***@127.0.0.1:1/0 is unreachable" in err
     assert err.count("\n") == 1 and "pw@" not in err
+
+
+def test_sitemap_seeding_is_refused_with_redis() -> None:
+    """seed_from_sitemap with a Redis state_url raises (not silently ignored)."""
+    with pytest.raises(ValueError, match="seed_from_sitemap does not go with a Redis"):
+        BFSDeepCrawlStrategy(
+            max_depth=1, state_url="redis://h/0", crawl_id="c", seed_from_sitemap=True
+        )
