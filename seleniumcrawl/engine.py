@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from selenium.common.exceptions import TimeoutException, WebDriverException
 
-from seleniumcrawl import plain_http, storage_state
+from seleniumcrawl import har, plain_http, storage_state
 from seleniumcrawl.browser import network, page, storage
 from seleniumcrawl.browser.bidi import BidiConnection, BidiError, BidiTimeoutError
 from seleniumcrawl.browser.capture import Recorder
@@ -518,13 +518,17 @@ class CrawlEngine:
         if self.browser_config.accept_downloads and watcher is not None and watcher.active:
             downloads = watcher.track(tab.handle)
         blocking = step("block", lambda: network.block(tab, policy_of(self.browser_config, config)))
+        har_path, har_bodies = _har_recording(self.browser_config, config)
+        replay = _har_replay(self.browser_config, config)
+        if replay is not None:
+            blocking.extra.append(step("har_replay", lambda: _start_replay(tab, *replay)))
         recorder = None
-        if config.capture_network_requests or config.capture_console_messages:
+        if config.capture_network_requests or config.capture_console_messages or har_path:
             recorder = capture_recorder(
                 tab,
-                network=config.capture_network_requests,
+                network=config.capture_network_requests or har_path is not None,
                 console=config.capture_console_messages,
-                bodies=config.capture_response_bodies,
+                bodies=config.capture_response_bodies or har_bodies,
                 body_max_size=config.response_body_max_size,
             )
             step("capture_start", recorder.start)
@@ -580,6 +584,9 @@ class CrawlEngine:
         self.origin_log.record(*storage.owner_of(tab), capture.local_storage)
         recorded = recorder.stop() if recorder is not None else (None, None)
         capture.network_requests, capture.console_messages = recorded
+        if har_path is not None and capture.network_requests is not None:
+            step("har_write", lambda: har.append_to_file(har_path, capture.network_requests or []))
+            capture.network_requests = _as_asked(capture.network_requests, config)
         tab_routes = routes_of(tab, create=False)
         route_errors = tab_routes.take_errors() if tab_routes is not None else []
         capture.js_execution_result = js_result
@@ -900,6 +907,67 @@ def _navigate(
             raise
         log.info("%s is a download; the page stays as it was", target.url)
         return None
+
+
+def _har_recording(browser: BrowserConfig, config: CrawlerRunConfig) -> tuple[str | None, bool]:
+    """The HAR file this crawl records to (the crawl's, else the browser's) and whether
+    it embeds bodies."""
+    if config.record_har_path is not None:
+        return config.record_har_path, config.record_har_content == "embed"
+    if browser.record_har_path is not None:
+        return browser.record_har_path, browser.record_har_content == "embed"
+    return None, False
+
+
+def _har_replay(browser: BrowserConfig, config: CrawlerRunConfig) -> tuple[str, str] | None:
+    """(HAR file, har_not_found) this crawl replays from, or None."""
+    if config.route_from_har is not None:
+        return config.route_from_har, config.har_not_found
+    if browser.route_from_har is not None:
+        return browser.route_from_har, browser.har_not_found
+    return None
+
+
+def _start_replay(tab: Tab, path: str, not_found: str) -> network.Intercept:
+    """Answer every request of the tab from the HAR at ``path`` (BiDi only)."""
+    bidi = getattr(tab, "bidi", None)
+    if not isinstance(bidi, BidiConnection):
+        raise ConfigError(
+            "route_from_har: a replay answers each request over WebDriver BiDi, and this "
+            "browser has none (use_bidi=False)"
+        )
+    archive = har.HarArchive(path)
+
+    def answer(request: network.PausedRequest) -> None:
+        found = archive.answer(request.method, request.url)
+        if found is not None:
+            status, headers, body = found
+            request.provide_response(status=status, headers=headers, body=body)
+        elif not_found == "fallback":
+            request.continue_()
+        else:
+            log.info(
+                "route_from_har: %s %s is not in the HAR; aborted", request.method, request.url
+            )
+            request.fail()
+
+    timeout = float(getattr(tab, "command_timeout", 30.0))
+    return network.interceptor_for(bidi, timeout).add(
+        "beforeRequestSent", answer, contexts=[tab.handle]
+    )
+
+
+def _as_asked(
+    entries: list[dict[str, Any]] | None, config: CrawlerRunConfig
+) -> list[dict[str, Any]] | None:
+    """The network entries the crawl itself asked for (a HAR recording alone asks none;
+    bodies only with capture_response_bodies)."""
+    if not config.capture_network_requests or entries is None:
+        return None
+    if config.capture_response_bodies:
+        return entries
+    drop = ("body", "body_encoding", "body_omitted")
+    return [{k: v for k, v in e.items() if k not in drop} for e in entries]
 
 
 def _stop_quietly(recorder: Recorder) -> None:

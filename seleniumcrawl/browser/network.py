@@ -104,12 +104,17 @@ class Blocking:
 
     def __init__(self, intercept: Intercept | None) -> None:
         self.intercept = intercept
+        #: Other intercepts of the crawl, removed with it (a HAR replay's).
+        self.extra: list[Intercept] = []
 
     def stop(self) -> None:
         """Never raises."""
         if self.intercept is not None:
             self.intercept.remove()
             self.intercept = None
+        for intercept in self.extra:
+            intercept.remove()
+        self.extra.clear()
 
 
 def block(tab: Tab, policy: ResourcePolicy) -> Blocking:

@@ -11,7 +11,18 @@ import attrs
 
 from seleniumcrawl import storage_state
 from seleniumcrawl.config.identity import ProxyConfig, to_proxy_config
-from seleniumcrawl.config.network import to_globs, to_kinds, validate_globs, validate_kinds
+from seleniumcrawl.config.network import (
+    HAR_CONTENT,
+    HAR_NOT_FOUND,
+    one_of,
+    to_globs,
+    to_kinds,
+    to_path,
+    validate_globs,
+    validate_har_file,
+    validate_kinds,
+    validate_record_path,
+)
 from seleniumcrawl.config.validators import (
     _absolute_path,
     _env_flag,
@@ -175,6 +186,19 @@ class BrowserConfig:
     block_urls: tuple[str, ...] = attrs.field(
         default=(), converter=to_globs, validator=validate_globs
     )
+    #: Write every crawl's requests and responses to a HAR 1.2 file (appended; mode 0600).
+    record_har_path: str | None = attrs.field(
+        default=None, converter=to_path, validator=validate_record_path
+    )
+    #: ``"embed"``: response bodies in the HAR (what a replay needs); ``"omit"``: none.
+    record_har_content: str = attrs.field(default="embed", validator=one_of(HAR_CONTENT))
+    #: Answer every request from this HAR file (recorded with ``record_har_path``): no
+    #: network at all. Matched by method + URL (+ POST body).
+    route_from_har: str | None = attrs.field(
+        default=None, converter=to_path, validator=validate_har_file
+    )
+    #: A request the HAR does not hold: ``"abort"`` it, or ``"fallback"`` to the network.
+    har_not_found: str = attrs.field(default="abort", validator=one_of(HAR_NOT_FOUND))
     user_data_dir: str | None = attrs.field(default=None, validator=_typed(str, optional=True))
     browser_path: str | None = attrs.field(
         default=None, validator=[_typed(str, optional=True), _existing_file]

@@ -16,6 +16,8 @@ A :class:`ResourcePolicy` says what to block in two forms, because blocking has 
 from __future__ import annotations
 
 import fnmatch
+import json
+import os
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -279,6 +281,58 @@ def body_wanted(filters: bool | tuple[str, ...], url: str, mime_type: str) -> bo
     return False
 
 
+HAR_CONTENT = ("embed", "omit")
+HAR_NOT_FOUND = ("abort", "fallback")
+
+
+def to_path(value: Any) -> Any:
+    """A path-like as an absolute string path (None stays None)."""
+    if value is None or not isinstance(value, (str, os.PathLike)):
+        return value
+    return os.path.abspath(os.fspath(value))
+
+
+def validate_record_path(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """``record_har_path``: a string path whose directory exists."""
+    if value is None:
+        return
+    name = f"{_owner(instance)}.{attribute.name}"
+    if not isinstance(value, str):
+        raise ConfigError(f"{name} must be a path, got {type(value).__name__}")
+    if not os.path.isdir(os.path.dirname(value)):
+        raise ConfigError(f"{name}: the directory of {value!r} does not exist")
+
+
+def validate_har_file(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """``route_from_har``: an existing HAR file (JSON with ``log.entries``)."""
+    if value is None:
+        return
+    name = f"{_owner(instance)}.{attribute.name}"
+    if not isinstance(value, str):
+        raise ConfigError(f"{name} must be a path, got {type(value).__name__}")
+    if not os.path.isfile(value):
+        raise ConfigError(f"{name}: no HAR file at {value!r}")
+    try:
+        with open(value, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{name}: {value!r} is not a HAR file ({type(exc).__name__})") from None
+    entries = data.get("log", {}).get("entries") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise ConfigError(f"{name}: {value!r} is not a HAR file (no log.entries)")
+
+
+def one_of(choices: tuple[str, ...]) -> Any:
+    """A validator: the value is one of ``choices`` (ConfigError naming the field)."""
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value not in choices:
+            name = f"{_owner(instance)}.{attribute.name}"
+            raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+    return check
+
+
 @attrs.frozen
 class ResourcePolicy:
     """What one crawl blocks (see the module docstring); empty: nothing."""
@@ -323,6 +377,8 @@ def policy_of(*configs: Any) -> ResourcePolicy:
 __all__ = [
     "AD_HOSTS",
     "BODY_MAX_SIZE",
+    "HAR_CONTENT",
+    "HAR_NOT_FOUND",
     "KIND_EXTENSIONS",
     "LIGHT_MODE_ARGS",
     "RESOURCE_KINDS",
@@ -333,11 +389,15 @@ __all__ = [
     "glob_patterns",
     "glob_to_regex",
     "is_mime_filter",
+    "one_of",
     "policy_of",
     "to_body_filter",
     "to_globs",
     "to_kinds",
+    "to_path",
     "validate_body_filter",
     "validate_globs",
+    "validate_har_file",
     "validate_kinds",
+    "validate_record_path",
 ]

@@ -13,12 +13,18 @@ from seleniumcrawl.cache_context import CacheMode
 from seleniumcrawl.config.identity import GeolocationConfig, ProxyConfig, to_proxy_config
 from seleniumcrawl.config.network import (
     BODY_MAX_SIZE,
+    HAR_CONTENT,
+    HAR_NOT_FOUND,
+    one_of,
     to_body_filter,
     to_globs,
     to_kinds,
+    to_path,
     validate_body_filter,
     validate_globs,
+    validate_har_file,
     validate_kinds,
+    validate_record_path,
 )
 from seleniumcrawl.config.proxy_rotation import ProxyRotationStrategy
 from seleniumcrawl.config.validators import (
@@ -367,6 +373,19 @@ class CrawlerRunConfig:
     )
     #: Bytes one captured body may have; a larger one gets ``body_omitted`` instead.
     response_body_max_size: int = attrs.field(default=BODY_MAX_SIZE, validator=[_int, _positive])
+    #: Write this crawl's requests and responses to a HAR 1.2 file (appended; mode 0600).
+    record_har_path: str | None = attrs.field(
+        default=None, converter=to_path, validator=validate_record_path
+    )
+    #: ``"embed"``: response bodies in the HAR (what a replay needs); ``"omit"``: none.
+    record_har_content: str = attrs.field(default="embed", validator=one_of(HAR_CONTENT))
+    #: Answer every request from this HAR file (recorded with ``record_har_path``): no
+    #: network at all. Matched by method + URL (+ POST body).
+    route_from_har: str | None = attrs.field(
+        default=None, converter=to_path, validator=validate_har_file
+    )
+    #: A request the HAR does not hold: ``"abort"`` it, or ``"fallback"`` to the network.
+    har_not_found: str = attrs.field(default="abort", validator=one_of(HAR_NOT_FOUND))
     #: Record console messages and uncaught errors in ``result.console_messages``.
     capture_console_messages: bool = attrs.field(default=False, validator=_typed(bool))
     #: Scripts run after navigation, before ``js_code`` and ``wait_for``.

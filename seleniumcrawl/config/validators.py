@@ -15,6 +15,7 @@ import attrs
 from seleniumcrawl.config.network import to_body_filter as _to_body_filter
 from seleniumcrawl.config.network import to_globs as _to_globs
 from seleniumcrawl.config.network import to_kinds as _to_kinds
+from seleniumcrawl.config.network import to_path as _to_path
 from seleniumcrawl.errors import ConfigError
 from seleniumcrawl.frozen import FrozenDict, freeze, is_sequence
 
@@ -149,4 +150,4 @@ def _to_tuple(value: Any) -> Any:
 
 
 # The resource policy's freezing converters (config/network.py), listed with the others.
-__freezers__ = (_to_body_filter, _to_globs, _to_kinds)
+__freezers__ = (_to_body_filter, _to_globs, _to_kinds, _to_path)
