@@ -43,6 +43,7 @@ BENCHMARKS = (
     "quality",
     "seed",
     "real",
+    "network",
 )
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 
