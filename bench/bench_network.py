@@ -112,7 +112,11 @@ def _serve() -> Iterator[tuple[str, _Site]]:
                 site.bytes += len(body)
                 site.hits[path.split("/")[1]] += 1
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            return  # a page done before its images: the browser drops the connection
+
+    server = Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -168,6 +168,9 @@ class CrawlEngine:
         self._preload_per_tab: weakref.WeakSet[BidiConnection] = weakref.WeakSet()
         #: Called with every finished crawl's result (the pytest plugin's failure artifacts).
         self.observers: list[Callable[[CrawlResult], None]] = []
+        #: The pytest plugin's HAR mode for the running test: ("record"|"replay", path)
+        #: for crawls whose configs name no HAR of their own, or None.
+        self.har_override: Callable[[], tuple[str, str] | None] = lambda: None
         #: Pages in flight of the default run_many / deep crawl dispatcher (no
         #: semaphore_count): one controller for the crawler's life, capped by the pool's
         #: page slots and never below one page per driver (every browser asked for works).
@@ -520,6 +523,13 @@ class CrawlEngine:
         blocking = step("block", lambda: network.block(tab, policy_of(self.browser_config, config)))
         har_path, har_bodies = _har_recording(self.browser_config, config)
         replay = _har_replay(self.browser_config, config)
+        override = self.har_override()
+        if override is not None and har_path is None and replay is None:
+            mode, path = override
+            if mode == "record":
+                har_path, har_bodies = path, True
+            else:
+                replay = (path, "abort")
         if replay is not None:
             blocking.extra.append(step("har_replay", lambda: _start_replay(tab, *replay)))
         recorder = None

@@ -73,6 +73,8 @@ class _State:
     crawler: WebCrawler | None = None
     async_crawler: AsyncWebCrawler | None = None
     failures_dir: Path | None = None
+    #: The running test's HAR (``--sc-record-har`` / ``--sc-replay-har``): (mode, path).
+    har: tuple[str, str] | None = None
     #: Results of the running test's crawls that carry a network or console capture.
     captured: list[CrawlResult] = field(default_factory=list)
 
@@ -120,6 +122,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=_remote_url,
         metavar="URL",
         help="run the crawler fixtures' browsers on this Selenium Grid / WebDriver server",
+    )
+    group.addoption(
+        "--sc-record-har",
+        dest="sc_record_har",
+        metavar="DIR",
+        default=None,
+        help="record each test's crawls (crawler/async_crawler fixtures) to DIR/<test>.har",
+    )
+    group.addoption(
+        "--sc-replay-har",
+        dest="sc_replay_har",
+        metavar="DIR",
+        default=None,
+        help="answer each test's crawls from DIR/<test>.har, with no network",
     )
 
 
@@ -173,6 +189,7 @@ def crawler(
     with WebCrawler(sc_browser_config) as shared:
         state.crawler = shared
         shared._engine.observers.append(state.observe)
+        shared._engine.har_override = lambda: state.har
         try:
             yield shared
         finally:
@@ -202,6 +219,7 @@ def async_crawler(
     _remember_failures_dir(request.config, tmp_path_factory)
     own = AsyncWebCrawler(sc_browser_config)
     own._engine.observers.append(state.observe)
+    own._engine.har_override = lambda: state.har
     state.async_crawler = own
     try:
         yield own
@@ -219,6 +237,40 @@ def crawl_session(request: pytest.FixtureRequest, crawler: WebCrawler) -> Iterat
         crawler.kill_session(session_id)
     except Exception as exc:  # a closed crawler has no window left to kill
         log.debug("crawl_session %s: kill_session failed: %s", session_id, exc)
+
+
+@pytest.fixture(autouse=True)
+def _sc_har(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With ``--sc-record-har DIR`` each test's crawls (through ``crawler`` and
+    ``async_crawler``) are recorded to ``DIR/<test id>.har`` (made anew, bodies embedded,
+    0600); with ``--sc-replay-har DIR`` they are answered from it, no network at all
+    (a request it does not hold is aborted); a test with no recording fails, saying so.
+    Both options given: recording wins."""
+    record = request.config.getoption("sc_record_har", None)
+    replay = request.config.getoption("sc_replay_har", None)
+    if not record and not replay:
+        yield
+        return
+    state = _state(request.config)
+    name = _safe_name(request.node.nodeid)[:150] + ".har"
+    if record:
+        path = Path(record).resolve() / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        state.har = ("record", str(path))
+    else:
+        path = Path(replay).resolve() / name
+        if not path.exists():
+            pytest.fail(
+                f"--sc-replay-har: no recording for this test ({path}); record it first "
+                "with --sc-record-har",
+                pytrace=False,
+            )
+        state.har = ("replay", str(path))
+    try:
+        yield
+    finally:
+        state.har = None
 
 
 @pytest.fixture(scope="session")

@@ -246,8 +246,12 @@ class Intercept:
         handler: Handler,
         contexts: frozenset[str] | None,
         on_error: ErrorCallback | None,
+        accepts: Callable[[str], bool] | None = None,
     ) -> None:
         self.interceptor = interceptor
+        #: A quick URL test run on the reader thread: a request it rejects is continued
+        #: there at once, without a trip through the handler threads.
+        self.accepts = accepts
         self.phase = phase
         self.handler = handler
         self.contexts = contexts
@@ -302,14 +306,17 @@ class NetworkInterceptor:
         contexts: Iterable[str] | None = None,
         url_patterns: Iterable[str] | None = None,
         on_error: ErrorCallback | None = None,
+        accepts: Callable[[str], bool] | None = None,
     ) -> Intercept:
         """Pause ``phase`` requests (of ``contexts``, else of the browser) and call
         ``handler`` with each; ``url_patterns`` (BiDi string patterns) narrow what pauses.
+        ``accepts(url)``, when given, must be quick and never raise: it runs on the reader
+        thread, and requests it rejects skip ``handler``.
         Raises BidiError when the browser refuses the intercept."""
         if phase not in PHASES:
             raise ValueError(f"unknown intercept phase {phase!r}; known: {', '.join(PHASES)}")
         scope = frozenset(contexts) if contexts is not None else None
-        intercept = Intercept(self, phase, handler, scope, on_error)
+        intercept = Intercept(self, phase, handler, scope, on_error, accepts)
         event = PHASES[phase]
         self._subscribe(event)
         params: dict[str, Any] = {"phases": [phase]}
@@ -385,6 +392,10 @@ class NetworkInterceptor:
         if not handlers:
             return  # another owner's pause (its own listener answers it)
         request = PausedRequest(self, phase, params)
+        handlers = [i for i in handlers if i.accepts is None or _accepts(i, request.url)]
+        if not handlers:
+            request.continue_()  # no handler wants it: answered here, at once
+            return
         if pool is None:
             request.continue_()
             return
@@ -438,6 +449,14 @@ class NetworkInterceptor:
     def _send_answer(self, method: str, params: dict[str, Any]) -> None:
         future = self.bidi.send(method, params)
         future.add_done_callback(lambda f: _log_refusal(method, f))
+
+
+def _accepts(intercept: Intercept, url: str) -> bool:
+    try:
+        return bool(intercept.accepts is not None and intercept.accepts(url))
+    except Exception:
+        log.exception("an intercept's URL test failed; its handler decides")
+        return True
 
 
 def _log_refusal(method: str, future: concurrent.futures.Future[dict[str, Any]]) -> None:

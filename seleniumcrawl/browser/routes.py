@@ -173,8 +173,15 @@ class TabRoutes:
             with self._lock:
                 self.errors.append(f"{paused.url}: {type(exc).__name__}: {exc}")
 
+        # A glob or regex is tested on the reader thread (requests it rejects go on at
+        # once); a predicate is the user's code and runs on the handler threads.
+        quick = test if isinstance(url, (str, re.Pattern)) else None
         intercept = interceptor_for(self.bidi, timeout).add(
-            "beforeRequestSent", on_paused, contexts=[self.tab.handle], on_error=on_error
+            "beforeRequestSent",
+            on_paused,
+            contexts=[self.tab.handle],
+            on_error=on_error,
+            accepts=quick,
         )
         with self._lock:
             self._routes.append((url, test, handler, intercept))

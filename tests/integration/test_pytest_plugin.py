@@ -371,3 +371,46 @@ def test_failed_test_gets_console_log_and_har(
     me = next(e for url, e in by_url.items() if url.endswith("/api/me"))
     assert me["response"]["status"] == 401 and me["request"]["method"] == "GET"
     assert all(e["startedDateTime"].endswith("+00:00") for e in har["log"]["entries"])
+
+
+# -- HAR record and replay (#26) -------------------------------------------------------------
+
+HAR_SUITE = """
+import os
+
+from seleniumcrawl import CrawlerRunConfig
+
+WAIT = "js:() => document.getElementById('api').textContent != 'waiting'"
+
+
+def test_scrape(crawler):
+    url = os.environ["SC_HAR_SITE"] + "/page/3"
+    result = crawler.run(url, config=CrawlerRunConfig(wait_for=WAIT))
+    assert result.success, result.error_message
+    assert "Resource page 3" in str(result.markdown) and "api 42" in str(result.markdown)
+"""
+
+
+def test_record_then_replay_a_suite_offline(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--sc-record-har DIR records each test's crawls to DIR/<test id>.har against the
+    live site; with the site gone, --sc-replay-har DIR passes the same test offline; a
+    test with no recording errors at setup, saying so."""
+    from tests.resource_site import serve
+
+    pytester.makeini(INI.format(mode="strict"))
+    pytester.makepyfile(test_scraper=HAR_SUITE)
+    hars = pytester.path / "hars"
+    with serve() as site:
+        monkeypatch.setenv("SC_HAR_SITE", site.base)
+        recorded = run_suite(pytester, monkeypatch, "--sc-record-har", str(hars))
+        recorded.assert_outcomes(passed=1)
+        assert "/page/3" in site.fetched()
+    files = list(hars.glob("*.har"))
+    assert len(files) == 1 and "test_scrape" in files[0].name
+    replayed = run_suite(pytester, monkeypatch, "--sc-replay-har", str(hars))
+    replayed.assert_outcomes(passed=1)
+    empty = run_suite(pytester, monkeypatch, "--sc-replay-har", str(pytester.path / "none"))
+    empty.assert_outcomes(errors=1)
+    empty.stdout.fnmatch_lines(["*no recording for this test*"])

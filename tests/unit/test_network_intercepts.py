@@ -139,3 +139,20 @@ def test_provide_response_sends_status_headers_and_body() -> None:
     assert params["statusCode"] == 201 and params["reasonPhrase"] == "Created"
     assert params["headers"] == [{"name": "a", "value": {"type": "string", "value": "b"}}]
     assert params["body"] == {"type": "string", "value": "hi"}
+
+
+def test_a_url_test_rejecting_continues_at_once_without_the_handler() -> None:
+    """An intercept's accepts(url) that rejects: the request is continued on the reader
+    thread itself (before the event listener returns), the handler never runs."""
+    bidi = _Recorder()
+    interceptor = NetworkInterceptor(bidi, 5)  # type: ignore[arg-type]
+    ran: list[str] = []
+    interceptor.add(
+        "beforeRequestSent",
+        lambda r: ran.append(r.url),
+        contexts=["c1"],
+        accepts=lambda url: url.endswith(".png"),
+    )
+    bidi.pause(url="http://h/page.html")
+    assert bidi.answers() == ["network.continueRequest"] and ran == []
+    interceptor.close()
