@@ -11,10 +11,11 @@ PYTEST_ARGS ?=
 # time on two cores. Each test file runs whole on one worker (module fixtures stay shared).
 TEST_WORKERS ?= -n 2 --dist loadfile
 GRID_ARGS   ?=
+CLUSTER_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv system-deps setup grid-jar demo test unit integration lint typecheck check docs \
-	bench quality grid grid-distributed clean
+	bench quality grid grid-distributed cluster-demo clean
 
 ## help: this list of targets
 help:
@@ -99,6 +100,10 @@ grid: setup grid-jar
 ## grid-distributed: a hub and two nodes on this machine (the multi-machine layout)
 grid-distributed: setup grid-jar
 	$(BIN)/python tools/grid.py distributed $(GRID_ARGS)
+
+## cluster-demo: redis-server, the demo site, 3 workers on one deep crawl; one SIGKILLed
+cluster-demo: setup
+	$(BIN)/python -m tools.cluster_demo $(CLUSTER_ARGS)
 
 ## clean: remove the venv, build output, caches and the Grid jar
 clean:
