@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import http
 import itertools
 import logging
 import threading
@@ -32,7 +33,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from seleniumcrawl.browser.bidi import BidiConnection, BidiError
+from seleniumcrawl.browser.bidi import BidiClosedError, BidiConnection, BidiError
 from seleniumcrawl.browser.capture import network_entry
 from seleniumcrawl.browser.tab import ClassicTab, Tab
 from seleniumcrawl.config.network import ResourcePolicy
@@ -448,7 +449,25 @@ class NetworkInterceptor:
 
     def _send_answer(self, method: str, params: dict[str, Any]) -> None:
         future = self.bidi.send(method, params)
-        future.add_done_callback(lambda f: _log_refusal(method, f))
+        future.add_done_callback(lambda f: self._on_answered(method, params, f))
+
+    def _on_answered(
+        self, method: str, params: dict[str, Any], future: concurrent.futures.Future[Any]
+    ) -> None:
+        """An answer the browser refused (a bad status or header) would leave the request
+        paused: fail it instead (an ``authRequired`` pause: cancel)."""
+        if not _log_refusal(method, future):
+            return
+        if method == "network.continueWithAuth":
+            if params.get("action") == "cancel":
+                return
+            fallback, extra = "network.continueWithAuth", {"action": "cancel"}
+        elif method == "network.failRequest":
+            return
+        else:
+            fallback, extra = "network.failRequest", {}
+        retry = self.bidi.send(fallback, {"request": params["request"], **extra})
+        retry.add_done_callback(lambda f: _log_refusal(fallback, f))
 
 
 def _accepts(intercept: Intercept, url: str) -> bool:
@@ -459,16 +478,19 @@ def _accepts(intercept: Intercept, url: str) -> bool:
         return True
 
 
-def _log_refusal(method: str, future: concurrent.futures.Future[dict[str, Any]]) -> None:
+def _log_refusal(method: str, future: concurrent.futures.Future[dict[str, Any]]) -> bool:
+    """Log a refused answer; True when the request may still be paused (the browser
+    refused the answer itself, not a gone page or connection)."""
     if future.cancelled():
-        return
+        return False
     exc = future.exception()
     if exc is None:
-        return
+        return False
     if isinstance(exc, BidiError) and exc.error in ("no such request", "no such frame"):
         log.debug("%s: the page went away first (%s)", method, exc)
-    else:
-        log.warning("%s was refused: %s", method, exc)
+        return False
+    log.warning("%s was refused: %s", method, exc)
+    return isinstance(exc, BidiError) and not isinstance(exc, BidiClosedError)
 
 
 def _bidi_headers(headers: dict[str, str]) -> list[dict[str, Any]]:
@@ -481,23 +503,11 @@ def _bytes_value(body: bytes | str) -> dict[str, str]:
     return {"type": "base64", "value": base64.b64encode(body).decode("ascii")}
 
 
-_REASONS = {
-    200: "OK",
-    201: "Created",
-    204: "No Content",
-    301: "Moved Permanently",
-    302: "Found",
-    304: "Not Modified",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    500: "Internal Server Error",
-}
-
-
 def _reason(status: int) -> str:
-    return _REASONS.get(status, "")
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"  # Chromium refuses an empty reason phrase
 
 
 __all__ = [

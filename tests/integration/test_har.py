@@ -7,10 +7,12 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from seleniumcrawl import BrowserConfig, CrawlerRunConfig, WebCrawler
+from seleniumcrawl import BrowserConfig, CrawlerRunConfig, JsonCssExtractionStrategy, WebCrawler
+from seleniumcrawl.demo.site import DemoSite
 from seleniumcrawl.errors import ConfigError
 from tests.resource_site import serve
 
@@ -62,3 +64,72 @@ def test_har_bad_input(tmp_path: Path) -> None:
         BrowserConfig(route_from_har=str(bad))
     with pytest.raises(ConfigError, match="har_not_found must be one of abort, fallback"):
         CrawlerRunConfig(har_not_found="ignore")
+
+
+COMMITS = JsonCssExtractionStrategy(
+    {
+        "name": "commits",
+        "baseSelector": "li.commit-item",
+        "fields": [{"name": "title", "selector": "h4.markdown-title", "type": "text"}],
+    }
+)
+NEXT_PAGE = """
+window.__firstTitle = document.querySelector('li.commit-item h4').textContent;
+document.querySelector('a.pagination-next').click();
+"""
+PAGE_CHANGED = (
+    "js:() => { const h = document.querySelector('li.commit-item h4');"
+    " return h && h.textContent !== window.__firstTitle; }"
+)
+LOGIN = """
+document.querySelector('#username').value = 'demo';
+document.querySelector('#password').value = 'secret';
+document.querySelector('#login-form').submit();
+"""
+
+
+def _workflow(crawler: WebCrawler, base: str, har: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The demo site's session workflow: log in (a form POST and its redirect), open the
+    dashboard, then three pages of commits (one navigation, two js_only steps)."""
+    out: list[tuple[Any, ...]] = []
+    login = crawler.run(
+        base + "/login", config=CrawlerRunConfig(session_id="w", js_code=LOGIN, **har)
+    )
+    assert login.success, login.error_message
+    out.append((login.redirected_url, str(login.markdown)))
+    board = crawler.run(
+        base + "/dashboard",
+        config=CrawlerRunConfig(session_id="w", wait_for="css:.user-profile", **har),
+    )
+    assert board.success, board.error_message
+    out.append((str(board.markdown),))
+    for page in range(3):
+        config = CrawlerRunConfig(
+            session_id="w",
+            js_code=NEXT_PAGE if page else None,
+            js_only=page > 0,
+            wait_for=PAGE_CHANGED if page else "css:li.commit-item",
+            extraction_strategy=COMMITS,
+            **har,
+        )
+        result = crawler.run(base + "/commits", config=config)
+        assert result.success, result.error_message
+        out.append((result.extracted_content, str(result.markdown)))
+    crawler.kill_session("w")
+    return out
+
+
+def test_session_workflow_recorded_then_replayed_offline(tmp_path: Path) -> None:
+    """The demo site's login + dashboard + js_only pagination recorded once (the HAR,
+    holding the login's password and cookie, is 0600), the site stopped, and replayed:
+    the same redirects, markdown and extracted_content, step by step."""
+    har_path = str(tmp_path / "demo.har")
+    with WebCrawler(config=BrowserConfig()) as crawler:
+        with DemoSite() as site:
+            base = site.url("").rstrip("/")
+            live = _workflow(crawler, base, {"record_har_path": har_path})
+        assert stat.S_IMODE(os.stat(har_path).st_mode) == 0o600
+        assert "session=" in Path(har_path).read_text()  # the login's cookie is in there
+        replayed = _workflow(crawler, base, {"route_from_har": har_path})
+    assert replayed == live
+    assert len({step[0] for step in live[2:]}) == 3  # three different pages of commits

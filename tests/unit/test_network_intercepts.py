@@ -156,3 +156,32 @@ def test_a_url_test_rejecting_continues_at_once_without_the_handler() -> None:
     bidi.pause(url="http://h/page.html")
     assert bidi.answers() == ["network.continueRequest"] and ran == []
     interceptor.close()
+
+
+def test_a_refused_answer_is_replaced_by_a_failure() -> None:
+    """When the browser refuses an answer (a bad status, say), the request would stay
+    paused: it is failed instead, so the page never stalls."""
+    from seleniumcrawl.browser.bidi import BidiError
+
+    class Refusing(_Recorder):
+        def send(self, method: str, params: dict[str, Any]) -> concurrent.futures.Future[Any]:
+            future = super().send(method, params)
+            if method == "network.provideResponse":
+                refused: concurrent.futures.Future[Any] = concurrent.futures.Future()
+                refused.set_exception(BidiError("unknown error", "Invalid http status code"))
+                return refused
+            return future
+
+    bidi = Refusing()
+    interceptor = NetworkInterceptor(bidi, 5)  # type: ignore[arg-type]
+    done = threading.Event()
+
+    def answer(request: PausedRequest) -> None:
+        request.provide_response(status=200)
+        done.set()
+
+    interceptor.add("beforeRequestSent", answer, contexts=["c1"])
+    bidi.pause()
+    assert done.wait(5)
+    interceptor.close()
+    assert bidi.answers() == ["network.provideResponse", "network.failRequest"]
