@@ -44,6 +44,7 @@ BENCHMARKS = (
     "seed",
     "real",
     "network",
+    "distributed",
 )
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 
