@@ -222,6 +222,9 @@ def routes_of(tab: Tab, create: bool = True) -> TabRoutes | None:
     if routes is None and create:
         routes = TabRoutes(tab)
         tab._routes = routes  # type: ignore[attr-defined]
+        closers = getattr(tab, "on_close", None)
+        if isinstance(closers, list):
+            closers.append(routes.clear)  # the window's intercepts go with it
     return routes
 
 

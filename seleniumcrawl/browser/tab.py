@@ -24,6 +24,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urldefrag
 
@@ -238,6 +239,8 @@ class BidiTab(Tab):
         self.cdp_session: str | None = None
         #: Set by :meth:`BidiTabs.close`.
         self.closed = False
+        #: Called once when the tab closes (its routes' intercepts are removed, #26).
+        self.on_close: list[Callable[[], None]] = []
         #: A sessionless crawl's tab, reused: the next URL must load a new document.
         self.reused = False
         #: Seconds a liveness probe may take (see :meth:`_probe`).
@@ -481,6 +484,12 @@ class BidiTabs:
     def close(self, tab: BidiTab) -> None:
         """Close the tab (never raises: a tab that is gone is closed)."""
         tab.closed = True
+        for callback in tab.on_close:
+            try:
+                callback()
+            except Exception as exc:
+                log.debug("a close callback of tab %s failed: %s", tab.handle, exc)
+        tab.on_close.clear()
         with self._lock:
             self._by_context.pop(tab.handle, None)
             if tab.cdp_session is not None:

@@ -133,3 +133,21 @@ def test_session_workflow_recorded_then_replayed_offline(tmp_path: Path) -> None
         replayed = _workflow(crawler, base, {"route_from_har": har_path})
     assert replayed == live
     assert len({step[0] for step in live[2:]}) == 3  # three different pages of commits
+
+
+def test_run_many_recorded_then_replayed(tmp_path: Path) -> None:
+    """run_many over four pages in flight records into one HAR file (appends from
+    concurrent crawls are whole); replayed with the server stopped, every page gives the
+    same markdown."""
+    har_path = str(tmp_path / "many.har")
+    with WebCrawler(config=BrowserConfig()) as crawler:
+        with serve() as site:
+            urls = [site.url(f"/page/{n}") for n in range(4)]
+            live = crawler.run_many(urls, config=CrawlerRunConfig(record_har_path=har_path))
+        assert all(r.success for r in live)
+        entries = json.loads(Path(har_path).read_text())["log"]["entries"]
+        assert {e["request"]["url"] for e in entries} >= set(urls)
+        again = crawler.run_many(urls, config=CrawlerRunConfig(route_from_har=har_path))
+    by_url = {r.url: str(r.markdown) for r in live}
+    assert all(r.success for r in again), [r.error_message for r in again]
+    assert {r.url: str(r.markdown) for r in again} == by_url
