@@ -151,3 +151,29 @@ def test_run_many_recorded_then_replayed(tmp_path: Path) -> None:
     by_url = {r.url: str(r.markdown) for r in live}
     assert all(r.success for r in again), [r.error_message for r in again]
     assert {r.url: str(r.markdown) for r in again} == by_url
+
+
+def test_deep_crawl_recorded_then_replayed(tmp_path: Path) -> None:
+    """A BFS deep crawl (depth 2) recorded, then replayed with the server stopped: the
+    same pages in the same depths, with the same markdown."""
+    from seleniumcrawl import BFSDeepCrawlStrategy
+
+    har_path = str(tmp_path / "deep.har")
+    # The page's fetch() answered (on pages that have one): the same text either way.
+    SETTLED = "js:() => (document.getElementById('api') || {}).textContent !== 'waiting'"
+
+    def deep(crawler: WebCrawler, url: str, **har: Any) -> dict[str, str]:
+        config = CrawlerRunConfig(
+            deep_crawl_strategy=BFSDeepCrawlStrategy(max_depth=2), wait_for=SETTLED, **har
+        )
+        results = crawler.run(url, config=config)
+        assert isinstance(results, list) and all(r.success for r in results)
+        return {r.url: str(r.markdown) for r in results}
+
+    with WebCrawler(config=BrowserConfig()) as crawler:
+        with serve() as site:
+            start = site.url("/page/1")
+            live = deep(crawler, start, record_har_path=har_path)
+        assert len(live) >= 4  # /page/1, /page/2, /about, /page/3
+        replayed = deep(crawler, start, route_from_har=har_path)
+    assert replayed == live
