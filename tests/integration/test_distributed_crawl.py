@@ -199,3 +199,53 @@ def test_the_docs_examples_run(
         expected = [ln[2:] for ln in block.splitlines() if ln.startswith("# ")]
         exec(compile(block, "docs/distributed.md", "exec"), names)
         assert capsys.readouterr().out.splitlines() == expected, block
+
+
+@pytest.mark.timeout(240)
+def test_a_worker_frozen_past_its_leases_has_its_late_commits_refused(
+    site: DemoSite, redis_server: RedisServer
+) -> None:
+    """A worker SIGSTOPped mid-crawl loses its leases (3 s) to the other worker; once
+    SIGCONTed, its commits for those pages are refused (the results dropped, not
+    printed), and both workers end with every page delivered exactly once."""
+    size = 120
+    mark = uuid.uuid4().hex
+    start = site.url(f"/tree/{size}/4/0-alpha?ms=300")
+    crawl_id = f"frozen-{mark[:8]}"
+    workers = {
+        name: _worker(mark, start, redis_server.url, crawl_id, name) for name in ("w1", "w2")
+    }
+    frontier = RedisFrontier(redis_server.url, crawl_id)
+    lines: dict[str, list[str]] = {}
+    try:
+        frozen = workers["w1"]
+        assert frozen.stdout is not None
+        first = [frozen.stdout.readline() for _ in range(3)]
+        assert all(first), frozen.stderr.read() if frozen.stderr else "no output"
+        frozen.send_signal(signal.SIGSTOP)
+        deadline = time.monotonic() + 60
+        while frontier.status().expired == 0:
+            assert time.monotonic() < deadline, "the frozen worker's leases never expired"
+            time.sleep(0.2)  # waiting out a lease (3 s) in Redis time
+        frozen.send_signal(signal.SIGCONT)
+        for name, process in workers.items():
+            out, err = process.communicate(timeout=200)
+            assert process.returncode == 0, err[-2000:]
+            lines[name] = (first if name == "w1" else []) + out.splitlines()
+    finally:
+        for process in workers.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGCONT)
+                process.kill()
+                process.communicate()
+    delivered = collections.Counter(
+        line.split()[0].split("?")[0].split("/", 3)[3]
+        for out in lines.values()
+        for line in out
+        if line.strip() and line.strip() != "done"
+    )
+    assert {"/" + p for p in delivered} == tree_paths(size)
+    assert set(delivered.values()) == {1}
+    status = frontier.status()
+    frontier.close()
+    assert status.done == size and status.refused >= 1, status
