@@ -138,16 +138,20 @@ def test_session_workflow_recorded_then_replayed_offline(tmp_path: Path) -> None
 def test_run_many_recorded_then_replayed(tmp_path: Path) -> None:
     """run_many over four pages in flight records into one HAR file (appends from
     concurrent crawls are whole); replayed with the server stopped, every page gives the
-    same markdown."""
+    same markdown (each crawl waits for the page's fetch(): without, the text depends on
+    timing)."""
     har_path = str(tmp_path / "many.har")
     with WebCrawler(config=BrowserConfig()) as crawler:
         with serve() as site:
             urls = [site.url(f"/page/{n}") for n in range(4)]
-            live = crawler.run_many(urls, config=CrawlerRunConfig(record_har_path=har_path))
+            record = CrawlerRunConfig(record_har_path=har_path, wait_for=WAIT)
+            live = crawler.run_many(urls, config=record)
         assert all(r.success for r in live)
         entries = json.loads(Path(har_path).read_text())["log"]["entries"]
         assert {e["request"]["url"] for e in entries} >= set(urls)
-        again = crawler.run_many(urls, config=CrawlerRunConfig(route_from_har=har_path))
+        again = crawler.run_many(
+            urls, config=CrawlerRunConfig(route_from_har=har_path, wait_for=WAIT)
+        )
     by_url = {r.url: str(r.markdown) for r in live}
     assert all(r.success for r in again), [r.error_message for r in again]
     assert {r.url: str(r.markdown) for r in again} == by_url
