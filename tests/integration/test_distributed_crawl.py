@@ -36,7 +36,7 @@ strategy = BFSDeepCrawlStrategy(
     state_url=state_url,
     crawl_id=crawl_id,
     worker_id=name,
-    lease_seconds=3,
+    lease_seconds=6,  # heartbeats every 2 s: a loaded host does not lose a live lease
 )
 with WebCrawler(BrowserConfig(max_drivers=1)) as crawler:
     config = CrawlerRunConfig(deep_crawl_strategy=strategy, stream=True)
@@ -205,7 +205,7 @@ def test_the_docs_examples_run(
 def test_a_worker_frozen_past_its_leases_has_its_late_commits_refused(
     site: DemoSite, redis_server: RedisServer
 ) -> None:
-    """A worker SIGSTOPped mid-crawl loses its leases (3 s) to the other worker; once
+    """A worker SIGSTOPped mid-crawl loses its leases (6 s) to the other worker; once
     SIGCONTed, its commits for those pages are refused (the results dropped, not
     printed), and both workers end with every page delivered exactly once."""
     size = 120
@@ -226,7 +226,7 @@ def test_a_worker_frozen_past_its_leases_has_its_late_commits_refused(
         deadline = time.monotonic() + 60
         while frontier.status().expired == 0:
             assert time.monotonic() < deadline, "the frozen worker's leases never expired"
-            time.sleep(0.2)  # waiting out a lease (3 s) in Redis time
+            time.sleep(0.2)  # waiting out a lease (6 s) in Redis time
         frozen.send_signal(signal.SIGCONT)
         for name, process in workers.items():
             out, err = process.communicate(timeout=200)
