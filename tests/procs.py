@@ -38,6 +38,21 @@ def live_browser_pids() -> set[int]:
     return found
 
 
+def pids_with_env(name: str, value: str) -> set[int]:
+    """PIDs of the processes whose environment holds ``name=value`` (a mark a test gives the
+    processes it starts: their children inherit it)."""
+    needle = f"{name}={value}".encode()
+    found: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if needle in (entry / "environ").read_bytes():
+                    found.add(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
 def wait_until_gone(pids: set[int], timeout: float = 10.0) -> set[int]:
     """Wait (polling /proc) until none of ``pids`` runs; return the ones still running."""
     deadline = time.monotonic() + timeout

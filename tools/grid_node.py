@@ -4,12 +4,10 @@ the flags this machine needs, the stereotype and the node TOML; free local ports
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import shutil
-import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -125,14 +123,3 @@ def node_config(
         "",
     ]
     return "\n".join(lines)
-
-
-def _free_ports(count: int) -> list[int]:
-    """``count`` distinct free ports on 127.0.0.1 (held open together so they differ)."""
-    with contextlib.ExitStack() as stack:
-        ports = []
-        for _ in range(count):
-            sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
-            sock.bind((LOCALHOST, 0))
-            ports.append(int(sock.getsockname()[1]))
-        return ports

@@ -30,13 +30,13 @@ from tools.grid_jar import fetch_jar
 from tools.grid_node import (
     DEFAULT_SESSION_REQUEST_TIMEOUT,
     LOCALHOST,
-    _free_ports,
     _positive_int,
     default_browser_args,
     find_chromedriver,
     find_chromium,
     node_config,
 )
+from tools.ports import free_ports
 
 #: A fixed name: the module also runs under the script ``python tools/grid.py``.
 logger = logging.getLogger("seleniumcrawl.tools.grid")
@@ -280,9 +280,9 @@ class GridServer:
         """(Re)launch Java with fresh auto-picked ports; output goes to the log file."""
         assert self._workdir is not None  # set by launch()
         if self._requested_port == 0:
-            self._port = _free_ports(1)[0]
+            self._port = free_ports(1)[0]
         if self._auto_events:
-            pub, sub = _free_ports(2)
+            pub, sub = free_ports(2)
             self._events = (f"tcp://{LOCALHOST}:{pub}", f"tcp://{LOCALHOST}:{sub}")
         command = self._command()
         self._log_path = self.log_file or self._workdir / "grid.log"

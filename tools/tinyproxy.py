@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from tools.ports import free_port
+
 
 def binary() -> str | None:
     """The tinyproxy executable, or None."""
@@ -29,13 +31,6 @@ def binary() -> str | None:
 def available() -> bool:
     """Whether tinyproxy is installed."""
     return binary() is not None
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Tinyproxy:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.procs import pids_with_env
+
 REPO = Path(__file__).resolve().parents[2]
 #: Inherited by every process the bench starts, so its leftovers can be told from others'.
 MARK_ENV = "SELENIUMCRAWL_BENCH_SMOKE"
@@ -53,16 +55,7 @@ INFLIGHT_FIGURES = set(INFLIGHT_GOALS) | {
 
 
 def _marked(mark: str) -> set[int]:
-    needle = f"{MARK_ENV}={mark}".encode()
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if needle in (entry / "environ").read_bytes():
-                    found.add(int(entry.name))
-            except OSError:
-                continue
-    return found
+    return pids_with_env(MARK_ENV, mark)
 
 
 def _still_running(mark: str, timeout: float = 10.0) -> set[int]:

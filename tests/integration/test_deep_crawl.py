@@ -35,6 +35,7 @@ from seleniumcrawl.deep_crawling import (
     URLPatternFilter,
 )
 from seleniumcrawl.demo.site import DemoSite
+from tests.procs import pids_with_env
 
 REPO = Path(__file__).resolve().parents[2]
 WORDS = ("alpha", "beta", "gamma", "delta", "epsilon")
@@ -315,16 +316,7 @@ print("done", flush=True)
 
 
 def _marked(mark: str) -> set[int]:
-    needle = f"SELENIUMCRAWL_DEEP_TEST={mark}".encode()
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if needle in (entry / "environ").read_bytes():
-                    found.add(int(entry.name))
-            except OSError:
-                continue
-    return found
+    return pids_with_env("SELENIUMCRAWL_DEEP_TEST", mark)
 
 
 def _run(mark: str, *args: str) -> subprocess.Popen[str]:

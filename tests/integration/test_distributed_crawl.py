@@ -19,6 +19,8 @@ import pytest
 
 from seleniumcrawl.deep_crawling.redis_frontier import RedisFrontier
 from seleniumcrawl.demo.site import DemoSite
+from tests.docs_examples import runnable_blocks
+from tests.procs import pids_with_env
 from tools.redis_server import RedisServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,16 +53,7 @@ def tree_paths(size: int) -> set[str]:
 
 
 def _marked(mark: str) -> set[int]:
-    needle = f"SELENIUMCRAWL_REDIS_TEST={mark}".encode()
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if needle in (entry / "environ").read_bytes():
-                    found.add(int(entry.name))
-            except OSError:
-                continue
-    return found
+    return pids_with_env("SELENIUMCRAWL_REDIS_TEST", mark)
 
 
 def _worker(mark: str, *args: str) -> subprocess.Popen[str]:
@@ -168,31 +161,13 @@ def test_cli_worker_and_crawl_status(
     assert "no crawl 'nope'" in capsys.readouterr().err
 
 
-def _doc_blocks() -> list[str]:
-    """The ```python blocks of docs/distributed.md not marked ``<!-- not-runnable: ... -->``."""
-    lines = (REPO / "docs" / "distributed.md").read_text().splitlines()
-    blocks: list[str] = []
-    current: list[str] = []
-    inside = False
-    for i, line in enumerate(lines):
-        if not inside and line.strip() == "```python":
-            inside = not (i and "not-runnable" in lines[i - 1])
-            current = []
-        elif inside and line.strip() == "```":
-            blocks.append("\n".join(current))
-            inside = False
-        elif inside:
-            current.append(line)
-    return blocks
-
-
 @pytest.mark.timeout(180)
 def test_the_docs_examples_run(
     site: DemoSite, redis_server: RedisServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Every runnable example of docs/distributed.md runs, in order and sharing names,
     against the demo tree and a real redis-server, and prints what its ``# `` lines say."""
-    blocks = _doc_blocks()
+    blocks = runnable_blocks("docs/distributed.md")
     assert len(blocks) >= 3
     names = {"start": site.url("/tree/300/4/0-alpha"), "redis_url": redis_server.url}
     for block in blocks:

@@ -10,20 +10,10 @@ from typing import Any
 import pytest
 
 from seleniumcrawl.demo import DemoSite
+from tests.docs_examples import runnable_blocks
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = ("README.md", "docs/tutorial.md")
-
-
-def _runnable_blocks(relative: str) -> list[str]:
-    """The ```python blocks of a page not marked ``<!-- not-runnable: ... -->``."""
-    lines = (REPO / relative).read_text(encoding="utf-8").splitlines()
-    blocks = []
-    for i, line in enumerate(lines):
-        if line.strip() == "```python" and not (i and "not-runnable" in lines[i - 1]):
-            end = lines.index("```", i + 1)
-            blocks.append("\n".join(lines[i + 1 : end]))
-    return blocks
 
 
 def _expected(block: str) -> list[str]:
@@ -42,7 +32,7 @@ def test_the_pages_examples_print_what_they_say(
 ) -> None:
     """Each runnable example of the page runs (``base`` = the demo site) and prints exactly
     the lines its ``# ...`` comments give."""
-    blocks = _runnable_blocks(relative)
+    blocks = runnable_blocks(relative)
     assert len(blocks) >= 2
     base = site.url("/").rstrip("/")
     for block in blocks:

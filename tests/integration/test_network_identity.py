@@ -14,7 +14,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -28,6 +27,7 @@ from seleniumcrawl import (
     RoundRobinProxyStrategy,
     WebCrawler,
 )
+from tests.docs_examples import runnable_blocks
 from tools.tinyproxy import Tinyproxy, available
 
 pytestmark = [
@@ -362,17 +362,6 @@ def test_classic_path(echo: str, proxies: dict[str, Tinyproxy]) -> None:
     assert PASSWORDS["one"] not in str(info.value)
 
 
-def _doc_blocks() -> list[str]:
-    """The ```python blocks of docs/identity.md not marked ``<!-- not-runnable: ... -->``."""
-    text = (Path(__file__).resolve().parents[2] / "docs" / "identity.md").read_text()
-    blocks, lines = [], text.splitlines()
-    for i, line in enumerate(lines):
-        if line.strip() == "```python" and not (i and "not-runnable" in lines[i - 1]):
-            end = lines.index("```", i + 1)
-            blocks.append("\n".join(lines[i + 1 : end]))
-    return blocks
-
-
 def test_the_docs_examples_run(
     echo: str, proxies: dict[str, Tinyproxy], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -383,7 +372,7 @@ def test_the_docs_examples_run(
         "proxy_a": f"http://alice:{PASSWORDS['one']}@127.0.0.1:{proxies['one'].port}",
         "proxy_b": f"http://bob:{PASSWORDS['two']}@127.0.0.1:{proxies['two'].port}",
     }
-    blocks = _doc_blocks()
+    blocks = runnable_blocks("docs/identity.md")
     assert len(blocks) == 4
     for block in blocks:
         exec(compile(block, "docs/identity.md", "exec"), dict(names))

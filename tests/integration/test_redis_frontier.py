@@ -14,7 +14,8 @@ from seleniumcrawl.deep_crawling.redis_frontier import (
     RedisFrontier,
 )
 from seleniumcrawl.models import CrawlResult
-from tools.redis_server import RedisServer, free_port
+from tools.ports import free_port
+from tools.redis_server import RedisServer
 
 START = "http://example.test/"
 

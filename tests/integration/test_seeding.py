@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from seleniumcrawl import AsyncUrlSeeder, SeedingConfig, UrlSeeder
+from tests.docs_examples import runnable_blocks
 from tests.sitemap_site import Route, Site, big_site, index, is_missing, serve, urlset
 
 FAST: dict[str, Any] = {"hits_per_sec": None, "concurrency": 16}
@@ -348,25 +349,6 @@ def test_cli_seed_prints_json_lines_crawl_many_reads(
     assert "max_urls" in capsys.readouterr().err
 
 
-def _doc_blocks() -> list[str]:
-    """The ```python blocks of docs/seeding.md not marked ``<!-- not-runnable: ... -->``."""
-    text = (Path(__file__).resolve().parents[2] / "docs" / "seeding.md").read_text()
-    lines = text.splitlines()
-    blocks: list[str] = []
-    current: list[str] = []
-    inside = False
-    for i, line in enumerate(lines):
-        if not inside and line.strip() == "```python":
-            inside = not (i and "not-runnable" in lines[i - 1])
-            current = []
-        elif inside and line.strip() == "```":
-            blocks.append("\n".join(current))
-            inside = False
-        elif inside:
-            current.append(line)
-    return blocks
-
-
 def test_the_docs_examples_run(
     site: Site,
     tmp_path: Path,
@@ -377,7 +359,7 @@ def test_the_docs_examples_run(
     prints what its ``# `` comment lines say."""
     monkeypatch.setenv("SELENIUMCRAWL_HOME", str(tmp_path))
     monkeypatch.chdir(tmp_path)
-    blocks = _doc_blocks()
+    blocks = runnable_blocks("docs/seeding.md")
     assert len(blocks) >= 6
     for block in blocks:
         expected = [ln[2:] for ln in block.splitlines() if ln.startswith("# ")]

@@ -29,6 +29,7 @@ import pytest
 
 from seleniumcrawl import AsyncWebCrawler, BrowserConfig, CrawlerRunConfig, WebCrawler
 from seleniumcrawl.demo.site import DemoSite
+from tests.docs_examples import runnable_blocks
 
 pytestmark = pytest.mark.usefixtures("transport")
 
@@ -280,24 +281,13 @@ async def test_cookies_move_between_isolated_sessions(servers: Servers) -> None:
     }
 
 
-def _doc_blocks() -> list[str]:
-    """The ```python blocks of docs/storage.md not marked ``<!-- not-runnable: ... -->``."""
-    text = (Path(__file__).resolve().parents[2] / "docs" / "storage.md").read_text()
-    blocks, lines = [], text.splitlines()
-    for i, line in enumerate(lines):
-        if line.strip() == "```python" and not (i and "not-runnable" in lines[i - 1]):
-            end = lines.index("```", i + 1)
-            blocks.append("\n".join(lines[i + 1 : end]))
-    return blocks
-
-
 def test_the_docs_examples_run(
     site: DemoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     """Every runnable example of docs/storage.md runs against the demo site and prints
     what its comments say."""
     monkeypatch.chdir(tmp_path)
-    blocks = _doc_blocks()
+    blocks = runnable_blocks("docs/storage.md")
     assert len(blocks) == 3
     for block in blocks:
         exec(compile(block, "docs/storage.md", "exec"), {"base": site.url("/").rstrip("/")})

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from seleniumcrawl import CrawlerRunConfig, DefaultTableExtraction, NoTableExtraction, WebCrawler
 from seleniumcrawl.demo.site import DemoSite
+from tests.docs_examples import runnable_blocks
 
 pytestmark = pytest.mark.usefixtures("transport")
 
@@ -38,21 +37,10 @@ def test_the_table_a_script_renders_is_in_result_tables(
         assert other.tables == []
 
 
-def _doc_blocks() -> list[str]:
-    """The ```python blocks of docs/content-quality.md not marked not-runnable."""
-    text = (Path(__file__).resolve().parents[2] / "docs" / "content-quality.md").read_text()
-    blocks, lines = [], text.splitlines()
-    for i, line in enumerate(lines):
-        if line.strip() == "```python" and not (i and "not-runnable" in lines[i - 1]):
-            end = lines.index("```", i + 1)
-            blocks.append("\n".join(lines[i + 1 : end]))
-    return blocks
-
-
 def test_the_docs_examples_run(site: DemoSite, capsys: pytest.CaptureFixture[str]) -> None:
     """Every runnable example of docs/content-quality.md runs against the demo site and
     prints what the page says it prints."""
-    blocks = _doc_blocks()
+    blocks = runnable_blocks("docs/content-quality.md")
     assert len(blocks) == 3
     for block in blocks:
         exec(compile(block, "docs/content-quality.md", "exec"), {"base": site.url("/").rstrip("/")})

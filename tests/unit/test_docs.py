@@ -3,11 +3,9 @@ the README) either runs in a test or says, on the line before it, why it cannot.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-MARK = re.compile(r"^<!-- not-runnable: (?P<reason>.*\S.*) -->$")
+from tests.docs_examples import REPO, python_blocks
 
 
 def _pages() -> list[Path]:
@@ -16,13 +14,7 @@ def _pages() -> list[Path]:
 
 def _python_blocks(text: str) -> list[tuple[int, str | None]]:
     """(line number, the not-runnable reason or None) of each ```python block."""
-    lines = text.splitlines()
-    found = []
-    for i, line in enumerate(lines):
-        if line.strip() == "```python":
-            mark = MARK.match(lines[i - 1].strip()) if i else None
-            found.append((i + 1, mark.group("reason") if mark else None))
-    return found
+    return [(line, reason) for line, reason, _ in python_blocks(text)]
 
 
 def _tests_that_run(relative: str) -> list[Path]:

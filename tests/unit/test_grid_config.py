@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from seleniumcrawl.errors import ConfigError, SeleniumCrawlError
-from tools import grid, grid_jar, grid_node
+from tools import grid, grid_jar
 from tools.grid import (
     GridError,
     GridServer,
@@ -30,6 +30,7 @@ from tools.grid import (
     node_config,
     summarize_status,
 )
+from tools.ports import free_ports
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -148,7 +149,7 @@ def test_default_browser_args_for_user_with_display(monkeypatch: pytest.MonkeyPa
 
 def test_free_ports_are_distinct_and_bindable() -> None:
     """Ports picked together differ and can be bound on 127.0.0.1 right after."""
-    ports = grid_node._free_ports(4)
+    ports = free_ports(4)
     assert len(set(ports)) == 4
     for port in ports:
         assert 0 < port < 65536
@@ -293,7 +294,7 @@ def test_grid_status_rejects_a_non_webdriver_answer(canned_server: tuple[str, An
 
 def test_grid_status_of_an_unreachable_url_names_it() -> None:
     """Nothing listening raises GridError (a SeleniumCrawlError) naming the URL."""
-    (port,) = grid_node._free_ports(1)
+    (port,) = free_ports(1)
     url = f"http://127.0.0.1:{port}"
     with pytest.raises(GridError, match="unreachable") as info:
         grid_status(url, timeout=2)
@@ -410,7 +411,7 @@ def test_main_fetch_without_npm_warns_and_succeeds(
 
 def test_main_status_of_unreachable_grid_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     """``status URL`` exits 2 when nothing answers, printing nothing on stdout."""
-    (port,) = grid_node._free_ports(1)
+    (port,) = free_ports(1)
     assert grid.main(["status", f"http://127.0.0.1:{port}", "--timeout", "2"]) == 2
     assert capsys.readouterr().out == ""
 
